@@ -1,0 +1,176 @@
+package leak
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+	"reflect"
+	"runtime/debug"
+	"sort"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/ctrlflow"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+)
+
+// Analyzer finds goroutine leaks and hands them, as a *Result, to the
+// analyzers that report them. It reports nothing itself.
+var Analyzer = &analysis.Analyzer{
+	Name:       "goroutineleakfacts",
+	Doc:        "find goroutines that can never finish (shared engine of the goroutineleak analyzers)",
+	Requires:   []*analysis.Analyzer{inspect.Analyzer, ctrlflow.Analyzer},
+	Run:        run,
+	FactTypes:  []analysis.Fact{new(loopsForever), new(chanParams)},
+	ResultType: reflect.TypeFor[*Result](),
+}
+
+// Pattern says which of the three leak patterns a finding belongs to.
+type Pattern int
+
+const (
+	UnguardedRecv Pattern = iota // recvleak
+	UnreadSend                   // sendleak
+	EndlessLoop                  // loopleak
+)
+
+// A Finding is one leak, ready to report.
+type Finding struct {
+	Pattern    Pattern
+	Diagnostic analysis.Diagnostic
+}
+
+// Result is the Analyzer's result: the package's findings in position order.
+type Result struct {
+	Findings []Finding
+}
+
+// checker holds the state of one pass. Nothing outlives the pass.
+type checker struct {
+	pass  *analysis.Pass
+	info  *types.Info
+	insp  *inspector.Inspector
+	cfgs  *ctrlflow.CFGs
+	decls map[*types.Func]*ast.FuncDecl
+
+	// Memoised per-function summaries for this package.
+	params  map[*types.Func]*paramSummary
+	forever map[*types.Func]*foreverLoop
+
+	flows    map[*types.Var]*chanFlow // local channels of functions that start goroutines
+	fields   map[*types.Var]*chanFlow // channel-typed unexported fields, computed on demand
+	findings []Finding
+	reported map[findingKey]bool
+}
+
+type findingKey struct {
+	pos     int
+	message string
+}
+
+func run(pass *analysis.Pass) (res any, err error) {
+	// A panic in one package must not take the whole driver down: turn it
+	// into an analysis error that names the package.
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("internal error analysing %s: %v\n%s", pass.Pkg.Path(), r, debug.Stack())
+		}
+	}()
+
+	c := &checker{
+		pass:     pass,
+		info:     pass.TypesInfo,
+		insp:     pass.ResultOf[inspect.Analyzer].(*inspector.Inspector),
+		cfgs:     pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs),
+		decls:    make(map[*types.Func]*ast.FuncDecl),
+		params:   make(map[*types.Func]*paramSummary),
+		forever:  make(map[*types.Func]*foreverLoop),
+		reported: make(map[findingKey]bool),
+	}
+	c.indexDecls()
+	c.exportFacts()
+
+	spawns := c.findSpawns()
+	if len(spawns) == 0 {
+		return &Result{}, nil
+	}
+	c.checkChannels(spawns)
+	c.checkGoroutineBodies(spawns)
+
+	sort.SliceStable(c.findings, func(i, j int) bool {
+		return c.findings[i].Diagnostic.Pos < c.findings[j].Diagnostic.Pos
+	})
+	return &Result{Findings: c.findings}, nil
+}
+
+func (c *checker) indexDecls() {
+	for cur := range c.insp.Root().Preorder((*ast.FuncDecl)(nil)) {
+		decl := cur.Node().(*ast.FuncDecl)
+		if fn, ok := c.info.Defs[decl.Name].(*types.Func); ok && decl.Body != nil {
+			c.decls[fn] = decl
+		}
+	}
+}
+
+// exportFacts summarises every function of the package that other packages
+// may start as a goroutine or hand a channel to.
+func (c *checker) exportFacts() {
+	fns := make([]*types.Func, 0, len(c.decls))
+	for fn := range c.decls {
+		fns = append(fns, fn)
+	}
+	sort.Slice(fns, func(i, j int) bool { return fns[i].Pos() < fns[j].Pos() })
+	for _, fn := range fns {
+		if s := c.paramSummary(fn); s != nil && s.hasChan {
+			c.pass.ExportObjectFact(fn, &chanParams{Ops: s.ops})
+		}
+		if loop := c.foreverLoop(fn); loop != nil {
+			c.pass.ExportObjectFact(fn, &loopsForever{IgnoresContext: loop.ignoresCtx})
+		}
+	}
+}
+
+// report records a finding once per position and message.
+func (c *checker) report(p Pattern, d analysis.Diagnostic) {
+	key := findingKey{int(d.Pos), d.Message}
+	if c.reported[key] {
+		return
+	}
+	c.reported[key] = true
+	d.Category = p.Category()
+	d.URL = p.URL()
+	c.findings = append(c.findings, Finding{Pattern: p, Diagnostic: d})
+}
+
+// Category is the Diagnostic.Category of the pattern.
+func (p Pattern) Category() string {
+	switch p {
+	case UnguardedRecv:
+		return "recvleak"
+	case UnreadSend:
+		return "sendleak"
+	default:
+		return "loopleak"
+	}
+}
+
+// URL points at the README section that explains the pattern.
+func (p Pattern) URL() string {
+	return "https://github.com/goroutineleak/goroutineleak#" + p.Category()
+}
+
+// Report reports, on pass, the findings of the shared Analyzer that belong
+// to one of the given patterns.
+func Report(pass *analysis.Pass, patterns ...Pattern) {
+	res, _ := pass.ResultOf[Analyzer].(*Result)
+	if res == nil {
+		return
+	}
+	for _, f := range res.Findings {
+		for _, p := range patterns {
+			if f.Pattern == p {
+				pass.Report(f.Diagnostic)
+			}
+		}
+	}
+}

@@ -1,0 +1,303 @@
+package leak
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ast/edge"
+	"golang.org/x/tools/go/ast/inspector"
+)
+
+// opKind is what one use of a channel does.
+type opKind uint8
+
+const (
+	opRecv opKind = iota
+	opRange
+	opSend
+	opClose
+)
+
+func (k opKind) receives() bool { return k == opRecv || k == opRange }
+
+// A chanUse is one operation on a channel.
+type chanUse struct {
+	kind     opKind
+	node     ast.Node        // *ast.UnaryExpr, *ast.RangeStmt, *ast.SendStmt or the *ast.CallExpr that does it
+	comm     *ast.CommClause // the select case whose communication this is, if any
+	inSelect bool            // the operation is a select case (here or in a callee)
+	via      *ast.CallExpr   // the call that does it, when it happens in a callee
+	callee   *types.Func
+}
+
+func (u *chanUse) pos() token.Pos { return u.node.Pos() }
+
+// blocks reports whether the use, on its own, waits until a partner comes.
+func (u *chanUse) blocks() bool { return u.kind != opClose && !u.inSelect }
+
+// A chanFlow is everything a function does with one channel variable.
+type chanFlow struct {
+	v        *types.Var
+	uses     []chanUse
+	escapes  bool // some use lets the channel reach code we cannot see
+	capacity int  // buffer size of its make; -1 when not a known constant
+	isNil    bool // never given a value other than nil
+	defs     int  // how many non-nil values it is given
+	field    bool // v is a struct field: many values, one per struct
+}
+
+func (f *chanFlow) count(pred func(*chanUse) bool) int {
+	n := 0
+	for i := range f.uses {
+		if pred(&f.uses[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+// maxBindDepth bounds how far a channel is followed through literal
+// functions it is passed to as an argument.
+const maxBindDepth = 4
+
+// flowOf classifies every use of the channel variable v within body.
+func (c *checker) flowOf(v *types.Var, body ast.Node) *chanFlow {
+	f := &chanFlow{v: v, capacity: -1}
+	c.collect(f, v, body, 0)
+	if f.defs > 1 {
+		// Assigned more than once: which value each use sees is beyond us.
+		f.escapes = true
+	}
+	if f.defs > 0 {
+		f.isNil = false
+	}
+	return f
+}
+
+// collect adds to f the uses of v in body. v may be f.v or a parameter of a
+// function literal that f.v was passed to.
+func (c *checker) collect(f *chanFlow, v *types.Var, body ast.Node, depth int) {
+	root, ok := c.insp.Root().FindNode(body)
+	if !ok {
+		f.escapes = true
+		return
+	}
+	for cur := range root.Preorder((*ast.Ident)(nil)) {
+		id := cur.Node().(*ast.Ident)
+		if c.info.Uses[id] != v && c.info.Defs[id] != v {
+			continue
+		}
+		if c.info.Defs[id] == v && isParamOrResultIdent(cur) {
+			continue
+		}
+		c.classify(f, cur, depth)
+		if f.escapes {
+			return
+		}
+	}
+}
+
+// classify records what the expression at cur (a use of the channel) does.
+func (c *checker) classify(f *chanFlow, cur inspector.Cursor, depth int) {
+	for {
+		if _, ok := cur.Parent().Node().(*ast.ParenExpr); !ok {
+			break
+		}
+		cur = cur.Parent()
+	}
+	e := cur.Node()
+	parent := cur.Parent()
+	kind, _ := cur.ParentEdge()
+	switch p := parent.Node().(type) {
+	case *ast.UnaryExpr:
+		if p.Op == token.ARROW {
+			u := chanUse{kind: opRecv, node: p}
+			u.comm = commClauseOf(parent)
+			u.inSelect = u.comm != nil
+			f.uses = append(f.uses, u)
+			return
+		}
+	case *ast.SendStmt:
+		if kind == edge.SendStmt_Chan {
+			u := chanUse{kind: opSend, node: p}
+			if cc, ok := parent.Parent().Node().(*ast.CommClause); ok && cc.Comm == p {
+				u.comm, u.inSelect = cc, true
+			}
+			f.uses = append(f.uses, u)
+			return
+		}
+	case *ast.RangeStmt:
+		if kind == edge.RangeStmt_X {
+			f.uses = append(f.uses, chanUse{kind: opRange, node: p})
+			return
+		}
+	case *ast.BinaryExpr:
+		if p.Op == token.EQL || p.Op == token.NEQ {
+			return // comparing with nil or another channel
+		}
+	case *ast.AssignStmt:
+		if kind == edge.AssignStmt_Lhs && depth == 0 {
+			c.recordDef(f, p.Lhs, p.Rhs, e)
+			return
+		}
+	case *ast.ValueSpec:
+		if kind == edge.ValueSpec_Names && depth == 0 {
+			c.recordDef(f, identsAsExprs(p.Names), p.Values, e)
+			return
+		}
+	case *ast.KeyValueExpr:
+		if kind == edge.KeyValueExpr_Key && f.field {
+			c.recordDef(f, []ast.Expr{p.Key}, []ast.Expr{p.Value}, e)
+			return
+		}
+	case *ast.CallExpr:
+		if kind == edge.CallExpr_Args {
+			c.classifyArg(f, p, cur.ParentEdgeIndex(), depth)
+			return
+		}
+	}
+	f.escapes = true
+}
+
+// recordDef notes the value given to the channel by an assignment.
+func (c *checker) recordDef(f *chanFlow, lhs, rhs []ast.Expr, target ast.Node) {
+	if len(rhs) == 0 {
+		f.isNil = true // var ch chan T
+		return
+	}
+	if len(lhs) != len(rhs) {
+		f.escapes = true // ch, err := f()
+		return
+	}
+	for i, l := range lhs {
+		if l != target {
+			continue
+		}
+		switch value := ast.Unparen(rhs[i]).(type) {
+		case *ast.Ident:
+			if value.Name == "nil" && c.info.Uses[value] == types.Universe.Lookup("nil") {
+				f.isNil = true
+				return
+			}
+		case *ast.CallExpr:
+			if capacity, ok := c.makeChanCap(value); ok {
+				f.capacity = capacity
+				f.defs++
+				return
+			}
+		}
+	}
+	f.escapes = true
+}
+
+// makeChanCap recognises make(chan T) and make(chan T, n): capacity is the
+// constant n, or -1 when n is not constant.
+func (c *checker) makeChanCap(call *ast.CallExpr) (capacity int, ok bool) {
+	id, isIdent := ast.Unparen(call.Fun).(*ast.Ident)
+	if !isIdent || c.info.Uses[id] != types.Universe.Lookup("make") || len(call.Args) == 0 {
+		return 0, false
+	}
+	if !isChan(c.info.TypeOf(call.Args[0])) {
+		return 0, false
+	}
+	if len(call.Args) == 1 {
+		return 0, true
+	}
+	tv := c.info.Types[call.Args[1]]
+	if tv.Value != nil {
+		if n, exact := constant.Int64Val(constant.ToInt(tv.Value)); exact && n >= 0 && n < 1<<30 {
+			return int(n), true
+		}
+	}
+	return -1, true
+}
+
+// classifyArg follows the channel into the function it is passed to.
+func (c *checker) classifyArg(f *chanFlow, call *ast.CallExpr, index, depth int) {
+	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+		switch c.info.Uses[id] {
+		case types.Universe.Lookup("close"):
+			f.uses = append(f.uses, chanUse{kind: opClose, node: call})
+			return
+		case types.Universe.Lookup("len"), types.Universe.Lookup("cap"):
+			return
+		}
+	}
+	if call.Ellipsis.IsValid() {
+		f.escapes = true
+		return
+	}
+	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
+		sig, _ := c.info.TypeOf(lit).(*types.Signature)
+		if sig == nil || depth >= maxBindDepth || index >= sig.Params().Len() || sig.Variadic() && index >= sig.Params().Len()-1 {
+			f.escapes = true
+			return
+		}
+		c.collect(f, sig.Params().At(index), lit.Body, depth+1)
+		return
+	}
+	fn := staticCallee(c.info, call)
+	if fn == nil {
+		f.escapes = true
+		return
+	}
+	ops, ok := c.paramOps(fn, index)
+	if !ok || ops&paramEscapes != 0 {
+		f.escapes = true
+		return
+	}
+	add := func(kind opKind, inSelect bool) {
+		f.uses = append(f.uses, chanUse{kind: kind, node: call, inSelect: inSelect, via: call, callee: fn})
+	}
+	switch {
+	case ops&paramBlockingRange != 0:
+		add(opRange, false)
+	case ops&paramBlockingRecv != 0:
+		add(opRecv, false)
+	case ops&paramRecv != 0:
+		add(opRecv, true)
+	}
+	switch {
+	case ops&paramBlockingSend != 0:
+		add(opSend, false)
+	case ops&paramSend != 0:
+		add(opSend, true)
+	}
+	if ops&paramClose != 0 {
+		add(opClose, false)
+	}
+}
+
+// commClauseOf returns the select case whose communication is the receive
+// at cur (`case <-ch:`, `case v := <-ch:`, `case v, ok = <-ch:`), or nil.
+func commClauseOf(cur inspector.Cursor) *ast.CommClause {
+	stmt := cur.Parent()
+	switch stmt.Node().(type) {
+	case *ast.ExprStmt, *ast.AssignStmt:
+	default:
+		return nil
+	}
+	if cc, ok := stmt.Parent().Node().(*ast.CommClause); ok && cc.Comm == stmt.Node() {
+		return cc
+	}
+	return nil
+}
+
+func isParamOrResultIdent(cur inspector.Cursor) bool {
+	k, _ := cur.ParentEdge()
+	if k != edge.Field_Names {
+		return false
+	}
+	_, ok := cur.Parent().Parent().Node().(*ast.FieldList)
+	return ok
+}
+
+func identsAsExprs(ids []*ast.Ident) []ast.Expr {
+	out := make([]ast.Expr, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}

@@ -1,0 +1,156 @@
+package leak
+
+import (
+	"go/ast"
+	"go/token"
+
+	"golang.org/x/tools/go/cfg"
+)
+
+// An escapePath is a way for a function to return, after starting a
+// goroutine, without doing anything that would release it.
+type escapePath struct {
+	ret    *ast.ReturnStmt // where the function returns
+	choice *ast.CommClause // the select case taken instead of the releasing one, if any
+	sel    *ast.SelectStmt // the select that offered the choice
+}
+
+// findEscape searches the CFG of the function around start (the go
+// statement) for a path from start to a return that passes none of the
+// releases. Releases are operations directly in that function. A loop
+// whose body releases is assumed to run at least once, so that loops over
+// inputs do not count as skipping their bodies.
+func (c *checker) findEscape(g *cfg.CFG, start token.Pos, releases []*chanUse) *escapePath {
+	if g == nil {
+		return nil
+	}
+	releasedBy := func(n ast.Node) bool {
+		for _, r := range releases {
+			if n.Pos() <= r.pos() && r.pos() < n.End() {
+				return true
+			}
+		}
+		return false
+	}
+	// Select communications are evaluated in the block before the select,
+	// but they happen when their case is chosen.
+	comms := map[ast.Node]bool{}
+	for _, r := range releases {
+		if r.comm != nil {
+			comms[r.comm.Comm] = true
+		}
+	}
+	blockReleases := func(b *cfg.Block, from int) bool {
+		switch b.Kind {
+		case cfg.KindForLoop, cfg.KindRangeLoop, cfg.KindSelectCaseBody:
+			if b.Stmt != nil && releasedBy(b.Stmt) {
+				if cc, ok := b.Stmt.(*ast.CommClause); !ok || cc.Comm != nil && releasedBy(cc.Comm) {
+					return true
+				}
+			}
+		}
+		for _, n := range b.Nodes[from:] {
+			if !comms[n] && releasedBy(n) {
+				return true
+			}
+		}
+		return false
+	}
+
+	// Find the go statement.
+	var first *cfg.Block
+	firstIndex := 0
+	for _, b := range g.Blocks {
+		if !b.Live {
+			continue
+		}
+		for i, n := range b.Nodes {
+			if n.Pos() <= start && start < n.End() {
+				first, firstIndex = b, i+1
+			}
+		}
+	}
+	if first == nil || blockReleases(first, firstIndex) {
+		return nil
+	}
+
+	// Breadth-first, so the path reported is a shortest one.
+	prev := map[*cfg.Block]*cfg.Block{first: nil}
+	queue := []*cfg.Block{first}
+	for len(queue) > 0 {
+		b := queue[0]
+		queue = queue[1:]
+		if len(b.Succs) == 0 && len(b.Nodes) > 0 {
+			if ret, ok := b.Nodes[len(b.Nodes)-1].(*ast.ReturnStmt); ok {
+				return c.describeEscape(ret, b, prev, releasedBy)
+			}
+		}
+		for _, s := range b.Succs {
+			if _, seen := prev[s]; seen || blockReleases(s, 0) {
+				continue
+			}
+			prev[s] = b
+			queue = append(queue, s)
+		}
+	}
+	return nil
+}
+
+// describeEscape finds, along the path ending at b, the select case that
+// was chosen over the releasing one.
+func (c *checker) describeEscape(ret *ast.ReturnStmt, b *cfg.Block, prev map[*cfg.Block]*cfg.Block, releasedBy func(ast.Node) bool) *escapePath {
+	p := &escapePath{ret: ret}
+	var path []*cfg.Block
+	for x := b; x != nil; x = prev[x] {
+		path = append(path, x)
+	}
+	for i := len(path) - 1; i >= 0; i-- {
+		x := path[i]
+		if x.Kind != cfg.KindSelectAfterCase {
+			continue
+		}
+		sel := c.selectOf(x)
+		if sel == nil || !releasedBy(sel) {
+			continue
+		}
+		p.sel = sel
+		// The path went past the releasing case: it took a later case or
+		// the default.
+		for j := i - 1; j >= 0; j-- {
+			if path[j].Kind == cfg.KindSelectCaseBody {
+				if cc := path[j].Stmt.(*ast.CommClause); containsNode(sel, cc) {
+					p.choice = cc
+					return p
+				}
+			}
+		}
+		for _, s := range sel.Body.List {
+			if cc := s.(*ast.CommClause); cc.Comm == nil {
+				p.choice = cc
+			}
+		}
+		return p
+	}
+	return p
+}
+
+// selectOf finds the select statement that an after-case block belongs to,
+// by the clause it records.
+func (c *checker) selectOf(after *cfg.Block) *ast.SelectStmt {
+	cc, ok := after.Stmt.(*ast.CommClause)
+	if !ok {
+		return nil
+	}
+	cur, ok := c.insp.Root().FindByPos(cc.Pos(), cc.End())
+	if !ok {
+		return nil
+	}
+	for enc := range cur.Enclosing((*ast.SelectStmt)(nil)) {
+		return enc.Node().(*ast.SelectStmt)
+	}
+	return nil
+}
+
+func containsNode(outer, inner ast.Node) bool {
+	return outer.Pos() <= inner.Pos() && inner.End() <= outer.End()
+}

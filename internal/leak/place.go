@@ -1,0 +1,103 @@
+package leak
+
+import (
+	"go/ast"
+	"go/token"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/cfg"
+)
+
+// A place says in which function's code a position runs.
+type place struct {
+	owner    ast.Node // *ast.FuncDecl or a *ast.FuncLit that is not called on the spot
+	deferred bool     // runs in a deferred call of owner
+	inLoop   bool     // inside a loop of owner
+}
+
+// placeOf finds the function whose code runs at pos. Function literals that
+// are called where they are written (func(){...}() and defer func(){...}())
+// run as part of the function around them.
+func (c *checker) placeOf(pos token.Pos) place {
+	var p place
+	cur, ok := c.insp.Root().FindByPos(pos, pos)
+	if !ok {
+		return p
+	}
+	for enc := range cur.Enclosing() {
+		switch n := enc.Node().(type) {
+		case *ast.DeferStmt:
+			p.deferred = true
+		case *ast.ForStmt, *ast.RangeStmt:
+			if enc.Node().Pos() != pos { // the range statement itself is not in its own loop
+				p.inLoop = true
+			}
+		case *ast.FuncLit:
+			if isCalledInPlace(enc) {
+				continue
+			}
+			p.owner = n
+			return p
+		case *ast.FuncDecl:
+			p.owner = n
+			return p
+		}
+	}
+	return p
+}
+
+// isCalledInPlace reports whether the literal at cur is the function of a
+// call that is not a go statement.
+func isCalledInPlace(cur inspector.Cursor) bool {
+	call, ok := cur.Parent().Node().(*ast.CallExpr)
+	if !ok || ast.Unparen(call.Fun) != cur.Node() {
+		return false
+	}
+	_, isGo := cur.Parent().Parent().Node().(*ast.GoStmt)
+	return !isGo
+}
+
+// spawnOf returns the goroutine that performs u, or nil.
+func (c *checker) spawnOf(u *chanUse, spawns []*spawn) *spawn {
+	owner := c.placeOf(u.pos()).owner
+	for _, s := range spawns {
+		if s.lit != nil && s.lit == owner {
+			return s
+		}
+		if s.lit == nil && u.via != nil && u.via == s.call {
+			return s
+		}
+	}
+	return nil
+}
+
+func (c *checker) cfgOf(fn ast.Node) *cfg.CFG {
+	switch fn := fn.(type) {
+	case *ast.FuncDecl:
+		return c.cfgs.FuncDecl(fn)
+	case *ast.FuncLit:
+		return c.cfgs.FuncLit(fn)
+	}
+	return nil
+}
+
+// funcName names fn for messages.
+func funcName(fn ast.Node) string {
+	if d, ok := fn.(*ast.FuncDecl); ok {
+		return d.Name.Name
+	}
+	return "the enclosing function literal"
+}
+
+func related(n ast.Node, msg string) analysis.RelatedInformation {
+	return analysis.RelatedInformation{Pos: n.Pos(), End: n.End(), Message: msg}
+}
+
+func startedHere(s *spawn) analysis.RelatedInformation {
+	end := s.start.Pos() + token.Pos(len("go"))
+	if call, ok := s.start.(*ast.CallExpr); ok {
+		end = call.Fun.End()
+	}
+	return analysis.RelatedInformation{Pos: s.start.Pos(), End: end, Message: "goroutine started here"}
+}
