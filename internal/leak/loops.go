@@ -10,7 +10,7 @@ import (
 // A foreverLoop is an endless loop that a function runs as one of its
 // top-level statements.
 type foreverLoop struct {
-	loop       ast.Stmt     // *ast.ForStmt or *ast.RangeStmt
+	loop       ast.Stmt      // *ast.ForStmt or *ast.RangeStmt
 	via        *ast.CallExpr // set when the loop is in a callee reached through a top-level call
 	ignoresCtx bool
 }
