@@ -14,6 +14,11 @@ import (
 // goroutines and reports goroutines that block on one for ever.
 func (c *checker) checkChannels(spawns []*spawn) {
 	c.flows = make(map[*types.Var]*chanFlow)
+	type local struct {
+		v     *types.Var
+		owner ast.Node
+	}
+	var locals []local
 	for _, decl := range c.declsWithSpawns(spawns) {
 		root, _ := c.insp.Root().FindNode(decl)
 		for cur := range root.Preorder((*ast.Ident)(nil)) {
@@ -22,26 +27,29 @@ func (c *checker) checkChannels(spawns []*spawn) {
 			if !ok || v.IsField() || !isChan(v.Type()) || isParamOrResultIdent(cur) {
 				continue
 			}
-			owner := c.placeOf(id.Pos()).owner
-			if owner == nil {
+			if owner := c.placeOf(id.Pos()).owner; owner != nil {
+				c.flows[v] = c.flowOf(v, bodyOf(owner))
+				locals = append(locals, local{v, owner})
+			}
+		}
+	}
+	// All flows are known before any rule runs: rules ask whether other
+	// channels (the other cases of a select) can ever be ready.
+	for _, l := range locals {
+		f := c.flows[l.v]
+		if f.escapes {
+			continue
+		}
+		for i := range f.uses {
+			u := &f.uses[i]
+			s := c.spawnOf(u, spawns)
+			if s == nil || !u.blocks() {
 				continue
 			}
-			f := c.flowOf(v, bodyOf(owner))
-			c.flows[v] = f
-			if f.escapes {
-				continue
-			}
-			for i := range f.uses {
-				u := &f.uses[i]
-				s := c.spawnOf(u, spawns)
-				if s == nil || !u.blocks() {
-					continue
-				}
-				if u.kind.receives() {
-					c.checkRecv(s, u, f, owner)
-				} else {
-					c.checkSend(s, u, f, owner, spawns)
-				}
+			if u.kind.receives() {
+				c.checkRecv(s, u, f, l.owner)
+			} else {
+				c.checkSend(s, u, f, l.owner, spawns)
 			}
 		}
 	}

@@ -17,9 +17,11 @@ type escapePath struct {
 
 // findEscape searches the CFG of the function around start (the go
 // statement) for a path from start to a return that passes none of the
-// releases. Releases are operations directly in that function. A loop
-// whose body releases is assumed to run at least once, so that loops over
-// inputs do not count as skipping their bodies.
+// releases. Releases are operations directly in that function. A path
+// that enters a loop whose body releases is assumed to release: loops over
+// inputs are taken to run at least once, and a loop that waits on several
+// channels is taken to wait until the release, since the order in which
+// channels become ready is beyond this analysis.
 func (c *checker) findEscape(g *cfg.CFG, start token.Pos, releases []*chanUse) *escapePath {
 	if g == nil {
 		return nil
@@ -42,7 +44,7 @@ func (c *checker) findEscape(g *cfg.CFG, start token.Pos, releases []*chanUse) *
 	}
 	blockReleases := func(b *cfg.Block, from int) bool {
 		switch b.Kind {
-		case cfg.KindForLoop, cfg.KindRangeLoop, cfg.KindSelectCaseBody:
+		case cfg.KindForLoop, cfg.KindForBody, cfg.KindRangeLoop, cfg.KindSelectCaseBody:
 			if b.Stmt != nil && releasedBy(b.Stmt) {
 				if cc, ok := b.Stmt.(*ast.CommClause); !ok || cc.Comm != nil && releasedBy(cc.Comm) {
 					return true
@@ -86,7 +88,7 @@ func (c *checker) findEscape(g *cfg.CFG, start token.Pos, releases []*chanUse) *
 			}
 		}
 		for _, s := range b.Succs {
-			if _, seen := prev[s]; seen || blockReleases(s, 0) {
+			if _, seen := prev[s]; seen || blockReleases(s, 0) || c.isDeadCaseBlock(s) {
 				continue
 			}
 			prev[s] = b
@@ -153,4 +155,18 @@ func (c *checker) selectOf(after *cfg.Block) *ast.SelectStmt {
 
 func containsNode(outer, inner ast.Node) bool {
 	return outer.Pos() <= inner.Pos() && inner.End() <= outer.End()
+}
+
+// isDeadCaseBlock reports whether b is the body of a select case that can
+// never be chosen, so no path goes through it.
+func (c *checker) isDeadCaseBlock(b *cfg.Block) bool {
+	if b.Kind != cfg.KindSelectCaseBody {
+		return false
+	}
+	cc, ok := b.Stmt.(*ast.CommClause)
+	if !ok || cc.Comm == nil {
+		return false
+	}
+	_, dead := c.deadCase(cc)
+	return dead
 }

@@ -3,6 +3,9 @@ package leak
 import (
 	"fmt"
 	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
 )
 
 // many stands for "unbounded" in counts of sends.
@@ -29,11 +32,11 @@ func (c *checker) checkSend(s *spawn, u *chanUse, f *chanFlow, owner ast.Node, s
 		}
 	}
 	perRun := c.sendsPerRun(s, f)
-	pending := perRun
-	if s.inLoop {
-		pending = many
-	}
-	receives := c.usesWhere(f, func(r *chanUse) bool { return r.kind.receives() && c.spawnOf(r, spawns) != s })
+	instances := c.instances(s, f.v)
+	pending := sat(perRun * instances)
+	// Receives by the goroutine itself count too: copies started in a loop
+	// receive from one another.
+	receives := c.usesWhere(f, func(r *chanUse) bool { return r.kind.receives() })
 	if len(receives) == 0 {
 		if pending > f.capacity {
 			c.reportAt(UnreadSend, u.node, fmt.Sprintf("goroutine blocks for ever %s: nothing receives from %s", what, name), startedHere(s))
@@ -58,11 +61,11 @@ func (c *checker) checkSend(s *spawn, u *chanUse, f *chanFlow, owner ast.Node, s
 	if !loopy {
 		k := len(receives)
 		switch {
-		case s.inLoop && f.capacity == 0:
+		case instances > 1 && pending > k+f.capacity && (f.capacity == 0 || instances < many):
 			c.reportAt(UnreadSend, u.node,
 				fmt.Sprintf("goroutines started in a loop block for ever %s: %s receives from it only %s", what, funcName(owner), times(k)),
 				startedHere(s), related(receives[0].node, "the only receive"))
-		case !s.inLoop && perRun > k+f.capacity:
+		case instances == 1 && perRun < many && perRun > k+f.capacity:
 			c.reportAt(UnreadSend, u.node,
 				fmt.Sprintf("goroutine blocks for ever %s: it sends %s but %s receives only %s", what, times(perRun), funcName(owner), times(k)),
 				startedHere(s), related(receives[0].node, "the only receive"))
@@ -74,7 +77,7 @@ func (c *checker) checkSend(s *spawn, u *chanUse, f *chanFlow, owner ast.Node, s
 		if !ok {
 			return
 		}
-		if exit := c.firstLeave(rs.Body, labelOf(c, rs)); exit != nil {
+		if exit := c.firstLeave(rs.Body, labelOf(c, rs)); exit != nil && !isCall(exit) {
 			c.reportAt(UnreadSend, u.node,
 				fmt.Sprintf("goroutine blocks for ever %s once %s stops ranging over it", what, funcName(owner)),
 				startedHere(s), related(exit, fmt.Sprintf("%s stops receiving here", funcName(owner))))
@@ -94,6 +97,11 @@ func (c *checker) receivesOnlyHere(s *spawn, owner ast.Node, receives []*chanUse
 		}
 	}
 	return true
+}
+
+func isCall(n ast.Node) bool {
+	_, ok := n.(*ast.CallExpr)
+	return ok
 }
 
 func times(n int) string {
@@ -120,17 +128,18 @@ func (c *checker) sendsPerRun(s *spawn, f *chanFlow) int {
 			sends[u.node] = true
 		}
 	}
-	fall, term := c.countSends(s.lit.Body.List, sends)
+	fall, term := c.countSends(s.lit.Body.List, sends, false)
 	return max(fall, term, 1)
 }
 
 // countSends walks a statement list and returns the largest number of
 // sends on a path that falls through its end and on a path that leaves
-// (return, panic); -1 where there is no such path.
-func (c *checker) countSends(list []ast.Stmt, sends map[ast.Node]bool) (fall, term int) {
+// (return, panic, or with breakLeaves a break out of the loop being
+// counted); -1 where there is no such path.
+func (c *checker) countSends(list []ast.Stmt, sends map[ast.Node]bool, breakLeaves bool) (fall, term int) {
 	fall, term = 0, -1
 	for _, stmt := range list {
-		f, t := c.countStmt(stmt, sends)
+		f, t := c.countStmt(stmt, sends, breakLeaves)
 		if t >= 0 {
 			term = max(term, sat(fall+t))
 		}
@@ -144,8 +153,12 @@ func (c *checker) countSends(list []ast.Stmt, sends map[ast.Node]bool) (fall, te
 
 func sat(n int) int { return min(n, many) }
 
-func (c *checker) countStmt(stmt ast.Stmt, sends map[ast.Node]bool) (fall, term int) {
+func (c *checker) countStmt(stmt ast.Stmt, sends map[ast.Node]bool, breakLeaves bool) (fall, term int) {
 	switch s := stmt.(type) {
+	case *ast.BranchStmt:
+		if s.Tok == token.BREAK && s.Label == nil && breakLeaves || s.Tok == token.GOTO || s.Label != nil {
+			return -1, 0
+		}
 	case *ast.SendStmt:
 		if sends[s] {
 			return 1, -1
@@ -157,14 +170,14 @@ func (c *checker) countStmt(stmt ast.Stmt, sends map[ast.Node]bool) (fall, term 
 			return -1, 0
 		}
 	case *ast.BlockStmt:
-		return c.countSends(s.List, sends)
+		return c.countSends(s.List, sends, breakLeaves)
 	case *ast.LabeledStmt:
-		return c.countStmt(s.Stmt, sends)
+		return c.countStmt(s.Stmt, sends, breakLeaves)
 	case *ast.IfStmt:
-		f1, t1 := c.countSends(s.Body.List, sends)
+		f1, t1 := c.countSends(s.Body.List, sends, breakLeaves)
 		f2, t2 := 0, -1
 		if s.Else != nil {
-			f2, t2 = c.countStmt(s.Else, sends)
+			f2, t2 = c.countStmt(s.Else, sends, breakLeaves)
 		}
 		return max(f1, f2), max(t1, t2)
 	case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
@@ -176,11 +189,13 @@ func (c *checker) countStmt(stmt ast.Stmt, sends map[ast.Node]bool) (fall, term 
 		} else {
 			body = s.(*ast.RangeStmt).Body
 		}
-		f, t := c.countSends(body.List, sends)
+		f, t := c.countSends(body.List, sends, true)
 		if f > 0 {
 			return many, many // an iteration can send and go round again
 		}
-		return 0, t
+		// Paths that leave the body (break or return) are merged: both
+		// may go on after the loop, which can only overcount.
+		return max(0, t), t
 	}
 	return 0, -1
 }
@@ -213,11 +228,86 @@ func (c *checker) countClauses(stmt ast.Stmt, sends map[ast.Node]bool) (fall, te
 				list = append([]ast.Stmt{cl.Comm}, list...)
 			}
 		}
-		f, t := c.countSends(list, sends)
+		f, t := c.countSends(list, sends, false)
 		fall, term = max(fall, f), max(term, t)
 	}
 	if !hasDefault {
 		fall = max(fall, 0)
 	}
 	return fall, term
+}
+
+// instances bounds how many copies of the goroutine its parent starts
+// that share one channel v: the product of the trip counts of the loops
+// around the go statement that do not also hold v's declaration (many when
+// a count is not a constant).
+func (c *checker) instances(s *spawn, v *types.Var) int {
+	if !s.inLoop {
+		return 1
+	}
+	n := 1
+	for enc := range c.cursorOf(s.start).Enclosing() {
+		if enc.Node() == s.parent {
+			break
+		}
+		switch loop := enc.Node().(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			if loop.Pos() <= v.Pos() && v.Pos() < loop.End() {
+				return n // a new channel each iteration
+			}
+			n = sat(n * c.tripCount(loop.(ast.Stmt)))
+		}
+	}
+	return n
+}
+
+// tripCount recognises `for i := 0; i < N; i++` and `for range N` with a
+// constant N; otherwise it returns many.
+func (c *checker) tripCount(loop ast.Stmt) int {
+	switch loop := loop.(type) {
+	case *ast.RangeStmt:
+		if n, ok := c.constInt(loop.X); ok {
+			return max(n, 0)
+		}
+	case *ast.ForStmt:
+		init, ok1 := loop.Init.(*ast.AssignStmt)
+		cond, ok2 := loop.Cond.(*ast.BinaryExpr)
+		post, ok3 := loop.Post.(*ast.IncDecStmt)
+		if !ok1 || !ok2 || !ok3 || len(init.Lhs) != 1 || len(init.Rhs) != 1 || post.Tok != token.INC {
+			break
+		}
+		id, ok := init.Lhs[0].(*ast.Ident)
+		if !ok || !sameIdent(cond.X, id) || !sameIdent(post.X, id) {
+			break
+		}
+		lo, ok1 := c.constInt(init.Rhs[0])
+		hi, ok2 := c.constInt(cond.Y)
+		if !ok1 || !ok2 {
+			break
+		}
+		switch cond.Op {
+		case token.LSS:
+			return max(hi-lo, 0)
+		case token.LEQ:
+			return max(hi-lo+1, 0)
+		}
+	}
+	return many
+}
+
+func sameIdent(e ast.Expr, id *ast.Ident) bool {
+	x, ok := ast.Unparen(e).(*ast.Ident)
+	return ok && x.Name == id.Name
+}
+
+func (c *checker) constInt(e ast.Expr) (int, bool) {
+	tv := c.info.Types[e]
+	if tv.Value == nil {
+		return 0, false
+	}
+	n, exact := constant.Int64Val(constant.ToInt(tv.Value))
+	if !exact || n > many || n < -many {
+		return 0, false
+	}
+	return int(n), true
 }
