@@ -125,7 +125,7 @@ func (c *checker) checkRecv(s *spawn, u *chanUse, f *chanFlow, owner ast.Node) {
 func (c *checker) rangeCanLeave(u *chanUse) bool {
 	rs, ok := u.node.(*ast.RangeStmt)
 	if !ok {
-		return true // a callee ranges: we do not know its body
+		return false // a callee's range, which its summary says has no other way out
 	}
 	return c.canLeave(rs.Body, labelOf(c, rs))
 }

@@ -48,7 +48,7 @@ const (
 	paramSend                              // sends on it, in a select or not
 	paramClose                             // closes it
 	paramBlockingRecv                      // receives from it outside any select
-	paramBlockingRange                     // ranges over it
+	paramBlockingRange                     // ranges over it, with no way out of the loop but its close
 	paramBlockingSend                      // sends on it outside any select
 	paramEscapes                           // lets it reach code we cannot see
 )

@@ -65,15 +65,23 @@ func (c *checker) ctxDoneFix(s *spawn, loop ast.Stmt, ctx *types.Var, call *ast.
 		return analysis.SuggestedFix{}, false
 	}
 	// gofmt'd code indents with tabs: the loop's column gives its depth.
+	// The select goes before the first statement, so that comments on the
+	// loop's line stay where they are.
 	depth := c.pass.Fset.Position(fs.Pos()).Column - 1
 	indent := strings.Repeat("\t", depth+1)
-	text := "\n" + indent + "select {\n" +
+	text := "select {\n" +
 		indent + "case <-" + ctx.Name() + ".Done():\n" +
 		indent + "\t" + ret + "\n" +
 		indent + "default:\n" +
-		indent + "}"
+		indent + "}\n" + indent
+	at := fs.Body.Rbrace
+	if len(fs.Body.List) > 0 {
+		at = fs.Body.List[0].Pos()
+	} else {
+		text = "\n" + indent + strings.TrimSuffix(text, indent) + strings.Repeat("\t", depth)
+	}
 	return analysis.SuggestedFix{
 		Message:   "return when " + ctx.Name() + " is cancelled",
-		TextEdits: []analysis.TextEdit{{Pos: fs.Body.Lbrace + 1, End: fs.Body.Lbrace + 1, NewText: []byte(text)}},
+		TextEdits: []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(text)}},
 	}, true
 }

@@ -37,13 +37,19 @@ func (c *checker) checkSend(s *spawn, u *chanUse, f *chanFlow, owner ast.Node, s
 	// Receives by the goroutine itself count too: copies started in a loop
 	// receive from one another.
 	receives := c.usesWhere(f, func(r *chanUse) bool { return r.kind.receives() })
+	// One report per goroutine: on the send that finds the buffer full,
+	// the (capacity+received+1)th in source order.
+	ownSends := c.usesWhere(f, func(r *chanUse) bool { return r.kind == opSend && r.blocks() && c.spawnOf(r, spawns) == s })
+	isBlockingSend := func(received int) bool {
+		return ownSends[min(f.capacity+received, len(ownSends)-1)] == u
+	}
 	if len(receives) == 0 {
-		if pending > f.capacity {
+		if pending > f.capacity && isBlockingSend(0) {
 			c.reportAt(UnreadSend, u.node, fmt.Sprintf("goroutine blocks for ever %s: nothing receives from %s", what, name), startedHere(s))
 		}
 		return
 	}
-	if pending > f.capacity {
+	if pending > f.capacity && isBlockingSend(0) {
 		if esc := c.escapeFrom(s, owner, receives); esc != nil {
 			c.reportEscape(UnreadSend, s, u, esc, owner, "goroutine blocks for ever "+what, "receiving from "+name)
 			return
@@ -61,18 +67,18 @@ func (c *checker) checkSend(s *spawn, u *chanUse, f *chanFlow, owner ast.Node, s
 	if !loopy {
 		k := len(receives)
 		switch {
-		case instances > 1 && pending > k+f.capacity && (f.capacity == 0 || instances < many):
+		case instances > 1 && pending > k+f.capacity && (f.capacity == 0 || instances < many) && isBlockingSend(0):
 			c.reportAt(UnreadSend, u.node,
 				fmt.Sprintf("goroutines started in a loop block for ever %s: %s receives from it only %s", what, funcName(owner), times(k)),
 				startedHere(s), related(receives[0].node, "the only receive"))
-		case instances == 1 && perRun < many && perRun > k+f.capacity:
+		case instances == 1 && perRun < many && perRun > k+f.capacity && isBlockingSend(k):
 			c.reportAt(UnreadSend, u.node,
 				fmt.Sprintf("goroutine blocks for ever %s: it sends %s but %s receives only %s", what, times(perRun), funcName(owner), times(k)),
 				startedHere(s), related(receives[0].node, "the only receive"))
 		}
 		return
 	}
-	if len(receives) == 1 && receives[0].kind == opRange && pending > f.capacity+1 {
+	if len(receives) == 1 && receives[0].kind == opRange && pending > f.capacity+1 && isBlockingSend(0) {
 		rs, ok := receives[0].node.(*ast.RangeStmt)
 		if !ok {
 			return

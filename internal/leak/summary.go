@@ -37,13 +37,14 @@ func (c *checker) paramSummary(fn *types.Func) *paramSummary {
 			s.ops[i] = 0
 			continue
 		}
-		s.ops[i] = opsOf(c.flowOf(p, decl.Body))
+		s.ops[i] = c.opsOf(c.flowOf(p, decl.Body))
 	}
 	return s
 }
 
-// opsOf condenses a channel's flow into paramOp bits.
-func opsOf(f *chanFlow) paramOp {
+// opsOf condenses a channel's flow into paramOp bits. A range that has a
+// way out besides the channel's close counts as a plain receive.
+func (c *checker) opsOf(f *chanFlow) paramOp {
 	if f.escapes || f.defs > 0 || f.isNil {
 		return paramEscapes
 	}
@@ -56,7 +57,11 @@ func opsOf(f *chanFlow) paramOp {
 				ops |= paramBlockingRecv
 			}
 		case opRange:
-			ops |= paramRecv | paramBlockingRange
+			if c.rangeCanLeave(&u) {
+				ops |= paramRecv | paramBlockingRecv
+			} else {
+				ops |= paramRecv | paramBlockingRange
+			}
 		case opSend:
 			ops |= paramSend
 			if !u.inSelect {

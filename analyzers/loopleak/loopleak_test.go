@@ -1,0 +1,16 @@
+package loopleak_test
+
+import (
+	"testing"
+
+	"github.com/goroutineleak/goroutineleak/analyzers/loopleak"
+	"golang.org/x/tools/go/analysis/analysistest"
+)
+
+func TestLoopLeak(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), loopleak.Analyzer, "loop", "daemon")
+}
+
+func TestContextFix(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), loopleak.Analyzer, "ctxloop")
+}

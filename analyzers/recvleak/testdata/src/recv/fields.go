@@ -1,0 +1,50 @@
+package recv
+
+// A worker whose quit channel nothing ever closes or sends to.
+type ticker struct {
+	quit chan struct{}
+}
+
+func newTicker() *ticker {
+	t := &ticker{quit: make(chan struct{})}
+	go t.wait()
+	return t
+}
+
+func (t *ticker) wait() {
+	<-t.quit // want `goroutine blocks for ever receiving from t.quit: nothing in package recv sends to or closes field quit`
+}
+
+// The same shape, with a Stop that closes the channel: silent.
+type worker struct {
+	stop chan struct{}
+}
+
+func newWorker() *worker {
+	w := &worker{stop: make(chan struct{})}
+	go w.wait()
+	return w
+}
+
+func (w *worker) wait() { <-w.stop }
+
+func (w *worker) Stop() { close(w.stop) }
+
+// Exported fields can be closed by other packages: silent.
+type Exported struct {
+	Done chan struct{}
+}
+
+func (e *Exported) Start() {
+	go func() { <-e.Done }()
+}
+
+// A field given a channel that other code holds: silent.
+type borrowed struct {
+	done chan struct{}
+}
+
+func startBorrowed(done chan struct{}) {
+	b := &borrowed{done: done}
+	go func() { <-b.done }()
+}

@@ -1,0 +1,12 @@
+package sendleak_test
+
+import (
+	"testing"
+
+	"github.com/goroutineleak/goroutineleak/analyzers/sendleak"
+	"golang.org/x/tools/go/analysis/analysistest"
+)
+
+func TestSendLeak(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), sendleak.Analyzer, "send")
+}

@@ -1,0 +1,343 @@
+// Package send holds sends in goroutines: each must-flag case is followed
+// by correct twins that must stay silent.
+package send
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+type result struct{ n int }
+
+func fetch() result   { return result{} }
+func fetchErr() error { return nil }
+
+var errTimeout = errors.New("timeout")
+
+// --- nothing receives ---
+
+func noReader() {
+	ch := make(chan int)
+	go func() {
+		ch <- 1 // want `goroutine blocks for ever sending on unbuffered channel ch: nothing receives from ch`
+	}()
+}
+
+func noReaderBuffered() {
+	ch := make(chan int, 1)
+	go func() { ch <- 1 }() // the buffer takes the one value
+}
+
+func noReaderBufferTooSmall() {
+	ch := make(chan int, 1)
+	go func() {
+		ch <- 1
+		ch <- 2 // want `goroutine blocks for ever sending on ch: nothing receives from ch`
+	}()
+}
+
+// --- the reader returns early ---
+
+func earlyReturn(fail bool) (result, error) {
+	ch := make(chan result)
+	go func() {
+		ch <- fetch() // want `goroutine blocks for ever sending on unbuffered channel ch: earlyReturn can return without receiving from ch`
+	}()
+	if fail {
+		return result{}, errors.New("failed")
+	}
+	return <-ch, nil
+}
+
+func earlyReturnBuffered(fail bool) (result, error) {
+	ch := make(chan result, 1)
+	go func() { ch <- fetch() }()
+	if fail {
+		return result{}, errors.New("failed")
+	}
+	return <-ch, nil
+}
+
+func earlyReturnAfterReceive(fail bool) (result, error) {
+	ch := make(chan result)
+	go func() { ch <- fetch() }()
+	r := <-ch
+	if fail {
+		return result{}, errors.New("failed")
+	}
+	return r, nil
+}
+
+// --- the reader takes a timeout or ctx.Done() instead ---
+
+func FetchWithTimeout() (result, error) {
+	out := make(chan result)
+	go func() {
+		out <- fetch() // want `goroutine blocks for ever sending on unbuffered channel out: FetchWithTimeout can return through the time.After case without receiving from out`
+	}()
+	select {
+	case r := <-out:
+		return r, nil
+	case <-time.After(time.Second):
+		return result{}, errTimeout
+	}
+}
+
+func FetchWithContext(ctx context.Context) (result, error) {
+	out := make(chan result)
+	go func() {
+		out <- fetch() // want `goroutine blocks for ever sending on unbuffered channel out: FetchWithContext can return through the ctx.Done\(\) case without receiving from out`
+	}()
+	select {
+	case r := <-out:
+		return r, nil
+	case <-ctx.Done():
+		return result{}, ctx.Err()
+	}
+}
+
+func FetchWithTimer() (result, error) {
+	out := make(chan result)
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	go func() {
+		out <- fetch() // want `goroutine blocks for ever sending on unbuffered channel out: FetchWithTimer can return through the t.C case without receiving from out`
+	}()
+	select {
+	case r := <-out:
+		return r, nil
+	case <-t.C:
+		return result{}, errTimeout
+	}
+}
+
+func FetchWithTimeoutBuffered() (result, error) {
+	out := make(chan result, 1)
+	go func() { out <- fetch() }()
+	select {
+	case r := <-out:
+		return r, nil
+	case <-time.After(time.Second):
+		return result{}, errTimeout
+	}
+}
+
+func FetchGivingUp(ctx context.Context) (result, error) {
+	out := make(chan result)
+	go func() {
+		select {
+		case out <- fetch():
+		case <-ctx.Done():
+		}
+	}()
+	select {
+	case r := <-out:
+		return r, nil
+	case <-ctx.Done():
+		return result{}, ctx.Err()
+	}
+}
+
+func FetchWithDefault() (result, error) {
+	out := make(chan result)
+	go func() {
+		out <- fetch() // want `goroutine blocks for ever sending on unbuffered channel out: FetchWithDefault can return through the default case without receiving from out`
+	}()
+	select {
+	case r := <-out:
+		return r, nil
+	default:
+		return result{}, errTimeout
+	}
+}
+
+// --- N senders, fewer receives ---
+
+func firstResponse(urls []string) result {
+	ch := make(chan result)
+	for range urls {
+		go func() {
+			ch <- fetch() // want `goroutines started in a loop block for ever sending on unbuffered channel ch: firstResponse receives from it only once`
+		}()
+	}
+	return <-ch
+}
+
+func firstResponseBuffered(urls []string) result {
+	ch := make(chan result, len(urls))
+	for range urls {
+		go func() { ch <- fetch() }()
+	}
+	return <-ch
+}
+
+func allResponses(urls []string) []result {
+	ch := make(chan result)
+	for range urls {
+		go func() { ch <- fetch() }()
+	}
+	var out []result
+	for range urls {
+		out = append(out, <-ch)
+	}
+	return out
+}
+
+func twoOfTwo() (result, result) {
+	ch := make(chan result)
+	for i := 0; i < 2; i++ {
+		go func() { ch <- fetch() }()
+	}
+	return <-ch, <-ch
+}
+
+func threeOfTwo() result {
+	ch := make(chan result)
+	for i := 0; i < 3; i++ {
+		go func() {
+			ch <- fetch() // want `goroutines started in a loop block for ever sending on unbuffered channel ch: threeOfTwo receives from it only twice`
+		}()
+	}
+	r := <-ch
+	<-ch
+	return r
+}
+
+func channelPerIteration(urls []string) {
+	for range urls {
+		errc := make(chan error, 1)
+		go func() { errc <- fetchErr() }()
+		select {
+		case <-errc:
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// --- a second send on one path ---
+
+func doubleSend() result {
+	ch := make(chan result)
+	go func() {
+		ch <- fetch()
+		ch <- fetch() // want `goroutine blocks for ever sending on unbuffered channel ch: it sends twice but doubleSend receives only once`
+	}()
+	return <-ch
+}
+
+func sendOnEachBranch(fail bool) error {
+	ch := make(chan error)
+	go func() {
+		if err := fetchErr(); err != nil {
+			ch <- err
+			return
+		}
+		ch <- nil
+	}()
+	return <-ch
+}
+
+func twoSendsTwoReceives() (result, result) {
+	ch := make(chan result)
+	go func() {
+		ch <- fetch()
+		ch <- fetch()
+	}()
+	return <-ch, <-ch
+}
+
+func twoSendsBuffered() result {
+	ch := make(chan result, 1)
+	go func() {
+		ch <- fetch()
+		ch <- fetch()
+	}()
+	return <-ch
+}
+
+// --- the consumer stops ranging early ---
+
+func stopsEarly(limit int) int {
+	ch := make(chan int)
+	go func() {
+		defer close(ch)
+		for i := 0; ; i++ {
+			ch <- i // want `goroutine blocks for ever sending on unbuffered channel ch once stopsEarly stops ranging over it`
+		}
+	}()
+	sum := 0
+	for v := range ch {
+		if v > limit {
+			break
+		}
+		sum += v
+	}
+	return sum
+}
+
+func drainsAll(xs []int) int {
+	ch := make(chan int)
+	go func() {
+		defer close(ch)
+		for _, x := range xs {
+			ch <- x
+		}
+	}()
+	sum := 0
+	for v := range ch {
+		sum += v
+	}
+	return sum
+}
+
+func stopsProducer(limit int) int {
+	ch := make(chan int)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(ch)
+		for i := 0; ; i++ {
+			select {
+			case ch <- i:
+			case <-done:
+				return
+			}
+		}
+	}()
+	sum := 0
+	for v := range ch {
+		if v > limit {
+			break
+		}
+		sum += v
+	}
+	return sum
+}
+
+// --- nil channels and channels that escape ---
+
+func nilChannel() {
+	var ch chan int
+	go func() {
+		ch <- 1 // want `goroutine blocks for ever sending on ch: ch is a nil channel`
+	}()
+}
+
+func returned() <-chan result {
+	ch := make(chan result)
+	go func() { ch <- fetch() }()
+	return ch
+}
+
+func handedOver(consume func(<-chan result)) {
+	ch := make(chan result)
+	go func() { ch <- fetch() }()
+	consume(ch)
+}
+
+func readByOtherGoroutine() {
+	ch := make(chan result)
+	go func() { ch <- fetch() }()
+	go func() { <-ch }()
+}
