@@ -30,6 +30,7 @@ func (c *checker) paramSummary(fn *types.Func) *paramSummary {
 	for i := range s.ops {
 		p := sig.Params().At(i)
 		if !isChan(p.Type()) || sig.Variadic() && i == len(s.ops)-1 {
+			s.ops[i] = 0
 			continue
 		}
 		s.hasChan = true

@@ -258,11 +258,11 @@ func twoSendsBuffered() result {
 
 // --- the consumer stops ranging early ---
 
-func stopsEarly(limit int) int {
+func stopsEarly(limit, n int) int {
 	ch := make(chan int)
 	go func() {
 		defer close(ch)
-		for i := 0; ; i++ {
+		for i := 0; i < n; i++ {
 			ch <- i // want `goroutine blocks for ever sending on unbuffered channel ch once stopsEarly stops ranging over it`
 		}
 	}()

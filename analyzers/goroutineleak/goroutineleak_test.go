@@ -1,0 +1,39 @@
+package goroutineleak_test
+
+import (
+	"testing"
+
+	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
+	"golang.org/x/tools/go/analysis/analysistest"
+)
+
+func TestSeeds(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), goroutineleak.Analyzer, "seeds")
+}
+
+// TestCrossPackage checks that facts about lib let the analysis of user
+// see leaks in goroutines that run lib's functions.
+func TestCrossPackage(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), goroutineleak.Analyzer, "user")
+}
+
+func TestSwitchPatternOff(t *testing.T) {
+	cfg := goroutineleak.DefaultConfig()
+	cfg.Send = false
+	analysistest.Run(t, analysistest.TestData(), goroutineleak.New(cfg), "nosend")
+}
+
+func TestFlags(t *testing.T) {
+	a := goroutineleak.New(goroutineleak.DefaultConfig())
+	if err := a.Flags.Parse([]string{"-send=false"}); err != nil {
+		t.Fatal(err)
+	}
+	analysistest.Run(t, analysistest.TestData(), a, "nosend")
+	if err := a.Flags.Parse([]string{"-bogus"}); err == nil {
+		t.Error("an unknown flag was accepted")
+	}
+	// Flags of one analyzer do not reach another.
+	if goroutineleak.Analyzer.Flags.Lookup("send").Value.String() != "true" {
+		t.Error("parsing the flags of a new analyzer changed the default one")
+	}
+}

@@ -1,0 +1,58 @@
+// Package user starts goroutines that run package lib's code.
+package user
+
+import (
+	"context"
+
+	"lib"
+)
+
+func StartLoop() {
+	go lib.Loop() // want `goroutine never finishes: lib.Loop loops for ever`
+}
+
+func StartIgnoring(ctx context.Context) {
+	go lib.LoopIgnoringContext(ctx) // want `goroutine never finishes: lib.LoopIgnoringContext loops for ever and ignores its context`
+}
+
+func StartPoll(ctx context.Context) {
+	go lib.Poll(ctx)
+}
+
+func FeedNeverClosed(xs []int) {
+	ch := make(chan int)
+	go lib.Consume(ch) // want `goroutine blocks for ever in Consume, ranging over ch: nothing closes ch, so the loop never ends`
+	for _, x := range xs {
+		ch <- x
+	}
+}
+
+func FeedClosed(xs []int) {
+	ch := make(chan int)
+	go lib.Consume(ch)
+	for _, x := range xs {
+		ch <- x
+	}
+	close(ch)
+}
+
+func FeedRegistered() {
+	ch := make(chan int)
+	lib.Register(ch)
+	go lib.Consume(ch)
+}
+
+func ProduceAll(n int) int {
+	ch := make(chan int)
+	go lib.Produce(ch, n)
+	sum := 0
+	for v := range ch {
+		sum += v
+	}
+	return sum
+}
+
+func ProduceNoReader(n int) {
+	ch := make(chan int)
+	go lib.Produce(ch, n) // want `goroutine blocks for ever in Produce, sending on unbuffered channel ch: nothing receives from ch`
+}

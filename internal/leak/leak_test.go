@@ -1,0 +1,105 @@
+package leak_test
+
+import (
+	"bytes"
+	"encoding/gob"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
+	"github.com/goroutineleak/goroutineleak/internal/leak"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/analysistest"
+)
+
+func testdata(analyzer string) string {
+	dir, err := filepath.Abs(filepath.Join("..", "..", "analyzers", analyzer, "testdata"))
+	if err != nil {
+		panic(err)
+	}
+	return dir
+}
+
+var bundleTestdata = testdata("goroutineleak")
+
+// TestFacts checks the facts exported for package lib (its // want
+// name:"fact" comments).
+func TestFacts(t *testing.T) {
+	analysistest.Run(t, bundleTestdata, leak.Analyzer, "lib")
+}
+
+// TestFactsAreGobEncodable round-trips every fact type through gob, as go
+// vet does between packages, and bounds their size.
+func TestFactsAreGobEncodable(t *testing.T) {
+	results := analysistest.Run(t, bundleTestdata, leak.Analyzer, "lib")
+	seen := map[reflect.Type]bool{}
+	for _, r := range results {
+		for _, fact := range r.Facts {
+			for _, f := range fact {
+				seen[reflect.TypeOf(f)] = true
+				var buf bytes.Buffer
+				if err := gob.NewEncoder(&buf).Encode(f); err != nil {
+					t.Fatalf("gob-encoding %T: %v", f, err)
+				}
+				if buf.Len() > 256 {
+					t.Errorf("fact %v takes %d bytes", f, buf.Len())
+				}
+				back := reflect.New(reflect.TypeOf(f).Elem()).Interface()
+				if err := gob.NewDecoder(&buf).Decode(back); err != nil {
+					t.Fatalf("gob-decoding %T: %v", f, err)
+				}
+				if !reflect.DeepEqual(back, f) {
+					t.Errorf("fact %v came back as %v", f, back)
+				}
+			}
+		}
+	}
+	for _, ft := range leak.Analyzer.FactTypes {
+		if !seen[reflect.TypeOf(ft)] {
+			t.Errorf("no fact of type %T was exported for lib", ft)
+		}
+	}
+}
+
+// TestRelated checks that reports name where the goroutine started and the
+// path that abandons it.
+func TestRelated(t *testing.T) {
+	results := analysistest.Run(t, testdata("sendleak"), goroutineleak.Analyzer, "send")
+	var checked int
+	for _, r := range results {
+		for _, d := range r.Diagnostics {
+			if len(d.Related) == 0 || d.Related[0].Message != "goroutine started here" {
+				t.Errorf("%s: no related go statement", d.Message)
+			}
+			if d.Category != "sendleak" || !strings.Contains(d.URL, "#sendleak") {
+				t.Errorf("%s: category %q, URL %q", d.Message, d.Category, d.URL)
+			}
+			if strings.Contains(d.Message, "time.After case") {
+				checked++
+				wantRelated(t, d, "the time.After case is taken instead", "FetchWithTimeout returns here without receiving from out")
+			}
+		}
+	}
+	if checked != 1 {
+		t.Errorf("found %d time.After reports, want 1", checked)
+	}
+}
+
+func wantRelated(t *testing.T, d analysis.Diagnostic, msgs ...string) {
+	t.Helper()
+	var got []string
+	for _, r := range d.Related {
+		got = append(got, r.Message)
+	}
+	for _, m := range msgs {
+		found := false
+		for _, g := range got {
+			found = found || g == m
+		}
+		if !found {
+			t.Errorf("%s: related %q missing from %q", d.Message, m, got)
+		}
+	}
+}
