@@ -9,9 +9,8 @@ import (
 	"sort"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/ctrlflow"
-	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/cfg"
 )
 
 // Analyzer finds goroutine leaks and hands them, as a *Result, to the
@@ -19,9 +18,8 @@ import (
 var Analyzer = &analysis.Analyzer{
 	Name:       "goroutineleakfacts",
 	Doc:        "find goroutines that can never finish (shared engine of the goroutineleak analyzers)",
-	Requires:   []*analysis.Analyzer{inspect.Analyzer, ctrlflow.Analyzer},
 	Run:        run,
-	FactTypes:  []analysis.Fact{new(loopsForever), new(chanParams)},
+	FactTypes:  []analysis.Fact{new(loopsForever), new(chanParams), new(noReturn)},
 	ResultType: reflect.TypeFor[*Result](),
 }
 
@@ -49,13 +47,17 @@ type Result struct {
 type checker struct {
 	pass  *analysis.Pass
 	info  *types.Info
-	insp  *inspector.Inspector
-	cfgs  *ctrlflow.CFGs
 	decls map[*types.Func]*ast.FuncDecl
 
+	// Built only for packages that need them: most packages start no
+	// goroutine and have no channel parameter.
+	insp *inspector.Inspector
+	cfgs map[ast.Node]*cfg.CFG
+
 	// Memoised per-function summaries for this package.
-	params  map[*types.Func]*paramSummary
-	forever map[*types.Func]*foreverLoop
+	params   map[*types.Func]*paramSummary
+	forever  map[*types.Func]*foreverLoop
+	noReturn map[*types.Func]bool
 
 	flows    map[*types.Var]*chanFlow // local channels of functions that start goroutines
 	fields   map[*types.Var]*chanFlow // channel-typed unexported fields, computed on demand
@@ -80,16 +82,18 @@ func run(pass *analysis.Pass) (res any, err error) {
 	c := &checker{
 		pass:     pass,
 		info:     pass.TypesInfo,
-		insp:     pass.ResultOf[inspect.Analyzer].(*inspector.Inspector),
-		cfgs:     pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs),
 		decls:    make(map[*types.Func]*ast.FuncDecl),
 		params:   make(map[*types.Func]*paramSummary),
 		forever:  make(map[*types.Func]*foreverLoop),
+		noReturn: make(map[*types.Func]bool),
 		reported: make(map[findingKey]bool),
 	}
 	c.indexDecls()
 	c.exportFacts()
 
+	if !mayStartGoroutines(pass.Files) {
+		return &Result{}, nil
+	}
 	spawns := c.findSpawns()
 	if len(spawns) == 0 {
 		return &Result{}, nil
@@ -104,12 +108,50 @@ func run(pass *analysis.Pass) (res any, err error) {
 }
 
 func (c *checker) indexDecls() {
-	for cur := range c.insp.Root().Preorder((*ast.FuncDecl)(nil)) {
-		decl := cur.Node().(*ast.FuncDecl)
-		if fn, ok := c.info.Defs[decl.Name].(*types.Func); ok && decl.Body != nil {
-			c.decls[fn] = decl
+	for _, file := range c.pass.Files {
+		for _, d := range file.Decls {
+			decl, ok := d.(*ast.FuncDecl)
+			if !ok || decl.Body == nil {
+				continue
+			}
+			if fn, ok := c.info.Defs[decl.Name].(*types.Func); ok {
+				c.decls[fn] = decl
+			}
 		}
 	}
+}
+
+// root is the cursor of the package's syntax, building the inspector on
+// first use.
+func (c *checker) root() inspector.Cursor {
+	if c.insp == nil {
+		c.insp = inspector.New(c.pass.Files)
+	}
+	return c.insp.Root()
+}
+
+// mayStartGoroutines is a cheap syntactic filter run before anything is
+// built: does the package contain a go statement or a call of a method
+// named Go?
+func mayStartGoroutines(files []*ast.File) bool {
+	found := false
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.GoStmt:
+				found = true
+			case *ast.CallExpr:
+				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Go" {
+					found = true
+				}
+			}
+			return !found
+		})
+		if found {
+			return true
+		}
+	}
+	return false
 }
 
 // exportFacts summarises every function of the package that other packages
@@ -126,6 +168,8 @@ func (c *checker) exportFacts() {
 		}
 		if loop := c.foreverLoop(fn); loop != nil {
 			c.pass.ExportObjectFact(fn, &loopsForever{IgnoresContext: loop.ignoresCtx})
+		} else if c.funcNeverReturns(fn) {
+			c.pass.ExportObjectFact(fn, new(noReturn))
 		}
 	}
 }

@@ -24,7 +24,7 @@ func (c *checker) checkGoroutineBodies(spawns []*spawn) {
 				c.reportLoop(s, l.loop, l.via)
 			}
 		}
-		root, ok := c.insp.Root().FindNode(body)
+		root, ok := c.root().FindNode(body)
 		if !ok {
 			continue
 		}
@@ -151,7 +151,7 @@ func (c *checker) soleValue(v *types.Var) ast.Expr {
 	if v.IsField() || v.Parent() == nil || v.Parent() == c.pass.Pkg.Scope() {
 		return nil
 	}
-	idCur, ok := c.insp.Root().FindByPos(v.Pos(), v.Pos())
+	idCur, ok := c.root().FindByPos(v.Pos(), v.Pos())
 	if !ok {
 		return nil
 	}
@@ -223,7 +223,7 @@ func (c *checker) fieldFlow(field *types.Var) *chanFlow {
 	}
 	f := &chanFlow{v: field, capacity: -1, field: true}
 	c.fields[field] = f
-	for cur := range c.insp.Root().Preorder((*ast.Ident)(nil), (*ast.CompositeLit)(nil)) {
+	for cur := range c.root().Preorder((*ast.Ident)(nil), (*ast.CompositeLit)(nil)) {
 		switch n := cur.Node().(type) {
 		case *ast.CompositeLit:
 			if len(n.Elts) > 0 && hasField(c.info.TypeOf(n), field) {

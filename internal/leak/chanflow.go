@@ -79,7 +79,7 @@ func (c *checker) flowOf(v *types.Var, body ast.Node) *chanFlow {
 // collect adds to f the uses of v in body. v may be f.v or a parameter of a
 // function literal that f.v was passed to.
 func (c *checker) collect(f *chanFlow, v *types.Var, body ast.Node, depth int) {
-	root, ok := c.insp.Root().FindNode(body)
+	root, ok := c.root().FindNode(body)
 	if !ok {
 		f.escapes = true
 		return

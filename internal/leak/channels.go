@@ -20,7 +20,7 @@ func (c *checker) checkChannels(spawns []*spawn) {
 	}
 	var locals []local
 	for _, decl := range c.declsWithSpawns(spawns) {
-		root, _ := c.insp.Root().FindNode(decl)
+		root, _ := c.root().FindNode(decl)
 		for cur := range root.Preorder((*ast.Ident)(nil)) {
 			id := cur.Node().(*ast.Ident)
 			v, ok := c.info.Defs[id].(*types.Var)
@@ -230,6 +230,6 @@ func keywordEnd(n ast.Node) token.Pos {
 
 // cursorOf finds the cursor of a node of this package.
 func (c *checker) cursorOf(n ast.Node) inspector.Cursor {
-	cur, _ := c.insp.Root().FindByPos(n.Pos(), n.End())
+	cur, _ := c.root().FindByPos(n.Pos(), n.End())
 	return cur
 }

@@ -70,3 +70,13 @@ func (op paramOp) String() string {
 	}
 	return strings.Join(names, "|")
 }
+
+// noReturn is attached to a function that never returns normally: its
+// last statement ends the goroutine or the process (panic, os.Exit,
+// log.Fatal, runtime.Goexit, or a function that never returns) and it has
+// no return statement.
+type noReturn struct{}
+
+func (*noReturn) AFact() {}
+
+func (*noReturn) String() string { return "noReturn" }

@@ -213,14 +213,67 @@ func childStmts(n ast.Node) []ast.Node {
 }
 
 // neverReturns reports whether call ends the goroutine or the process:
-// panic, or a function that ctrlflow knows does not return (os.Exit,
-// log.Fatal, runtime.Goexit, t.Fatal and wrappers of them).
+// panic, os.Exit, log.Fatal, runtime.Goexit, t.Fatal and the like, and
+// functions that end in one of them.
 func (c *checker) neverReturns(call *ast.CallExpr) bool {
 	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok && c.info.Uses[id] == types.Universe.Lookup("panic") {
 		return true
 	}
 	fn := staticCallee(c.info, call)
-	return fn != nil && c.cfgs.NoReturn(fn)
+	if fn == nil {
+		return false
+	}
+	if isKnownNoReturn(fn) {
+		return true
+	}
+	if c.decls[fn] != nil {
+		return c.funcNeverReturns(fn)
+	}
+	return fn.Pkg() != nil && c.pass.ImportObjectFact(fn, new(noReturn))
+}
+
+// isKnownNoReturn lists the standard functions that never return.
+func isKnownNoReturn(fn *types.Func) bool {
+	pkg := fn.Pkg()
+	if pkg == nil {
+		return false
+	}
+	switch pkg.Path() {
+	case "os", "syscall":
+		return fn.Name() == "Exit"
+	case "runtime":
+		return fn.Name() == "Goexit"
+	case "log":
+		switch fn.Name() {
+		case "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln":
+			return true
+		}
+	case "testing":
+		switch fn.Name() {
+		case "Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow":
+			return true
+		}
+	}
+	return false
+}
+
+// funcNeverReturns computes (once) whether a function of this package
+// never returns: it has no return statement and its last statement is a
+// call that never returns. This is syntactic and cheap; an endless loop
+// is a loopsForever fact instead.
+func (c *checker) funcNeverReturns(fn *types.Func) bool {
+	if r, ok := c.noReturn[fn]; ok {
+		return r
+	}
+	c.noReturn[fn] = false // recursion: assume it returns
+	decl := c.decls[fn]
+	if decl == nil || len(decl.Body.List) == 0 {
+		return false
+	}
+	call := exprStmtCall(decl.Body.List[len(decl.Body.List)-1])
+	r := call != nil && c.neverReturns(call) && !mayLeave(decl.Body)
+	c.noReturn[fn] = r
+	return r
 }
 
 // ignoresContext reports whether a context.Context is in scope at loop and

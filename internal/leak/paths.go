@@ -143,7 +143,7 @@ func (c *checker) selectOf(after *cfg.Block) *ast.SelectStmt {
 	if !ok {
 		return nil
 	}
-	cur, ok := c.insp.Root().FindByPos(cc.Pos(), cc.End())
+	cur, ok := c.root().FindByPos(cc.Pos(), cc.End())
 	if !ok {
 		return nil
 	}

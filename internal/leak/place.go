@@ -21,7 +21,7 @@ type place struct {
 // run as part of the function around them.
 func (c *checker) placeOf(pos token.Pos) place {
 	var p place
-	cur, ok := c.insp.Root().FindByPos(pos, pos)
+	cur, ok := c.root().FindByPos(pos, pos)
 	if !ok {
 		return p
 	}
@@ -72,14 +72,22 @@ func (c *checker) spawnOf(u *chanUse, spawns []*spawn) *spawn {
 	return nil
 }
 
+// cfgOf builds (once) the control-flow graph of a function of this
+// package: only functions with a candidate leak need one.
 func (c *checker) cfgOf(fn ast.Node) *cfg.CFG {
-	switch fn := fn.(type) {
-	case *ast.FuncDecl:
-		return c.cfgs.FuncDecl(fn)
-	case *ast.FuncLit:
-		return c.cfgs.FuncLit(fn)
+	if g, ok := c.cfgs[fn]; ok {
+		return g
 	}
-	return nil
+	body := bodyOf(fn)
+	if body == nil {
+		return nil
+	}
+	if c.cfgs == nil {
+		c.cfgs = make(map[ast.Node]*cfg.CFG)
+	}
+	g := cfg.New(body, func(call *ast.CallExpr) bool { return !c.neverReturns(call) })
+	c.cfgs[fn] = g
+	return g
 }
 
 // funcName names fn for messages.

@@ -56,7 +56,7 @@ func (s *spawn) parentBody() *ast.BlockStmt {
 // findSpawns lists the goroutines started in the package, in source order.
 func (c *checker) findSpawns() []*spawn {
 	var spawns []*spawn
-	for cur := range c.insp.Root().Preorder((*ast.GoStmt)(nil), (*ast.CallExpr)(nil)) {
+	for cur := range c.root().Preorder((*ast.GoStmt)(nil), (*ast.CallExpr)(nil)) {
 		var s *spawn
 		switch n := cur.Node().(type) {
 		case *ast.GoStmt:

@@ -4,10 +4,17 @@ package lib
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"time"
 )
 
 func work() {}
+
+func Fatalf(format string, args ...any) { // want Fatalf:"noReturn"
+	fmt.Fprintf(os.Stderr, format, args...)
+	os.Exit(1)
+}
 
 func Loop() { // want Loop:"loopsForever"
 	for {

@@ -56,3 +56,13 @@ func ProduceNoReader(n int) {
 	ch := make(chan int)
 	go lib.Produce(ch, n) // want `goroutine blocks for ever in Produce, sending on unbuffered channel ch: nothing receives from ch`
 }
+
+func StartUntilFatal(ok func() bool) {
+	go func() {
+		for {
+			if !ok() {
+				lib.Fatalf("stopped")
+			}
+		}
+	}()
+}
