@@ -19,7 +19,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:       "goroutineleakfacts",
 	Doc:        "find goroutines that can never finish (shared engine of the goroutineleak analyzers)",
 	Run:        run,
-	FactTypes:  []analysis.Fact{new(loopsForever), new(chanParams), new(noReturn)},
+	FactTypes:  []analysis.Fact{new(loopsForever), new(chanParams), new(noReturn), new(releasedBy), new(hasContracts)},
 	ResultType: reflect.TypeFor[*Result](),
 }
 
@@ -59,10 +59,11 @@ type checker struct {
 	forever  map[*types.Func]*foreverLoop
 	noReturn map[*types.Func]bool
 
-	flows    map[*types.Var]*chanFlow // local channels of functions that start goroutines
-	fields   map[*types.Var]*chanFlow // channel-typed unexported fields, computed on demand
-	findings []Finding
-	reported map[findingKey]bool
+	flows     map[*types.Var]*chanFlow // local channels of functions that start goroutines
+	fields    map[*types.Var]*chanFlow // channel-typed unexported fields, computed on demand
+	contracts map[*types.Func]*contract
+	findings  []Finding
+	reported  map[findingKey]bool
 }
 
 type findingKey struct {
@@ -91,15 +92,16 @@ func run(pass *analysis.Pass) (res any, err error) {
 	c.indexDecls()
 	c.exportFacts()
 
-	if !mayStartGoroutines(pass.Files) {
-		return &Result{}, nil
+	var spawns []*spawn
+	if mayStartGoroutines(pass.Files) {
+		spawns = c.findSpawns()
 	}
-	spawns := c.findSpawns()
-	if len(spawns) == 0 {
-		return &Result{}, nil
+	c.findContracts(spawns)
+	c.checkContractCalls()
+	if len(spawns) > 0 {
+		c.checkChannels(spawns)
+		c.checkGoroutineBodies(spawns)
 	}
-	c.checkChannels(spawns)
-	c.checkGoroutineBodies(spawns)
 
 	sort.SliceStable(c.findings, func(i, j int) bool {
 		return c.findings[i].Diagnostic.Pos < c.findings[j].Diagnostic.Pos

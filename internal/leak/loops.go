@@ -132,29 +132,42 @@ func (c *checker) canLeave(body *ast.BlockStmt, label string) bool {
 // firstLeave is the first statement or call by which control can leave the
 // loop with the given body and label, or nil.
 func (c *checker) firstLeave(body *ast.BlockStmt, label string) ast.Node {
-	inner := map[string]bool{}
+	var first ast.Node
+	c.eachLeave(body, label, func(n ast.Node) bool {
+		first = n
+		return false
+	})
+	return first
+}
+
+// eachLeave calls yield with each return, break or goto out, labelled
+// continue of an outer loop, and call that never returns, by which control
+// can leave the loop with the given body and label; it stops when yield
+// returns false.
+func (c *checker) eachLeave(body *ast.BlockStmt, label string, yield func(ast.Node) bool) {
+	inner := map[string]bool{} // labels declared inside the body
 	ast.Inspect(body, func(n ast.Node) bool {
 		if ls, ok := n.(*ast.LabeledStmt); ok {
 			inner[ls.Label.Name] = true
 		}
 		return true
 	})
-	return c.leaves(body, label, inner, true)
+	c.leaves(body, label, inner, true, yield)
 }
 
 // leaves walks n; breakExits says whether an unlabelled break here would
-// leave the loop being examined.
-func (c *checker) leaves(n ast.Node, label string, inner map[string]bool, breakExits bool) ast.Node {
-	var found ast.Node
+// leave the loop being examined. It returns false once yield has.
+func (c *checker) leaves(n ast.Node, label string, inner map[string]bool, breakExits bool, yield func(ast.Node) bool) bool {
+	more := true
 	ast.Inspect(n, func(n ast.Node) bool {
-		if found != nil {
+		if !more {
 			return false
 		}
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.ReturnStmt:
-			found = n
+			more = yield(n)
 		case *ast.BranchStmt:
 			leaves := false
 			switch {
@@ -167,24 +180,24 @@ func (c *checker) leaves(n ast.Node, label string, inner map[string]bool, breakE
 				leaves = breakExits
 			}
 			if leaves {
-				found = n
+				more = yield(n)
 			}
 		case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
 			// An unlabelled break inside these ends them, not our loop.
 			for _, child := range childStmts(n) {
-				if found = c.leaves(child, label, inner, false); found != nil {
+				if more = c.leaves(child, label, inner, false, yield); !more {
 					break
 				}
 			}
 			return false
 		case *ast.CallExpr:
 			if c.neverReturns(n) {
-				found = n
+				more = yield(n)
 			}
 		}
-		return found == nil
+		return more
 	})
-	return found
+	return more
 }
 
 // childStmts lists the parts of a breakable statement to walk.

@@ -106,7 +106,9 @@ func (c *checker) describeEscape(ret *ast.ReturnStmt, b *cfg.Block, prev map[*cf
 	for x := b; x != nil; x = prev[x] {
 		path = append(path, x)
 	}
-	for i := len(path) - 1; i >= 0; i-- {
+	// path runs from the return back to the start: the first select met
+	// is the last one taken, the one that decided to leave.
+	for i := 0; i < len(path); i++ {
 		x := path[i]
 		if x.Kind != cfg.KindSelectAfterCase {
 			continue

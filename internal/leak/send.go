@@ -34,6 +34,11 @@ func (c *checker) checkSend(s *spawn, u *chanUse, f *chanFlow, owner ast.Node, s
 	perRun := c.sendsPerRun(s, f)
 	instances := c.instances(s, f.v)
 	pending := sat(perRun * instances)
+	if pending >= many && f.capacity > 0 {
+		// An unknown number of sends into a buffer: whether it is large
+		// enough depends on counts we cannot see.
+		return
+	}
 	// Receives by the goroutine itself count too: copies started in a loop
 	// receive from one another.
 	receives := c.usesWhere(f, func(r *chanUse) bool { return r.kind.receives() })

@@ -1,6 +1,7 @@
-// Package lib is the library half of a cross-package pair: the facts it
-// exports let package user find leaks in goroutines that run lib's code.
-package lib
+package lib // want package:"hasContracts"
+
+// lib is the library half of a cross-package pair: the facts it exports
+// let package user find leaks in goroutines that run lib's code.
 
 import (
 	"context"
@@ -57,3 +58,65 @@ var registry []chan int
 func Register(ch chan int) { // want Register:`chanParams\(escapes\)`
 	registry = append(registry, ch)
 }
+
+// Worker's goroutine runs until Stop closes quit.
+type Worker struct {
+	quit chan struct{}
+	jobs chan func()
+}
+
+func NewWorker() *Worker { // want NewWorker:`releasedBy\(Stop\)`
+	w := &Worker{quit: make(chan struct{}), jobs: make(chan func())}
+	go w.loop()
+	return w
+}
+
+func (w *Worker) loop() {
+	for {
+		select {
+		case job := <-w.jobs:
+			job()
+		case <-w.quit:
+			return
+		}
+	}
+}
+
+func (w *Worker) Submit(job func()) { w.jobs <- job }
+
+func (w *Worker) Stop() { close(w.quit) }
+
+// Poller's goroutine runs until Close.
+type Poller struct{ done chan struct{} }
+
+func (p *Poller) Start() { // want Start:`releasedBy\(Close\)`
+	p.done = make(chan struct{})
+	go func() {
+		<-p.done
+		work()
+	}()
+}
+
+func (p *Poller) Close() { close(p.done) }
+
+// Ticker's goroutine can also finish on its own: no contract.
+type Ticker struct{ stop chan struct{} }
+
+func NewTicker(n int) *Ticker {
+	t := &Ticker{stop: make(chan struct{})}
+	go func() {
+		for i := 0; ; i++ {
+			if i == n {
+				return
+			}
+			select {
+			case <-t.stop:
+				return
+			default:
+			}
+		}
+	}()
+	return t
+}
+
+func (t *Ticker) Stop() { close(t.stop) }

@@ -66,3 +66,52 @@ func StartUntilFatal(ok func() bool) {
 		}
 	}()
 }
+
+func UseWorkerAndForget() {
+	w := lib.NewWorker() // want `NewWorker starts a goroutine that runs until w.Stop is called, but UseWorkerAndForget never calls it: the goroutine leaks when w is dropped`
+	w.Submit(func() {})
+}
+
+func UseWorker() {
+	w := lib.NewWorker()
+	defer w.Stop()
+	w.Submit(func() {})
+}
+
+func UseWorkerLater(cleanup func(func())) {
+	w := lib.NewWorker()
+	cleanup(func() { w.Stop() })
+}
+
+func KeepWorker() *lib.Worker {
+	w := lib.NewWorker()
+	w.Submit(func() {})
+	return w
+}
+
+type holder struct{ w *lib.Worker }
+
+func StoreWorker(h *holder) {
+	w := lib.NewWorker()
+	h.w = w
+}
+
+func DiscardWorker() {
+	lib.NewWorker() // want `NewWorker starts a goroutine that runs until Stop is called on its result, which is discarded: the goroutine leaks`
+}
+
+func PollAndForget() {
+	var p lib.Poller
+	p.Start() // want `p.Start starts a goroutine that runs until p.Close is called, but PollAndForget never calls it: the goroutine leaks when p is dropped`
+}
+
+func PollAndClose() {
+	var p lib.Poller
+	p.Start()
+	p.Close()
+}
+
+func TickerNeedsNoStop() {
+	t := lib.NewTicker(3)
+	_ = t
+}

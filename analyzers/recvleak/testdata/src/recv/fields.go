@@ -48,3 +48,21 @@ func startBorrowed(done chan struct{}) {
 	b := &borrowed{done: done}
 	go func() { <-b.done }()
 }
+
+// Callers of newWorker must call Stop: the method contract is inferred.
+func forgetsToStop() {
+	w := newWorker() // want `newWorker starts a goroutine that runs until w.Stop is called, but forgetsToStop never calls it: the goroutine leaks when w is dropped`
+	w.ping()
+}
+
+func (w *worker) ping() {}
+
+func stops() {
+	w := newWorker()
+	defer w.Stop()
+}
+
+func handsOver() *worker {
+	w := newWorker()
+	return w
+}

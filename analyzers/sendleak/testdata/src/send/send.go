@@ -341,3 +341,45 @@ func readByOtherGoroutine() {
 	go func() { ch <- fetch() }()
 	go func() { <-ch }()
 }
+
+// --- regressions from the real-world audit ---
+
+// One goroutine per item, each sending once into a buffer of a constant
+// size: whether the buffer is large enough depends on the number of items,
+// which the analysis cannot count. (grpc internal/cache tests)
+func perItemIntoBuffer(items []string) {
+	const size = 3
+	results := make(chan struct{}, size)
+	for range items {
+		go func() { results <- struct{}{} }()
+	}
+	select {
+	case <-results:
+	case <-time.After(time.Second):
+	}
+}
+
+// A reporting goroutine sends errors into a buffer until told to stop; the
+// parent reads at most one. (nats-server cluster tests)
+func reportUntilDone(check func() error) error {
+	errs := make(chan error, 100)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+				if err := check(); err != nil {
+					errs <- err
+				}
+			}
+		}
+	}()
+	time.Sleep(time.Millisecond)
+	close(done)
+	if len(errs) > 0 {
+		return <-errs
+	}
+	return nil
+}
