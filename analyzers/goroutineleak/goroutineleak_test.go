@@ -37,3 +37,7 @@ func TestFlags(t *testing.T) {
 		t.Error("parsing the flags of a new analyzer changed the default one")
 	}
 }
+
+func TestGenericsAndCgo(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), goroutineleak.Analyzer, "generic", "cgo")
+}

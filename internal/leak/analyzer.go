@@ -62,8 +62,13 @@ type checker struct {
 	flows     map[*types.Var]*chanFlow // local channels of functions that start goroutines
 	fields    map[*types.Var]*chanFlow // channel-typed unexported fields, computed on demand
 	contracts map[*types.Func]*contract
-	findings  []Finding
-	reported  map[findingKey]bool
+
+	identIndex  map[ast.Node]map[types.Object][]inspector.Cursor // see mentions
+	cfgIndex    map[*cfg.CFG]map[ast.Node]nodeAt
+	spawnByNode map[ast.Node]*spawn // by literal, or by call for named functions
+	positional  []types.Type        // struct types built by unkeyed literals
+	findings    []Finding
+	reported    map[findingKey]bool
 }
 
 type findingKey struct {

@@ -13,6 +13,7 @@ import (
 // depend on a local channel: endless loops, selects that can never
 // proceed, and receives from channels that can never be ready.
 func (c *checker) checkGoroutineBodies(spawns []*spawn) {
+	walked := map[*ast.BlockStmt]bool{}
 	for _, s := range spawns {
 		body := s.body(c)
 		if body == nil {
@@ -24,7 +25,14 @@ func (c *checker) checkGoroutineBodies(spawns []*spawn) {
 				c.reportLoop(s, l.loop, l.via)
 			}
 		}
-		root, ok := c.root().FindNode(body)
+		var root inspector.Cursor
+		var ok bool
+		if s.lit != nil {
+			root, ok = s.cur.FindNode(body) // within the go statement: cheap
+		} else if !walked[body] {
+			walked[body] = true // a named function started from many places is walked once
+			root, ok = c.root().FindNode(body)
+		}
 		if !ok {
 			continue
 		}
@@ -155,21 +163,18 @@ func (c *checker) soleValue(v *types.Var) ast.Expr {
 	if !ok {
 		return nil
 	}
-	var owner inspector.Cursor
+	var owner ast.Node
 	for enc := range idCur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
-		owner = enc
+		owner = enc.Node()
 		break
 	}
-	if !owner.Valid() {
+	if owner == nil {
 		return nil
 	}
 	var value ast.Expr
 	values := 0
-	for cur := range owner.Preorder((*ast.Ident)(nil)) {
+	for _, cur := range c.mentions(owner, v) {
 		id := cur.Node().(*ast.Ident)
-		if c.info.ObjectOf(id) != v {
-			continue
-		}
 		if isParamOrResultIdent(cur) {
 			return nil
 		}
@@ -223,28 +228,51 @@ func (c *checker) fieldFlow(field *types.Var) *chanFlow {
 	}
 	f := &chanFlow{v: field, capacity: -1, field: true}
 	c.fields[field] = f
-	for cur := range c.root().Preorder((*ast.Ident)(nil), (*ast.CompositeLit)(nil)) {
-		switch n := cur.Node().(type) {
-		case *ast.CompositeLit:
-			if len(n.Elts) > 0 && hasField(c.info.TypeOf(n), field) {
-				if _, keyed := n.Elts[0].(*ast.KeyValueExpr); !keyed {
-					f.escapes = true // positional literal: the value is not named
-				}
-			}
-		case *ast.Ident:
-			if c.info.Uses[n] != field {
-				continue
-			}
-			if sel, ok := cur.Parent().Node().(*ast.SelectorExpr); ok && sel.Sel == n {
-				cur = cur.Parent()
-			}
-			c.classify(f, cur, 0)
+	if c.positionallyBuilt(field) {
+		f.escapes = true // a positional literal gives it a value we do not name
+		return f
+	}
+	for _, cur := range c.mentions(nil, field) {
+		if c.info.Defs[cur.Node().(*ast.Ident)] == field {
+			continue // the field's declaration
 		}
+		if sel, ok := cur.Parent().Node().(*ast.SelectorExpr); ok && sel.Sel == cur.Node() {
+			cur = cur.Parent()
+		}
+		c.classify(f, cur, 0)
 		if f.escapes {
 			break
 		}
 	}
 	return f
+}
+
+// positionallyBuilt reports whether a struct literal without keys builds
+// a value of a struct type with the field. The struct types so built are
+// collected in one walk of the package.
+func (c *checker) positionallyBuilt(field *types.Var) bool {
+	if c.positional == nil {
+		c.positional = []types.Type{}
+		for cur := range c.root().Preorder((*ast.CompositeLit)(nil)) {
+			lit := cur.Node().(*ast.CompositeLit)
+			if len(lit.Elts) == 0 {
+				continue
+			}
+			if _, keyed := lit.Elts[0].(*ast.KeyValueExpr); !keyed {
+				if t := c.info.TypeOf(lit); t != nil {
+					if _, ok := t.Underlying().(*types.Struct); ok {
+						c.positional = append(c.positional, t)
+					}
+				}
+			}
+		}
+	}
+	for _, t := range c.positional {
+		if hasField(t, field) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasField(t types.Type, field *types.Var) bool {

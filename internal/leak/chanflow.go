@@ -30,6 +30,7 @@ type chanUse struct {
 	inSelect bool            // the operation is a select case (here or in a callee)
 	via      *ast.CallExpr   // the call that does it, when it happens in a callee
 	callee   *types.Func
+	at       inspector.Cursor // the channel's identifier in the operation
 }
 
 func (u *chanUse) pos() token.Pos { return u.node.Pos() }
@@ -79,17 +80,8 @@ func (c *checker) flowOf(v *types.Var, body ast.Node) *chanFlow {
 // collect adds to f the uses of v in body. v may be f.v or a parameter of a
 // function literal that f.v was passed to.
 func (c *checker) collect(f *chanFlow, v *types.Var, body ast.Node, depth int) {
-	root, ok := c.root().FindNode(body)
-	if !ok {
-		f.escapes = true
-		return
-	}
-	for cur := range root.Preorder((*ast.Ident)(nil)) {
-		id := cur.Node().(*ast.Ident)
-		if c.info.Uses[id] != v && c.info.Defs[id] != v {
-			continue
-		}
-		if c.info.Defs[id] == v && isParamOrResultIdent(cur) {
+	for _, cur := range c.mentions(body, v) {
+		if c.info.Defs[cur.Node().(*ast.Ident)] == v && isParamOrResultIdent(cur) {
 			continue
 		}
 		c.classify(f, cur, depth)
@@ -101,6 +93,14 @@ func (c *checker) collect(f *chanFlow, v *types.Var, body ast.Node, depth int) {
 
 // classify records what the expression at cur (a use of the channel) does.
 func (c *checker) classify(f *chanFlow, cur inspector.Cursor, depth int) {
+	n := len(f.uses)
+	defer func() {
+		for i := n; i < len(f.uses); i++ {
+			if !f.uses[i].at.Valid() {
+				f.uses[i].at = cur
+			}
+		}
+	}()
 	for {
 		if _, ok := cur.Parent().Node().(*ast.ParenExpr); !ok {
 			break
@@ -300,4 +300,33 @@ func identsAsExprs(ids []*ast.Ident) []ast.Expr {
 		out[i] = id
 	}
 	return out
+}
+
+// mentions returns the identifiers in scope (a function body, or nil for
+// the whole package) that denote obj. The first call for a scope indexes
+// all its identifiers, so that following many variables through one large
+// function costs one walk, not one per variable.
+func (c *checker) mentions(scope ast.Node, obj types.Object) []inspector.Cursor {
+	index, ok := c.identIndex[scope]
+	if !ok {
+		index = make(map[types.Object][]inspector.Cursor)
+		root := c.root()
+		if scope != nil {
+			if root, ok = root.FindNode(scope); !ok {
+				return nil
+			}
+		}
+		for cur := range root.Preorder((*ast.Ident)(nil)) {
+			if o := c.info.ObjectOf(cur.Node().(*ast.Ident)); o != nil {
+				if _, isVar := o.(*types.Var); isVar {
+					index[o] = append(index[o], cur)
+				}
+			}
+		}
+		if c.identIndex == nil {
+			c.identIndex = make(map[ast.Node]map[types.Object][]inspector.Cursor)
+		}
+		c.identIndex[scope] = index
+	}
+	return index[obj]
 }

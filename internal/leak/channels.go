@@ -27,7 +27,7 @@ func (c *checker) checkChannels(spawns []*spawn) {
 			if !ok || v.IsField() || !isChan(v.Type()) || isParamOrResultIdent(cur) {
 				continue
 			}
-			if owner := c.placeOf(id.Pos()).owner; owner != nil {
+			if owner := c.placeAt(cur).owner; owner != nil {
 				c.flows[v] = c.flowOf(v, bodyOf(owner))
 				locals = append(locals, local{v, owner})
 			}
@@ -42,14 +42,14 @@ func (c *checker) checkChannels(spawns []*spawn) {
 		}
 		for i := range f.uses {
 			u := &f.uses[i]
-			s := c.spawnOf(u, spawns)
+			s := c.spawnOf(u)
 			if s == nil || !u.blocks() {
 				continue
 			}
 			if u.kind.receives() {
 				c.checkRecv(s, u, f, l.owner)
 			} else {
-				c.checkSend(s, u, f, l.owner, spawns)
+				c.checkSend(s, u, f, l.owner)
 			}
 		}
 	}
@@ -59,7 +59,7 @@ func (c *checker) declsWithSpawns(spawns []*spawn) []*ast.FuncDecl {
 	var out []*ast.FuncDecl
 	seen := map[*ast.FuncDecl]bool{}
 	for _, s := range spawns {
-		for enc := range c.cursorOf(s.start).Enclosing((*ast.FuncDecl)(nil)) {
+		for enc := range s.cur.Enclosing((*ast.FuncDecl)(nil)) {
 			d := enc.Node().(*ast.FuncDecl)
 			if !seen[d] {
 				seen[d] = true
@@ -127,12 +127,16 @@ func (c *checker) rangeCanLeave(u *chanUse) bool {
 	if !ok {
 		return false // a callee's range, which its summary says has no other way out
 	}
-	return c.canLeave(rs.Body, labelOf(c, rs))
+	return c.canLeave(rs.Body, rangeLabel(u))
 }
 
-func labelOf(c *checker, stmt ast.Stmt) string {
-	if ls, ok := c.cursorOf(stmt).Parent().Node().(*ast.LabeledStmt); ok {
-		return ls.Label.Name
+// rangeLabel is the label of the range statement of u, or "".
+func rangeLabel(u *chanUse) string {
+	for enc := range u.at.Enclosing((*ast.RangeStmt)(nil)) {
+		if ls, ok := enc.Parent().Node().(*ast.LabeledStmt); ok {
+			return ls.Label.Name
+		}
+		break
 	}
 	return ""
 }
@@ -158,12 +162,12 @@ func (c *checker) escapeFrom(s *spawn, owner ast.Node, releases []*chanUse) *esc
 		return nil
 	}
 	for _, r := range releases {
-		p := c.placeOf(r.pos())
+		p := c.placeAt(r.at)
 		if p.owner != owner || p.deferred || r.pos() < s.start.End() {
 			return nil
 		}
 	}
-	return c.findEscape(c.cfgOf(owner), s.start.Pos(), releases)
+	return c.findEscape(c.cfgOf(owner), s.cur, releases)
 }
 
 // reportEscape reports u, relating the go statement and the path that

@@ -3,13 +3,13 @@ package leak
 import (
 	"fmt"
 	"go/ast"
-	"go/token"
 	"go/types"
 	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/edge"
+	"golang.org/x/tools/go/ast/inspector"
 )
 
 // Lifecycle contracts: a constructor or a Start method starts a goroutine
@@ -199,7 +199,7 @@ func (c *checker) releaseMethods(named *types.Named, fields map[*types.Var]bool,
 			if u.kind != opSend && u.kind != opClose {
 				continue
 			}
-			m := c.methodAround(u.pos(), named)
+			m := c.methodAround(u.at, named)
 			if m == nil || m == starter {
 				return nil // released by other code: no contract to infer
 			}
@@ -215,11 +215,7 @@ func (c *checker) releaseMethods(named *types.Named, fields map[*types.Var]bool,
 }
 
 // methodAround is the method of named whose body holds pos, or nil.
-func (c *checker) methodAround(pos token.Pos, named *types.Named) *types.Func {
-	cur, ok := c.root().FindByPos(pos, pos)
-	if !ok {
-		return nil
-	}
+func (c *checker) methodAround(cur inspector.Cursor, named *types.Named) *types.Func {
 	for enc := range cur.Enclosing((*ast.FuncDecl)(nil)) {
 		decl := enc.Node().(*ast.FuncDecl)
 		fn, ok := c.info.Defs[decl.Name].(*types.Func)
@@ -253,7 +249,7 @@ func (c *checker) checkContractCalls() {
 		if methods == nil {
 			continue
 		}
-		c.checkContractCall(call, fn, methods, start)
+		c.checkContractCall(cur, fn, methods, start)
 	}
 }
 
@@ -282,8 +278,9 @@ func (c *checker) contractOf(fn *types.Func) ([]string, *spawn) {
 	return nil, nil
 }
 
-func (c *checker) checkContractCall(call *ast.CallExpr, fn *types.Func, methods []string, start *spawn) {
-	callerPlace := c.placeOf(call.Pos())
+func (c *checker) checkContractCall(cur inspector.Cursor, fn *types.Func, methods []string, start *spawn) {
+	call := cur.Node().(*ast.CallExpr)
+	callerPlace := c.placeAt(cur)
 	if decl, ok := callerPlace.owner.(*ast.FuncDecl); ok && c.isProcessLifetime(decl) {
 		return
 	}
@@ -309,7 +306,7 @@ func (c *checker) checkContractCall(call *ast.CallExpr, fn *types.Func, methods 
 			return
 		}
 	} else {
-		switch parent := c.cursorOf(call).Parent().Node().(type) {
+		switch parent := cur.Parent().Node().(type) {
 		case *ast.AssignStmt:
 			if len(parent.Rhs) == 1 && parent.Rhs[0] == call {
 				id, _ = parent.Lhs[0].(*ast.Ident)
@@ -361,16 +358,8 @@ const (
 // one of methods is called on it, and escapes when it is used other than
 // by selecting a field or method, or is assigned more than once.
 func (c *checker) releaseState(v *types.Var, body *ast.BlockStmt, methods []string) objectState {
-	root, ok := c.root().FindNode(body)
-	if !ok {
-		return escaped
-	}
 	state, defs := unreleased, 0
-	for cur := range root.Preorder((*ast.Ident)(nil)) {
-		id := cur.Node().(*ast.Ident)
-		if c.info.ObjectOf(id) != v {
-			continue
-		}
+	for _, cur := range c.mentions(body, v) {
 		switch parent := cur.Parent().Node().(type) {
 		case *ast.SelectorExpr:
 			if call, ok := cur.Parent().Parent().Node().(*ast.CallExpr); ok && call.Fun == parent {

@@ -2,8 +2,8 @@ package leak
 
 import (
 	"go/ast"
-	"go/token"
 
+	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/cfg"
 )
 
@@ -22,7 +22,7 @@ type escapePath struct {
 // inputs are taken to run at least once, and a loop that waits on several
 // channels is taken to wait until the release, since the order in which
 // channels become ready is beyond this analysis.
-func (c *checker) findEscape(g *cfg.CFG, start token.Pos, releases []*chanUse) *escapePath {
+func (c *checker) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*chanUse) *escapePath {
 	if g == nil {
 		return nil
 	}
@@ -59,20 +59,17 @@ func (c *checker) findEscape(g *cfg.CFG, start token.Pos, releases []*chanUse) *
 		return false
 	}
 
-	// Find the go statement.
+	// Find the go statement (or the statement around a wg.Go call).
+	index := c.nodeIndex(g)
 	var first *cfg.Block
 	firstIndex := 0
-	for _, b := range g.Blocks {
-		if !b.Live {
-			continue
-		}
-		for i, n := range b.Nodes {
-			if n.Pos() <= start && start < n.End() {
-				first, firstIndex = b, i+1
-			}
+	for enc := range start.Enclosing() {
+		if at, ok := index[enc.Node()]; ok {
+			first, firstIndex = at.block, at.index+1
+			break
 		}
 	}
-	if first == nil || blockReleases(first, firstIndex) {
+	if first == nil || !first.Live || blockReleases(first, firstIndex) {
 		return nil
 	}
 
@@ -171,4 +168,27 @@ func (c *checker) isDeadCaseBlock(b *cfg.Block) bool {
 	}
 	_, dead := c.deadCase(cc)
 	return dead
+}
+
+type nodeAt struct {
+	block *cfg.Block
+	index int
+}
+
+// nodeIndex maps (once per CFG) each node of the graph to its place.
+func (c *checker) nodeIndex(g *cfg.CFG) map[ast.Node]nodeAt {
+	if idx, ok := c.cfgIndex[g]; ok {
+		return idx
+	}
+	idx := make(map[ast.Node]nodeAt)
+	for _, b := range g.Blocks {
+		for i, n := range b.Nodes {
+			idx[n] = nodeAt{b, i}
+		}
+	}
+	if c.cfgIndex == nil {
+		c.cfgIndex = make(map[*cfg.CFG]map[ast.Node]nodeAt)
+	}
+	c.cfgIndex[g] = idx
+	return idx
 }

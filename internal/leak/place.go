@@ -20,11 +20,18 @@ type place struct {
 // are called where they are written (func(){...}() and defer func(){...}())
 // run as part of the function around them.
 func (c *checker) placeOf(pos token.Pos) place {
-	var p place
 	cur, ok := c.root().FindByPos(pos, pos)
 	if !ok {
-		return p
+		return place{}
 	}
+	return c.placeAt(cur)
+}
+
+// placeAt is placeOf for a node whose cursor is at hand: it costs the
+// depth of the node, where placeOf must first search for it.
+func (c *checker) placeAt(cur inspector.Cursor) place {
+	var p place
+	pos := cur.Node().Pos()
 	for enc := range cur.Enclosing() {
 		switch n := enc.Node().(type) {
 		case *ast.DeferStmt:
@@ -59,15 +66,14 @@ func isCalledInPlace(cur inspector.Cursor) bool {
 }
 
 // spawnOf returns the goroutine that performs u, or nil.
-func (c *checker) spawnOf(u *chanUse, spawns []*spawn) *spawn {
-	owner := c.placeOf(u.pos()).owner
-	for _, s := range spawns {
-		if s.lit != nil && s.lit == owner {
+func (c *checker) spawnOf(u *chanUse) *spawn {
+	if u.via != nil {
+		if s := c.spawnByNode[u.via]; s != nil && s.lit == nil {
 			return s
 		}
-		if s.lit == nil && u.via != nil && u.via == s.call {
-			return s
-		}
+	}
+	if owner := c.placeAt(u.at).owner; owner != nil {
+		return c.spawnByNode[owner]
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 const many = 1 << 20
 
 // checkSend reports a goroutine's send that no receiver will take.
-func (c *checker) checkSend(s *spawn, u *chanUse, f *chanFlow, owner ast.Node, spawns []*spawn) {
+func (c *checker) checkSend(s *spawn, u *chanUse, f *chanFlow, owner ast.Node) {
 	name := f.v.Name()
 	what := "sending on " + name
 	if u.via != nil {
@@ -44,7 +44,7 @@ func (c *checker) checkSend(s *spawn, u *chanUse, f *chanFlow, owner ast.Node, s
 	receives := c.usesWhere(f, func(r *chanUse) bool { return r.kind.receives() })
 	// One report per goroutine: on the send that finds the buffer full,
 	// the (capacity+received+1)th in source order.
-	ownSends := c.usesWhere(f, func(r *chanUse) bool { return r.kind == opSend && r.blocks() && c.spawnOf(r, spawns) == s })
+	ownSends := c.usesWhere(f, func(r *chanUse) bool { return r.kind == opSend && r.blocks() && c.spawnOf(r) == s })
 	isBlockingSend := func(received int) bool {
 		return ownSends[min(f.capacity+received, len(ownSends)-1)] == u
 	}
@@ -65,7 +65,7 @@ func (c *checker) checkSend(s *spawn, u *chanUse, f *chanFlow, owner ast.Node, s
 	}
 	loopy := false
 	for _, r := range receives {
-		if r.kind == opRange || c.placeOf(r.pos()).inLoop {
+		if r.kind == opRange || c.placeAt(r.at).inLoop {
 			loopy = true
 		}
 	}
@@ -88,7 +88,7 @@ func (c *checker) checkSend(s *spawn, u *chanUse, f *chanFlow, owner ast.Node, s
 		if !ok {
 			return
 		}
-		if exit := c.firstLeave(rs.Body, labelOf(c, rs)); exit != nil && !isCall(exit) {
+		if exit := c.firstLeave(rs.Body, rangeLabel(receives[0])); exit != nil && !isCall(exit) {
 			c.reportAt(UnreadSend, u.node,
 				fmt.Sprintf("goroutine blocks for ever %s once %s stops ranging over it", what, funcName(owner)),
 				startedHere(s), related(exit, fmt.Sprintf("%s stops receiving here", funcName(owner))))
@@ -103,7 +103,7 @@ func (c *checker) receivesOnlyHere(s *spawn, owner ast.Node, receives []*chanUse
 		return false
 	}
 	for _, r := range receives {
-		if p := c.placeOf(r.pos()); p.owner != owner || p.deferred {
+		if p := c.placeAt(r.at); p.owner != owner || p.deferred {
 			return false
 		}
 	}
@@ -257,7 +257,7 @@ func (c *checker) instances(s *spawn, v *types.Var) int {
 		return 1
 	}
 	n := 1
-	for enc := range c.cursorOf(s.start).Enclosing() {
+	for enc := range s.cur.Enclosing() {
 		if enc.Node() == s.parent {
 			break
 		}

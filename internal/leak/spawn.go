@@ -11,12 +11,13 @@ import (
 
 // A spawn is one place where the package starts a goroutine.
 type spawn struct {
-	start  ast.Node      // the *ast.GoStmt, or the *ast.CallExpr of wg.Go / g.Go
-	call   *ast.CallExpr // for go statements: the call it runs
-	lit    *ast.FuncLit  // the goroutine's body, when it is a function literal
-	callee *types.Func   // otherwise the function it runs, when static
-	parent ast.Node      // innermost *ast.FuncDecl or *ast.FuncLit around start
-	inLoop bool          // start sits in a loop of parent: many goroutines run this body
+	start  ast.Node         // the *ast.GoStmt, or the *ast.CallExpr of wg.Go / g.Go
+	call   *ast.CallExpr    // for go statements: the call it runs
+	lit    *ast.FuncLit     // the goroutine's body, when it is a function literal
+	callee *types.Func      // otherwise the function it runs, when static
+	parent ast.Node         // innermost *ast.FuncDecl or *ast.FuncLit around start
+	cur    inspector.Cursor // start's cursor
+	inLoop bool             // start sits in a loop of parent: many goroutines run this body
 
 	// processLifetime marks goroutines started once per process (from
 	// main.main, an init function or a sync.Once), which may run for ever.
@@ -56,6 +57,7 @@ func (s *spawn) parentBody() *ast.BlockStmt {
 // findSpawns lists the goroutines started in the package, in source order.
 func (c *checker) findSpawns() []*spawn {
 	var spawns []*spawn
+	c.spawnByNode = make(map[ast.Node]*spawn)
 	for cur := range c.root().Preorder((*ast.GoStmt)(nil), (*ast.CallExpr)(nil)) {
 		var s *spawn
 		switch n := cur.Node().(type) {
@@ -79,8 +81,14 @@ func (c *checker) findSpawns() []*spawn {
 				s.callee = funcValue(c.info, arg)
 			}
 		}
+		s.cur = cur
 		c.placeSpawn(s, cur)
 		spawns = append(spawns, s)
+		if s.lit != nil {
+			c.spawnByNode[s.lit] = s
+		} else if s.call != nil {
+			c.spawnByNode[s.call] = s
+		}
 	}
 	return spawns
 }

@@ -1,0 +1,129 @@
+package leak_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/checker"
+	"golang.org/x/tools/go/packages"
+)
+
+// Generated inputs of growing size: the analysis must finish on huge
+// functions, and its cost must grow no worse than linearly with their size
+// (see the benchmarks; no test here is timed).
+
+// earlyReturns is one function with n goroutines, each abandoned by an
+// early return: n reports.
+func earlyReturns(n int) string {
+	var b strings.Builder
+	b.WriteString("package gen\n\nfunc Big(fail func() bool) {\n")
+	for i := range n {
+		fmt.Fprintf(&b, "\tch%d := make(chan int)\n\tgo func() { ch%d <- %d }()\n\tif fail() {\n\t\treturn\n\t}\n\t<-ch%d\n", i, i, i, i)
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// deepNesting nests n ifs and loops around one goroutine and its receive.
+func deepNesting(n int) string {
+	var b strings.Builder
+	b.WriteString("package gen\n\nfunc Deep(xs []int, fail func() bool) {\n\tch := make(chan int)\n\tgo func() { ch <- 1 }()\n")
+	for i := range n {
+		if i%2 == 0 {
+			b.WriteString("\tif !fail() {\n")
+		} else {
+			b.WriteString("\tfor range xs {\n")
+		}
+	}
+	b.WriteString("\t<-ch\n")
+	for range n {
+		b.WriteString("\t}\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// bigSelect is a goroutine looping over a select with n cases.
+func bigSelect(n int) string {
+	var b strings.Builder
+	b.WriteString("package gen\n\nfunc Select(quit chan struct{}) {\n")
+	for i := range n {
+		fmt.Fprintf(&b, "\tc%d := make(chan int)\n\tdefer close(c%d)\n", i, i)
+	}
+	b.WriteString("\tgo func() {\n\t\tfor {\n\t\t\tselect {\n\t\t\tcase <-quit:\n\t\t\t\treturn\n")
+	for i := range n {
+		fmt.Fprintf(&b, "\t\t\tcase <-c%d:\n", i)
+	}
+	b.WriteString("\t\t\t}\n\t\t}\n\t}()\n}\n")
+	return b.String()
+}
+
+// load type-checks one generated file as a package of a scratch module.
+func load(tb testing.TB, src string) []*packages.Package {
+	tb.Helper()
+	dir := tb.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module gen\n\ngo 1.26\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "gen.go"), []byte(src), 0o644)
+	cfg := &packages.Config{Mode: packages.LoadAllSyntax, Dir: dir, Tests: false}
+	pkgs, err := packages.Load(cfg, ".")
+	if err != nil || packages.PrintErrors(pkgs) > 0 {
+		tb.Fatalf("loading generated package: %v", err)
+	}
+	return pkgs
+}
+
+func analyze(tb testing.TB, pkgs []*packages.Package) *leak.Result {
+	tb.Helper()
+	graph, err := checker.Analyze([]*analysis.Analyzer{leak.Analyzer}, pkgs, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, act := range graph.Roots {
+		if act.Err != nil {
+			tb.Fatal(act.Err)
+		}
+		return act.Result.(*leak.Result)
+	}
+	tb.Fatal("no result")
+	return nil
+}
+
+func TestHugeFunction(t *testing.T) {
+	const n = 3000
+	res := analyze(t, load(t, earlyReturns(n)))
+	if got := len(res.Findings); got != n {
+		t.Errorf("%d findings in a function with %d abandoned goroutines", got, n)
+	}
+}
+
+func TestDeepNestingAndBigSelect(t *testing.T) {
+	if res := analyze(t, load(t, deepNesting(400))); len(res.Findings) != 1 {
+		t.Errorf("deep nesting: %d findings, want 1", len(res.Findings))
+	}
+	if res := analyze(t, load(t, bigSelect(1000))); len(res.Findings) != 0 {
+		t.Errorf("big select: %d findings, want 0: %v", len(res.Findings), res.Findings[0].Diagnostic.Message)
+	}
+}
+
+func benchmarkGrowth(b *testing.B, gen func(int) string, sizes ...int) {
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			pkgs := load(b, gen(n))
+			b.ResetTimer()
+			for range b.N {
+				analyze(b, pkgs)
+			}
+		})
+	}
+}
+
+func BenchmarkEarlyReturns(b *testing.B) { benchmarkGrowth(b, earlyReturns, 100, 200, 400, 800, 1600) }
+func BenchmarkBigSelect(b *testing.B)    { benchmarkGrowth(b, bigSelect, 100, 200, 400, 800, 1600) }
+
+// Go's parser refuses scopes nested deeper than about 500.
+func BenchmarkDeepNesting(b *testing.B) { benchmarkGrowth(b, deepNesting, 25, 50, 100, 200, 400) }
