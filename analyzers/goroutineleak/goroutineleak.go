@@ -41,7 +41,7 @@ func New(cfg Config) *analysis.Analyzer {
 	a.Flags.BoolVar(&cfg.Send, "send", cfg.Send, "report goroutines blocked for ever on a send")
 	a.Flags.BoolVar(&cfg.Loop, "loop", cfg.Loop, "report goroutines that loop for ever")
 	a.Run = func(pass *analysis.Pass) (any, error) {
-		var patterns []leak.Pattern
+		patterns := []leak.Pattern{leak.BadDirective}
 		if cfg.Recv {
 			patterns = append(patterns, leak.UnguardedRecv)
 		}

@@ -41,3 +41,7 @@ func TestFlags(t *testing.T) {
 func TestGenericsAndCgo(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), goroutineleak.Analyzer, "generic", "cgo")
 }
+
+func TestIgnoreDirective(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), goroutineleak.Analyzer, "suppress")
+}

@@ -168,6 +168,41 @@ func Start(xs []int) {
 	})
 }
 
+// TestIgnoreDirective checks //goroutineleak:ignore under the standalone
+// binary and go vet: a directive with a reason silences, one without is
+// reported.
+func TestIgnoreDirective(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module ignore\n\ngo 1.26\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "ignore.go"), []byte(`package ignore
+
+func Silenced() {
+	ch := make(chan int)
+	go func() {
+		<-ch //goroutineleak:ignore closed by the test harness
+	}()
+}
+
+func NoReason() {
+	ch := make(chan int)
+	go func() {
+		//goroutineleak:ignore
+		<-ch
+	}()
+}
+`), 0o644)
+	for _, argv := range [][]string{{binary, "./..."}, {"go", "vet", "-vettool=" + binary, "./..."}} {
+		out, _ := run(t, dir, argv[0], argv[1:]...)
+		wantReports(t, out, []string{
+			"ignore.go:13:3: goroutineleak:ignore needs a reason",
+			"ignore.go:14:3: goroutine blocks for ever receiving from ch",
+		})
+		if strings.Contains(out, "ignore.go:6:") {
+			t.Errorf("%v: a directive with a reason did not silence the report:\n%s", argv, out)
+		}
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	out, code := run(t, root, binary, "-no-such-flag", "./testdata/example")
 	if code != 2 || !strings.Contains(out, "flag provided but not defined: -no-such-flag") {

@@ -30,6 +30,7 @@ const (
 	UnguardedRecv Pattern = iota // recvleak
 	UnreadSend                   // sendleak
 	EndlessLoop                  // loopleak
+	BadDirective                 // a //goroutineleak:ignore without a reason
 )
 
 // A Finding is one leak, ready to report.
@@ -108,6 +109,7 @@ func run(pass *analysis.Pass) (res any, err error) {
 		c.checkGoroutineBodies(spawns)
 	}
 
+	c.applyDirectives()
 	sort.SliceStable(c.findings, func(i, j int) bool {
 		return c.findings[i].Diagnostic.Pos < c.findings[j].Diagnostic.Pos
 	})
@@ -200,6 +202,8 @@ func (p Pattern) Category() string {
 		return "recvleak"
 	case UnreadSend:
 		return "sendleak"
+	case BadDirective:
+		return "directive"
 	default:
 		return "loopleak"
 	}
@@ -207,7 +211,11 @@ func (p Pattern) Category() string {
 
 // URL points at the README section that explains the pattern.
 func (p Pattern) URL() string {
-	return "https://github.com/goroutineleak/goroutineleak#" + p.Category()
+	anchor := p.Category()
+	if p == BadDirective {
+		anchor = "suppressing-a-report"
+	}
+	return "https://github.com/goroutineleak/goroutineleak#" + anchor
 }
 
 // Report reports, on pass, the findings of the shared Analyzer that belong
