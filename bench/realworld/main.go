@@ -94,6 +94,12 @@ func main() {
 		for _, e := range errs {
 			fmt.Printf("    analysis error: %s\n", e)
 		}
+		if strings.TrimSpace(res.stderr) != "" {
+			fmt.Printf("    the driver said (first lines):\n")
+			for _, l := range strings.SplitN(strings.TrimSpace(res.stderr), "\n", 4)[:min(3, strings.Count(strings.TrimSpace(res.stderr), "\n")+1)] {
+				fmt.Printf("      %s\n", l)
+			}
+		}
 	}
 	fmt.Printf("%-36s %8s %9d %35s %8.2f\n", "total", "", total.lines, "", per100k(total.diags, total.lines))
 
@@ -174,7 +180,12 @@ func (m *module) setup() error {
 			if len(f) < 2 {
 				continue
 			}
-			p := strings.TrimSuffix(strings.TrimSuffix(f[0], ".test"), "_test")
+			// "p", "p [p.test]", "p_test [p.test]" and "p.test" are all p.
+			p := f[0]
+			if len(f) == 3 {
+				p = strings.Trim(f[1], "[]")
+			}
+			p = strings.TrimSuffix(p, ".test")
 			seen[p] = true
 			if f[len(f)-1] == "bad" {
 				bad[p] = true
@@ -263,6 +274,7 @@ func countDiagnostics(out, findings string) (map[string]int, []string) {
 
 type result struct {
 	stdout string
+	stderr string
 	wall   time.Duration
 	peakKB int64
 	err    error
@@ -273,12 +285,12 @@ type result struct {
 func measure(dir, name string, args ...string) result {
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
-	var stdout bytes.Buffer
+	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
-	cmd.Stderr = &stdout
+	cmd.Stderr = &stderr
 	start := time.Now()
 	err := cmd.Run()
-	r := result{stdout: stdout.String(), wall: time.Since(start), err: err}
+	r := result{stdout: stdout.String(), stderr: stderr.String(), wall: time.Since(start), err: err}
 	if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			r.peakKB = ru.Maxrss
