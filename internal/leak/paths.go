@@ -73,7 +73,11 @@ func (c *checker) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*cha
 		return nil
 	}
 
-	// Breadth-first, so the path reported is a shortest one.
+	// Breadth-first, so the path reported is a shortest one. Each block is
+	// visited once; a graph larger than maxSearchBlocks is given up on.
+	if len(g.Blocks) > maxSearchBlocks {
+		return nil
+	}
 	prev := map[*cfg.Block]*cfg.Block{first: nil}
 	queue := []*cfg.Block{first}
 	for len(queue) > 0 {
@@ -169,6 +173,11 @@ func (c *checker) isDeadCaseBlock(b *cfg.Block) bool {
 	_, dead := c.deadCase(cc)
 	return dead
 }
+
+// maxSearchBlocks bounds the control-flow graphs that path searches walk:
+// a function larger than this (generated code, mostly) gets no path-based
+// reports rather than unbounded work.
+const maxSearchBlocks = 50000
 
 type nodeAt struct {
 	block *cfg.Block
