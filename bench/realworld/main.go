@@ -240,6 +240,7 @@ func countDiagnostics(out, findings string) (map[string]int, []string) {
 		} `json:"related"`
 	}
 	counts := map[string]int{}
+	seen := map[string]bool{}
 	var errs []string
 	var text strings.Builder
 	dec := json.NewDecoder(strings.NewReader(out))
@@ -259,6 +260,12 @@ func countDiagnostics(out, findings string) (map[string]int, []string) {
 					continue
 				}
 				for _, d := range ds {
+					// A package and its test variant report the same lines.
+					key := d.Posn + d.Message
+					if seen[key] {
+						continue
+					}
+					seen[key] = true
 					counts[d.Category]++
 					fmt.Fprintf(&text, "%s: %s\n", d.Posn, d.Message)
 					for _, r := range d.Related {

@@ -57,7 +57,7 @@ func (c *checker) findContracts(spawns []*spawn) {
 			continue
 		}
 		named := c.starterType(fn)
-		if named == nil {
+		if named == nil || blocksItself(decl) {
 			continue
 		}
 		fields := c.waitFields(s, named)
@@ -77,6 +77,25 @@ func (c *checker) findContracts(spawns []*spawn) {
 	if len(c.contracts) > 0 {
 		c.pass.ExportPackageFact(new(hasContracts))
 	}
+}
+
+// blocksItself reports whether a function runs a loop of its own at top
+// level (an accept loop, say): such a Run method returns only when the
+// object is done with, and its callers are the process's top level.
+func blocksItself(decl *ast.FuncDecl) bool {
+	for _, stmt := range decl.Body.List {
+		switch s := stmt.(type) {
+		case *ast.ForStmt:
+			if s.Cond == nil {
+				return true
+			}
+		case *ast.SelectStmt:
+			if len(s.Body.List) == 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // starterType is the named type of fn's receiver, or of its only result

@@ -120,3 +120,26 @@ func NewTicker(n int) *Ticker {
 }
 
 func (t *Ticker) Stop() { close(t.stop) }
+
+// Proxy.Run serves until its listener fails: its callers are the process's
+// top level, so Run is not taken as a starter that needs a Stop.
+type Proxy struct {
+	donec  chan struct{}
+	accept func() error
+}
+
+func (p *Proxy) Run() error {
+	p.donec = make(chan struct{})
+	go p.monitor()
+	for {
+		if err := p.accept(); err != nil {
+			return err
+		}
+	}
+}
+
+func (p *Proxy) monitor() {
+	<-p.donec
+}
+
+func (p *Proxy) Stop() { close(p.donec) }

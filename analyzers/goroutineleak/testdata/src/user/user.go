@@ -115,3 +115,8 @@ func TickerNeedsNoStop() {
 	t := lib.NewTicker(3)
 	_ = t
 }
+
+func ServeUntilError(accept func() error) {
+	p := lib.Proxy{}
+	p.Run()
+}
