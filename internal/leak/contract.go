@@ -3,6 +3,7 @@ package leak
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
 	"sort"
 	"strings"
@@ -47,6 +48,7 @@ type contract struct {
 // findContracts infers the lifecycle contracts of the package's own types
 // from its goroutines, and exports them as facts.
 func (c *checker) findContracts(spawns []*spawn) {
+	exports := false
 	for _, s := range spawns {
 		decl, ok := s.parent.(*ast.FuncDecl)
 		if !ok {
@@ -72,9 +74,19 @@ func (c *checker) findContracts(spawns []*spawn) {
 			c.contracts = make(map[*types.Func]*contract)
 		}
 		c.contracts[fn] = &contract{methods: methods, start: s}
-		c.pass.ExportObjectFact(fn, &releasedBy{Methods: methods})
+		// Other packages can call only the exported release methods.
+		var exported []string
+		for _, m := range methods {
+			if token.IsExported(m) {
+				exported = append(exported, m)
+			}
+		}
+		if len(exported) > 0 {
+			c.pass.ExportObjectFact(fn, &releasedBy{Methods: exported})
+			exports = true
+		}
 	}
-	if len(c.contracts) > 0 {
+	if exports {
 		c.pass.ExportPackageFact(new(hasContracts))
 	}
 }
@@ -225,12 +237,61 @@ func (c *checker) releaseMethods(named *types.Named, fields map[*types.Var]bool,
 			set[m.Name()] = true
 		}
 	}
+	c.closeOverCalls(named, set, starter)
 	methods := make([]string, 0, len(set))
 	for m := range set {
 		methods = append(methods, m)
 	}
 	sort.Strings(methods)
 	return methods
+}
+
+// closeOverCalls adds to set the methods of named that call a method in
+// set on their receiver (Run calling start, Close calling stop), until
+// nothing changes.
+func (c *checker) closeOverCalls(named *types.Named, set map[string]bool, starter *types.Func) {
+	var methods []*ast.FuncDecl
+	for fn, decl := range c.decls {
+		if fn != starter && decl.Recv != nil && c.methodAround(c.cursorOfDecl(decl), named) == fn {
+			methods = append(methods, decl)
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, decl := range methods {
+			if set[decl.Name.Name] || !callsOnReceiver(decl, set) {
+				continue
+			}
+			set[decl.Name.Name] = true
+			changed = true
+		}
+	}
+}
+
+// callsOnReceiver reports whether decl calls recv.m() for an m in set.
+func callsOnReceiver(decl *ast.FuncDecl, set map[string]bool) bool {
+	if len(decl.Recv.List) == 0 || len(decl.Recv.List[0].Names) == 0 {
+		return false
+	}
+	recv := decl.Recv.List[0].Names[0].Name
+	found := false
+	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && set[sel.Sel.Name] {
+				if id, ok := ast.Unparen(sel.X).(*ast.Ident); ok && id.Name == recv {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// cursorOfDecl is the cursor of a top-level function declaration.
+func (c *checker) cursorOfDecl(decl *ast.FuncDecl) inspector.Cursor {
+	cur, _ := c.root().FindNode(decl.Body)
+	return cur
 }
 
 // methodAround is the method of named whose body holds pos, or nil.
@@ -352,6 +413,9 @@ func (c *checker) checkContractCall(cur inspector.Cursor, fn *types.Func, method
 	if body == nil || v.Pos() < body.Pos() || v.Pos() >= body.End() {
 		return // a parameter or a package variable: its owner is elsewhere
 	}
+	if isMethod && !c.isFresh(v, body, methods) {
+		return // made elsewhere: whoever made it may have arranged its release
+	}
 	switch c.releaseState(v, body, methods) {
 	case released, escaped:
 		return
@@ -363,6 +427,82 @@ func (c *checker) checkContractCall(cur inspector.Cursor, fn *types.Func, method
 	}
 	c.reportAt(UnguardedRecv, call, fmt.Sprintf("%s starts a goroutine that runs until %s is called, but %s never calls it: the goroutine leaks when %s is dropped",
 		fn.Name(), release(v.Name()+"."), funcName(owner.owner), v.Name()), rel...)
+}
+
+// isFresh reports whether the object in v is made here: a zero value, a
+// composite literal, new(T), or the result of a constructor of its own
+// package that does not call a release method itself (a test helper that
+// registers t.Cleanup(h.Close) does).
+func (c *checker) isFresh(v *types.Var, body *ast.BlockStmt, methods []string) bool {
+	value := c.soleValue(v)
+	if value == nil {
+		value = c.tupleSource(v, body)
+	}
+	if value == nil {
+		// var x T, given no value
+		for _, cur := range c.mentions(body, v) {
+			if vs, ok := cur.Parent().Node().(*ast.ValueSpec); ok && len(vs.Values) == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	if u, ok := value.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		value = ast.Unparen(u.X)
+	}
+	switch value := value.(type) {
+	case *ast.CompositeLit:
+		return true
+	case *ast.CallExpr:
+		if id, ok := ast.Unparen(value.Fun).(*ast.Ident); ok && c.info.Uses[id] == types.Universe.Lookup("new") {
+			return true
+		}
+		fn := staticCallee(c.info, value)
+		if fn == nil {
+			return false
+		}
+		if decl := c.decls[fn]; decl != nil {
+			set := map[string]bool{}
+			for _, m := range methods {
+				set[m] = true
+			}
+			found := false
+			ast.Inspect(decl.Body, func(n ast.Node) bool {
+				if sel, ok := n.(*ast.SelectorExpr); ok && set[sel.Sel.Name] {
+					found = true
+				}
+				return !found
+			})
+			return !found
+		}
+		named, ok := types.Unalias(derefType(v.Type())).(*types.Named)
+		return ok && fn.Pkg() == named.Obj().Pkg()
+	}
+	return false
+}
+
+// tupleSource returns the call of `v, err := f()` when that is v's only
+// definition in body, or nil.
+func (c *checker) tupleSource(v *types.Var, body *ast.BlockStmt) ast.Expr {
+	var src ast.Expr
+	for _, cur := range c.mentions(body, v) {
+		as, ok := cur.Parent().Node().(*ast.AssignStmt)
+		if !ok || len(as.Lhs) == 0 || as.Lhs[0] != cur.Node() {
+			continue
+		}
+		if src != nil || len(as.Rhs) != 1 {
+			return nil
+		}
+		src = ast.Unparen(as.Rhs[0])
+	}
+	return src
+}
+
+func derefType(t types.Type) types.Type {
+	if p, ok := t.(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
 }
 
 type objectState int

@@ -99,6 +99,26 @@ func (p *Poller) Start() { // want Start:`releasedBy\(Close\)`
 
 func (p *Poller) Close() { close(p.done) }
 
+func NewPoller() *Poller { return &Poller{} }
+
+// Gate's goroutines wait until Run opens the gate (through start).
+type Gate struct{ block chan struct{} }
+
+func NewGate() *Gate { return &Gate{block: make(chan struct{})} }
+
+func (g *Gate) Update() { // want Update:`releasedBy\(Run\)`
+	go func() {
+		<-g.block
+		work()
+	}()
+}
+
+func (g *Gate) start() { close(g.block) }
+
+func (g *Gate) Run() {
+	g.start()
+}
+
 // Ticker's goroutine can also finish on its own: no contract.
 type Ticker struct{ stop chan struct{} }
 

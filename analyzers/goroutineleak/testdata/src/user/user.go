@@ -120,3 +120,32 @@ func ServeUntilError(accept func() error) {
 	p := lib.Proxy{}
 	p.Run()
 }
+
+func PollFromConstructor() {
+	p := lib.NewPoller()
+	p.Start() // want `p.Start starts a goroutine that runs until p.Close is called`
+}
+
+// newClosedPoller is a helper that arranges the release itself, as test
+// helpers do with t.Cleanup.
+func newClosedPoller(cleanup func(func())) *lib.Poller {
+	p := lib.NewPoller()
+	cleanup(func() { p.Close() })
+	return p
+}
+
+func PollFromHelper(cleanup func(func())) {
+	p := newClosedPoller(cleanup)
+	p.Start()
+}
+
+func GateRun() {
+	g := lib.NewGate()
+	go g.Run()
+	g.Update()
+}
+
+func GateNeverRun() {
+	g := lib.NewGate()
+	g.Update() // want `g.Update starts a goroutine that runs until g.Run is called`
+}
