@@ -31,7 +31,8 @@ func (c *checker) checkGoroutineBodies(spawns []*spawn) {
 			root, ok = s.cur.FindNode(body) // within the go statement: cheap
 		} else if !walked[body] {
 			walked[body] = true // a named function started from many places is walked once
-			root, ok = c.root().FindNode(body)
+			root = c.cursorOf(body)
+			ok = root.Valid()
 		}
 		if !ok {
 			continue
@@ -217,6 +218,7 @@ func (c *checker) soleValue(v *types.Var) ast.Expr {
 // fieldFlow classifies every use of an unexported channel field declared
 // in this package; nil for other fields.
 func (c *checker) fieldFlow(field *types.Var) *chanFlow {
+	field = field.Origin()
 	if field.Exported() || field.Pkg() != c.pass.Pkg || !isChan(field.Type()) {
 		return nil
 	}
@@ -284,7 +286,7 @@ func hasField(t types.Type, field *types.Var) bool {
 		return false
 	}
 	for i := range st.NumFields() {
-		if st.Field(i) == field {
+		if st.Field(i).Origin() == field.Origin() {
 			return true
 		}
 	}

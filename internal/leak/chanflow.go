@@ -239,8 +239,13 @@ func (c *checker) classifyArg(f *chanFlow, call *ast.CallExpr, index, depth int)
 		return
 	}
 	fn := staticCallee(c.info, call)
-	if fn == nil {
-		f.escapes = true
+	if fn == nil || isMethodExpr(c.info, call) {
+		f.escapes = true // unknown code, or (*T).m(x, ch) whose indices are shifted
+		return
+	}
+	sig := fn.Type().(*types.Signature)
+	if index >= sig.Params().Len() || sig.Variadic() && index >= sig.Params().Len()-1 || !isChan(sig.Params().At(index).Type()) {
+		f.escapes = true // an any, generic or variadic parameter: its use is not summarised
 		return
 	}
 	ops, ok := c.paramOps(fn, index)
@@ -312,15 +317,15 @@ func (c *checker) mentions(scope ast.Node, obj types.Object) []inspector.Cursor 
 		index = make(map[types.Object][]inspector.Cursor)
 		root := c.root()
 		if scope != nil {
-			if root, ok = root.FindNode(scope); !ok {
+			if root = c.cursorOf(scope); !root.Valid() {
 				return nil
 			}
 		}
 		for cur := range root.Preorder((*ast.Ident)(nil)) {
-			if o := c.info.ObjectOf(cur.Node().(*ast.Ident)); o != nil {
-				if _, isVar := o.(*types.Var); isVar {
-					index[o] = append(index[o], cur)
-				}
+			if v, isVar := c.info.ObjectOf(cur.Node().(*ast.Ident)).(*types.Var); isVar {
+				// Fields of generic types have one object per instance.
+				o := types.Object(v.Origin())
+				index[o] = append(index[o], cur)
 			}
 		}
 		if c.identIndex == nil {
@@ -329,4 +334,14 @@ func (c *checker) mentions(scope ast.Node, obj types.Object) []inspector.Cursor 
 		c.identIndex[scope] = index
 	}
 	return index[obj]
+}
+
+// isMethodExpr reports whether call calls a method expression, (*T).m.
+func isMethodExpr(info *types.Info, call *ast.CallExpr) bool {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	selection, ok := info.Selections[sel]
+	return ok && selection.Kind() == types.MethodExpr
 }

@@ -20,7 +20,7 @@ func (c *checker) checkChannels(spawns []*spawn) {
 	}
 	var locals []local
 	for _, decl := range c.declsWithSpawns(spawns) {
-		root, _ := c.root().FindNode(decl)
+		root := c.cursorOf(decl)
 		for cur := range root.Preorder((*ast.Ident)(nil)) {
 			id := cur.Node().(*ast.Ident)
 			v, ok := c.info.Defs[id].(*types.Var)
@@ -232,8 +232,16 @@ func keywordEnd(n ast.Node) token.Pos {
 	return n.End()
 }
 
-// cursorOf finds the cursor of a node of this package.
+// cursorOf finds the cursor of a node of this package. FindByPos skips
+// the subtrees that end before the node, where FindNode walks every node
+// before it.
 func (c *checker) cursorOf(n ast.Node) inspector.Cursor {
-	cur, _ := c.root().FindByPos(n.Pos(), n.End())
-	return cur
+	cur, ok := c.root().FindByPos(n.Pos(), n.End())
+	if ok && cur.Node() == n {
+		return cur
+	}
+	if cur, ok = c.root().FindNode(n); ok {
+		return cur
+	}
+	return inspector.Cursor{}
 }

@@ -214,7 +214,7 @@ func (c *checker) ownField(e ast.Expr, named *types.Named) *types.Var {
 	if !ok || !f.IsField() || f.Exported() || !hasField(named, f) || !isChan(f.Type()) {
 		return nil
 	}
-	return f
+	return f.Origin()
 }
 
 // releaseMethods lists the methods of named, other than the starter, that
@@ -276,11 +276,10 @@ func callsOnReceiver(decl *ast.FuncDecl, set map[string]bool) bool {
 	recv := decl.Recv.List[0].Names[0].Name
 	found := false
 	ast.Inspect(decl.Body, func(n ast.Node) bool {
-		if call, ok := n.(*ast.CallExpr); ok {
-			if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && set[sel.Sel.Name] {
-				if id, ok := ast.Unparen(sel.X).(*ast.Ident); ok && id.Name == recv {
-					found = true
-				}
+		// recv.m() or the method value recv.m (once.Do(recv.m))
+		if sel, ok := n.(*ast.SelectorExpr); ok && set[sel.Sel.Name] {
+			if id, ok := ast.Unparen(sel.X).(*ast.Ident); ok && id.Name == recv {
+				found = true
 			}
 		}
 		return !found
@@ -290,8 +289,7 @@ func callsOnReceiver(decl *ast.FuncDecl, set map[string]bool) bool {
 
 // cursorOfDecl is the cursor of a top-level function declaration.
 func (c *checker) cursorOfDecl(decl *ast.FuncDecl) inspector.Cursor {
-	cur, _ := c.root().FindNode(decl.Body)
-	return cur
+	return c.cursorOf(decl.Body)
 }
 
 // methodAround is the method of named whose body holds pos, or nil.
@@ -521,11 +519,11 @@ func (c *checker) releaseState(v *types.Var, body *ast.BlockStmt, methods []stri
 	for _, cur := range c.mentions(body, v) {
 		switch parent := cur.Parent().Node().(type) {
 		case *ast.SelectorExpr:
-			if call, ok := cur.Parent().Parent().Node().(*ast.CallExpr); ok && call.Fun == parent {
-				for _, m := range methods {
-					if parent.Sel.Name == m {
-						state = released
-					}
+			// A call x.Stop(), or the method value x.Stop handed to
+			// t.Cleanup or context.AfterFunc.
+			for _, m := range methods {
+				if parent.Sel.Name == m {
+					state = released
 				}
 			}
 			continue
@@ -551,5 +549,14 @@ func (c *checker) releaseState(v *types.Var, body *ast.BlockStmt, methods []stri
 // isProcessLifetime reports whether decl runs once per process: main.main
 // or an init function.
 func (c *checker) isProcessLifetime(decl *ast.FuncDecl) bool {
-	return decl.Recv == nil && (decl.Name.Name == "init" || decl.Name.Name == "main" && c.pass.Pkg.Name() == "main")
+	if decl.Recv != nil {
+		return false
+	}
+	switch decl.Name.Name {
+	case "init", "TestMain":
+		return true
+	case "main":
+		return c.pass.Pkg.Name() == "main"
+	}
+	return false
 }

@@ -67,7 +67,7 @@ func (c *checker) ctxDoneFix(s *spawn, loop ast.Stmt, ctx *types.Var, call *ast.
 	// gofmt'd code indents with tabs: the loop's column gives its depth.
 	// The select goes before the first statement, so that comments on the
 	// loop's line stay where they are.
-	depth := c.pass.Fset.Position(fs.Pos()).Column - 1
+	depth := max(c.pass.Fset.PositionFor(fs.Pos(), false).Column-1, 0)
 	indent := strings.Repeat("\t", depth+1)
 	text := "select {\n" +
 		indent + "case <-" + ctx.Name() + ".Done():\n" +

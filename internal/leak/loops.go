@@ -266,6 +266,17 @@ func isKnownNoReturn(fn *types.Func) bool {
 		case "Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow":
 			return true
 		}
+	case "k8s.io/klog", "k8s.io/klog/v2":
+		// These exit through function variables that no summary follows.
+		switch fn.Name() {
+		case "Fatal", "Fatalf", "Fatalln", "FatalDepth", "Exit", "Exitf", "Exitln", "ExitDepth":
+			return true
+		}
+	case "github.com/sirupsen/logrus", "go.uber.org/zap":
+		switch fn.Name() {
+		case "Fatal", "Fatalf", "Fatalln", "Fatalw":
+			return true
+		}
 	}
 	return false
 }

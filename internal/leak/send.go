@@ -65,7 +65,8 @@ func (c *checker) checkSend(s *spawn, u *chanUse, f *chanFlow, owner ast.Node) {
 	}
 	loopy := false
 	for _, r := range receives {
-		if r.kind == opRange || c.placeAt(r.at).inLoop {
+		// A callee's receives have no count we know.
+		if r.kind == opRange || r.via != nil || c.placeAt(r.at).inLoop {
 			loopy = true
 		}
 	}
@@ -139,80 +140,103 @@ func (c *checker) sendsPerRun(s *spawn, f *chanFlow) int {
 			sends[u.node] = true
 		}
 	}
-	fall, term := c.countSends(s.lit.Body.List, sends, false)
-	return max(fall, term, 1)
+	n := c.countSends(s.lit.Body.List, sends)
+	return max(n.fall, n.ret, 1)
 }
 
-// countSends walks a statement list and returns the largest number of
-// sends on a path that falls through its end and on a path that leaves
-// (return, panic, or with breakLeaves a break out of the loop being
-// counted); -1 where there is no such path.
-func (c *checker) countSends(list []ast.Stmt, sends map[ast.Node]bool, breakLeaves bool) (fall, term int) {
-	fall, term = 0, -1
+// sendCount is, for the paths through a statement, the largest number of
+// sends on a path that falls through it, that returns (or panics), that
+// breaks out of the enclosing loop or switch, and that continues the
+// enclosing loop; -1 where there is no such path.
+type sendCount struct{ fall, ret, brk, cont int }
+
+var noSends = sendCount{fall: 0, ret: -1, brk: -1, cont: -1}
+
+func (x sendCount) or(y sendCount) sendCount {
+	return sendCount{max(x.fall, y.fall), max(x.ret, y.ret), max(x.brk, y.brk), max(x.cont, y.cont)}
+}
+
+// countSends walks a statement list in order.
+func (c *checker) countSends(list []ast.Stmt, sends map[ast.Node]bool) sendCount {
+	acc := noSends
 	for _, stmt := range list {
-		f, t := c.countStmt(stmt, sends, breakLeaves)
-		if t >= 0 {
-			term = max(term, sat(fall+t))
+		x := c.countStmt(stmt, sends)
+		after := func(n int) int {
+			if n < 0 {
+				return -1
+			}
+			return sat(acc.fall + n)
 		}
-		if f < 0 {
-			return -1, term
+		acc.ret = max(acc.ret, after(x.ret))
+		acc.brk = max(acc.brk, after(x.brk))
+		acc.cont = max(acc.cont, after(x.cont))
+		if x.fall < 0 {
+			acc.fall = -1
+			return acc
 		}
-		fall = sat(fall + f)
+		acc.fall = sat(acc.fall + x.fall)
 	}
-	return fall, term
+	return acc
 }
 
 func sat(n int) int { return min(n, many) }
 
-func (c *checker) countStmt(stmt ast.Stmt, sends map[ast.Node]bool, breakLeaves bool) (fall, term int) {
+func (c *checker) countStmt(stmt ast.Stmt, sends map[ast.Node]bool) sendCount {
 	switch s := stmt.(type) {
-	case *ast.BranchStmt:
-		if s.Tok == token.BREAK && s.Label == nil && breakLeaves || s.Tok == token.GOTO || s.Label != nil {
-			return -1, 0
-		}
 	case *ast.SendStmt:
 		if sends[s] {
-			return 1, -1
+			return sendCount{fall: 1, ret: -1, brk: -1, cont: -1}
 		}
 	case *ast.ReturnStmt:
-		return -1, 0
+		return sendCount{fall: -1, ret: 0, brk: -1, cont: -1}
+	case *ast.BranchStmt:
+		switch {
+		case s.Label != nil || s.Tok == token.GOTO:
+			// Leaves for somewhere we do not follow: counted as leaving.
+			return sendCount{fall: -1, ret: 0, brk: -1, cont: -1}
+		case s.Tok == token.BREAK:
+			return sendCount{fall: -1, ret: -1, brk: 0, cont: -1}
+		case s.Tok == token.CONTINUE:
+			return sendCount{fall: -1, ret: -1, brk: -1, cont: 0}
+		}
 	case *ast.ExprStmt:
 		if call, ok := ast.Unparen(s.X).(*ast.CallExpr); ok && c.neverReturns(call) {
-			return -1, 0
+			return sendCount{fall: -1, ret: 0, brk: -1, cont: -1}
 		}
 	case *ast.BlockStmt:
-		return c.countSends(s.List, sends, breakLeaves)
+		return c.countSends(s.List, sends)
 	case *ast.LabeledStmt:
-		return c.countStmt(s.Stmt, sends, breakLeaves)
+		return c.countStmt(s.Stmt, sends)
 	case *ast.IfStmt:
-		f1, t1 := c.countSends(s.Body.List, sends, breakLeaves)
-		f2, t2 := 0, -1
+		els := noSends
 		if s.Else != nil {
-			f2, t2 = c.countStmt(s.Else, sends, breakLeaves)
+			els = c.countStmt(s.Else, sends)
 		}
-		return max(f1, f2), max(t1, t2)
+		return c.countSends(s.Body.List, sends).or(els)
 	case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
 		return c.countClauses(s, sends)
-	case *ast.ForStmt, *ast.RangeStmt:
-		var body *ast.BlockStmt
-		if f, ok := s.(*ast.ForStmt); ok {
-			body = f.Body
-		} else {
-			body = s.(*ast.RangeStmt).Body
-		}
-		f, t := c.countSends(body.List, sends, true)
-		if f > 0 {
-			return many, many // an iteration can send and go round again
-		}
-		// Paths that leave the body (break or return) are merged: both
-		// may go on after the loop, which can only overcount.
-		return max(0, t), t
+	case *ast.ForStmt:
+		return c.countLoop(s.Body, sends)
+	case *ast.RangeStmt:
+		return c.countLoop(s.Body, sends)
 	}
-	return 0, -1
+	return noSends
 }
 
-// countClauses combines the cases of a switch or select: one of them runs.
-func (c *checker) countClauses(stmt ast.Stmt, sends map[ast.Node]bool) (fall, term int) {
+// countLoop: an iteration that sends and can go round again sends without
+// bound; otherwise the loop falls through (after zero iterations, or a
+// break) and returns as its body does.
+func (c *checker) countLoop(body *ast.BlockStmt, sends map[ast.Node]bool) sendCount {
+	x := c.countSends(body.List, sends)
+	if max(x.fall, x.cont) > 0 {
+		return sendCount{fall: many, ret: many, brk: -1, cont: -1}
+	}
+	return sendCount{fall: max(0, x.brk), ret: x.ret, brk: -1, cont: -1}
+}
+
+// countClauses combines the cases of a switch or select: one of them runs,
+// and a break in a case leaves the switch, not the loop around it.
+func (c *checker) countClauses(stmt ast.Stmt, sends map[ast.Node]bool) sendCount {
 	var body *ast.BlockStmt
 	hasDefault := false
 	switch s := stmt.(type) {
@@ -222,9 +246,9 @@ func (c *checker) countClauses(stmt ast.Stmt, sends map[ast.Node]bool) (fall, te
 		body = s.Body
 	case *ast.SelectStmt:
 		body = s.Body
-		hasDefault = true // a select always runs one of its cases
+		hasDefault = true // a select runs one of its cases
 	}
-	fall, term = -1, -1
+	acc := sendCount{fall: -1, ret: -1, brk: -1, cont: -1}
 	for _, clause := range body.List {
 		var list []ast.Stmt
 		switch cl := clause.(type) {
@@ -239,13 +263,14 @@ func (c *checker) countClauses(stmt ast.Stmt, sends map[ast.Node]bool) (fall, te
 				list = append([]ast.Stmt{cl.Comm}, list...)
 			}
 		}
-		f, t := c.countSends(list, sends, false)
-		fall, term = max(fall, f), max(term, t)
+		x := c.countSends(list, sends)
+		x.fall, x.brk = max(x.fall, x.brk), -1
+		acc = acc.or(x)
 	}
 	if !hasDefault {
-		fall = max(fall, 0)
+		acc.fall = max(acc.fall, 0)
 	}
-	return fall, term
+	return acc
 }
 
 // instances bounds how many copies of the goroutine its parent starts

@@ -146,7 +146,7 @@ func (c *checker) isOnceBody(cur inspector.Cursor) bool {
 		return false
 	}
 	return fn.Name() == "Do" && isMethodOf(fn, "sync", "Once") ||
-		fn.Pkg() != nil && fn.Pkg().Path() == "sync" && fn.Name() == "OnceFunc"
+		isFunc(fn, "sync", "OnceFunc", "OnceValue", "OnceValues")
 }
 
 // staticCallee is the generic origin of call's static callee, or nil.

@@ -66,3 +66,21 @@ func handsOver() *worker {
 	w := newWorker()
 	return w
 }
+
+// A generic type: each method sees its own instance of the field.
+type pool[T any] struct{ jobs chan T }
+
+func (p *pool[T]) start() {
+	go func() {
+		for range p.jobs {
+		}
+	}()
+}
+
+func (p *pool[T]) stop() { close(p.jobs) }
+
+// A release handed over as a method value.
+func stopsLater(cleanup func(func())) {
+	w := newWorker()
+	cleanup(w.Stop)
+}

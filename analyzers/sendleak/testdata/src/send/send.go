@@ -383,3 +383,62 @@ func reportUntilDone(check func() error) error {
 	}
 	return nil
 }
+
+// --- regressions from code review ---
+
+// A send before a return inside a loop, then a send after the loop: one
+// send per path.
+func firstMatch(xs []int, match func(int) bool) int {
+	ch := make(chan int)
+	go func() {
+		for _, x := range xs {
+			if match(x) {
+				ch <- x
+				return
+			}
+		}
+		ch <- -1
+	}()
+	return <-ch
+}
+
+// A helper that receives until the channel is closed: its count of
+// receives is unknown.
+func collect(ch chan int) {
+	for {
+		if _, ok := <-ch; !ok {
+			return
+		}
+	}
+}
+
+func collected() {
+	ch := make(chan int)
+	go func() {
+		ch <- 1
+		ch <- 2
+		close(ch)
+	}()
+	collect(ch)
+}
+
+// Passed to a variadic parameter: not summarised, so the channel escapes.
+func merge(cs ...<-chan int) {}
+
+func merged() {
+	a := make(chan int)
+	go func() {
+		a <- 1
+		close(a)
+	}()
+	merge(a)
+}
+
+// Passed as an any.
+func track(x any) {}
+
+func tracked() {
+	a := make(chan int)
+	go func() { a <- 1 }()
+	track(a)
+}
