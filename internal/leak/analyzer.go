@@ -60,6 +60,9 @@ type checker struct {
 	forever  map[*types.Func]*foreverLoop
 	noReturn map[*types.Func]bool
 
+	onceFromMain map[*types.Func]bool         // see calledOnceFromMain
+	funcRefs     map[*types.Func][]*ast.Ident // references to the package's functions
+
 	flows     map[*types.Var]*chanFlow // local channels of functions that start goroutines
 	fields    map[*types.Var]*chanFlow // channel-typed unexported fields, computed on demand
 	contracts map[*types.Func]*contract

@@ -359,7 +359,7 @@ func (c *checker) contractOf(fn *types.Func) ([]string, *spawn) {
 func (c *checker) checkContractCall(cur inspector.Cursor, fn *types.Func, methods []string, start *spawn) {
 	call := cur.Node().(*ast.CallExpr)
 	callerPlace := c.placeAt(cur)
-	if decl, ok := callerPlace.owner.(*ast.FuncDecl); ok && c.isProcessLifetime(decl) {
+	if decl, ok := callerPlace.owner.(*ast.FuncDecl); ok && (c.isProcessLifetime(decl) || c.calledOnceFromMain(decl)) {
 		return
 	}
 	var rel []analysis.RelatedInformation
@@ -559,4 +559,49 @@ func (c *checker) isProcessLifetime(decl *ast.FuncDecl) bool {
 		return c.pass.Pkg.Name() == "main"
 	}
 	return false
+}
+
+// calledOnceFromMain reports whether, in a package main, decl is a function
+// that runs once per process: every reference to it is a call, outside
+// loops and function literals, from main, init or another such function
+// (func main() { run() }).
+func (c *checker) calledOnceFromMain(decl *ast.FuncDecl) bool {
+	if c.pass.Pkg.Name() != "main" || decl.Recv != nil {
+		return false
+	}
+	fn, ok := c.info.Defs[decl.Name].(*types.Func)
+	if !ok {
+		return false
+	}
+	if r, ok := c.onceFromMain[fn]; ok {
+		return r
+	}
+	if c.onceFromMain == nil {
+		c.onceFromMain = make(map[*types.Func]bool)
+		c.funcRefs = make(map[*types.Func][]*ast.Ident)
+		for id, obj := range c.info.Uses {
+			if f, ok := obj.(*types.Func); ok && f.Pkg() == c.pass.Pkg {
+				c.funcRefs[f] = append(c.funcRefs[f], id)
+			}
+		}
+	}
+	c.onceFromMain[fn] = false // recursion: not proven
+	refs := c.funcRefs[fn]
+	result := len(refs) > 0
+	for _, id := range refs {
+		cur := c.cursorOf(id)
+		call, ok := cur.Parent().Node().(*ast.CallExpr)
+		if !ok || ast.Unparen(call.Fun) != id {
+			result = false // used as a value: may run any number of times
+			break
+		}
+		p := c.placeAt(cur)
+		caller, ok := p.owner.(*ast.FuncDecl)
+		if !ok || p.inLoop || !(c.isProcessLifetime(caller) || c.calledOnceFromMain(caller)) {
+			result = false
+			break
+		}
+	}
+	c.onceFromMain[fn] = result
+	return result
 }

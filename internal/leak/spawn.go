@@ -115,7 +115,7 @@ func (c *checker) placeSpawn(s *spawn, cur inspector.Cursor) {
 			if s.parent == nil {
 				s.parent = n
 			}
-			if c.isProcessLifetime(n) || c.pass.Pkg.Path() == "runtime" {
+			if c.isProcessLifetime(n) || c.calledOnceFromMain(n) || c.pass.Pkg.Path() == "runtime" {
 				// The runtime's own workers live as long as the process.
 				s.processLifetime = true
 			}

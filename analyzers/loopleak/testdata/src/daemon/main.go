@@ -14,6 +14,7 @@ func main() {
 	}()
 	go flusher()
 	startWorker()
+	serve(3)
 	select {}
 }
 
@@ -23,11 +24,39 @@ func flusher() {
 	}
 }
 
-// Started from a function other than main: it may be called many times.
+// Called once, from main: a process-lifetime goroutine too.
 func startWorker() {
 	go func() {
-		for { // want `goroutine never finishes: this for loop has no condition`
+		for {
 			work()
 		}
 	}()
+}
+
+// run is called once, from main: its goroutines live as long as the process.
+func run() {
+	go func() {
+		for {
+			work()
+		}
+	}()
+}
+
+func init() {
+	run()
+}
+
+// Called in a loop: a goroutine per iteration.
+func perRequest() {
+	go func() {
+		for { // want `goroutine never finishes`
+			work()
+		}
+	}()
+}
+
+func serve(n int) {
+	for range n {
+		perRequest()
+	}
 }
