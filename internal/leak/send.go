@@ -6,6 +6,8 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+
+	"golang.org/x/tools/go/ast/inspector"
 )
 
 // many stands for "unbounded" in counts of sends.
@@ -281,20 +283,60 @@ func (c *checker) instances(s *spawn, v *types.Var) int {
 	if !s.inLoop {
 		return 1
 	}
+	leaves := leavesAfter(s.cur)
+	if leaves == token.RETURN {
+		return 1 // the go statement is followed by a return: it runs once
+	}
 	n := 1
+	inSwitch := false
 	for enc := range s.cur.Enclosing() {
 		if enc.Node() == s.parent {
 			break
 		}
 		switch loop := enc.Node().(type) {
+		case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			inSwitch = true
 		case *ast.ForStmt, *ast.RangeStmt:
 			if loop.Pos() <= v.Pos() && v.Pos() < loop.End() {
 				return n // a new channel each iteration
+			}
+			if leaves == token.BREAK && !inSwitch {
+				leaves = token.ILLEGAL // go ...; break: once for this loop
+				continue
 			}
 			n = sat(n * c.tripCount(loop.(ast.Stmt)))
 		}
 	}
 	return n
+}
+
+// leavesAfter reports whether the statements after the go statement at cur,
+// in its own block, end with a return or an unlabelled break.
+func leavesAfter(cur inspector.Cursor) token.Token {
+	block, ok := cur.Parent().Node().(*ast.BlockStmt)
+	if !ok {
+		return token.ILLEGAL
+	}
+	after := false
+	for _, stmt := range block.List {
+		if stmt == cur.Node() {
+			after = true
+			continue
+		}
+		if !after {
+			continue
+		}
+		switch stmt := stmt.(type) {
+		case *ast.ReturnStmt:
+			return token.RETURN
+		case *ast.BranchStmt:
+			if stmt.Tok == token.BREAK && stmt.Label == nil {
+				return token.BREAK
+			}
+			return token.ILLEGAL
+		}
+	}
+	return token.ILLEGAL
 }
 
 // tripCount recognises `for i := 0; i < N; i++` and `for range N` with a

@@ -442,3 +442,15 @@ func tracked() {
 	go func() { a <- 1 }()
 	track(a)
 }
+
+// The go statement is followed by a break: one goroutine.
+func firstPrimary(primaries []bool) result {
+	ch := make(chan result)
+	for _, primary := range primaries {
+		if primary {
+			go func() { ch <- fetch() }()
+			break
+		}
+	}
+	return <-ch
+}
