@@ -17,10 +17,16 @@ type Config struct {
 	Recv bool // unguarded receives (recvleak)
 	Send bool // sends with no reader (sendleak)
 	Loop bool // loops without a way out (loopleak)
+
+	// Related keeps the related positions (the go statement, the
+	// abandoning path) on each report. golangci-lint turns each related
+	// position into an issue of its own, so its plugin turns them off;
+	// the messages name the function and the path anyway.
+	Related bool
 }
 
 // DefaultConfig reports every pattern.
-func DefaultConfig() Config { return Config{Recv: true, Send: true, Loop: true} }
+func DefaultConfig() Config { return Config{Recv: true, Send: true, Loop: true, Related: true} }
 
 // Analyzer reports all three patterns; its flags -recv, -send and -loop
 // switch them off one by one.
@@ -51,8 +57,22 @@ func New(cfg Config) *analysis.Analyzer {
 		if cfg.Loop {
 			patterns = append(patterns, leak.EndlessLoop)
 		}
+		if !cfg.Related {
+			pass = withoutRelated(pass)
+		}
 		leak.Report(pass, patterns...)
 		return nil, nil
 	}
 	return a
+}
+
+// withoutRelated returns a copy of pass whose Report drops related
+// positions.
+func withoutRelated(pass *analysis.Pass) *analysis.Pass {
+	p := *pass
+	p.Report = func(d analysis.Diagnostic) {
+		d.Related = nil
+		pass.Report(d)
+	}
+	return &p
 }

@@ -33,6 +33,8 @@ type Settings struct {
 // New builds the plugin from golangci-lint's raw settings.
 func New(raw any) (register.LinterPlugin, error) {
 	cfg := goroutineleak.DefaultConfig()
+	// golangci-lint reports each related position as an issue of its own.
+	cfg.Related = false
 	if raw != nil {
 		s, err := register.DecodeSettings[Settings](raw)
 		if err != nil {
