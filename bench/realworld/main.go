@@ -164,13 +164,15 @@ func (m *module) setup() error {
 		all := []string{"std"}
 		if m.path != "std" {
 			if out, err := run(m.work, "go", "get", m.path+"@"+m.version); err != nil {
-				return fmt.Errorf("go get: %v\n%s", err, out)
+				return fmt.Errorf("go get: %w\n%s", err, out)
 			}
 			// The module's own packages (nested modules are not in the
 			// build list), then what their tests import.
 			out, _ := run(m.work, "go", "list", "-e", m.path+"/...")
 			all = strings.Fields(out)
-			run(m.work, "go", append([]string{"get", "-t"}, all...)...)
+			// Best effort: packages whose test dependencies cannot be had
+			// are left out below.
+			_, _ = run(m.work, "go", append([]string{"get", "-t"}, all...)...)
 		}
 		// Keep the packages all of whose variants load.
 		out, _ := run(m.work, "go", append([]string{"list", "-e", "-test", "-f", "{{.ImportPath}} {{if or .Error .DepsErrors}}bad{{else}}ok{{end}}"}, all...)...)
@@ -275,7 +277,9 @@ func countDiagnostics(out, findings string) (map[string]int, []string) {
 			}
 		}
 	}
-	os.WriteFile(findings, []byte(text.String()), 0o644)
+	if err := os.WriteFile(findings, []byte(text.String()), 0o644); err != nil {
+		errs = append(errs, err.Error())
+	}
 	return counts, errs
 }
 
@@ -316,7 +320,7 @@ func run(dir, name string, args ...string) (string, error) {
 func repoRoot() (string, error) {
 	out, err := run(".", "go", "list", "-m", "-f", "{{.Dir}}")
 	if err != nil {
-		return "", fmt.Errorf("run from within the goroutineleak module: %v", err)
+		return "", fmt.Errorf("run from within the goroutineleak module: %w", err)
 	}
 	return strings.TrimSpace(out), nil
 }

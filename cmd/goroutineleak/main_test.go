@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,7 +26,7 @@ func TestMain(m *testing.M) {
 		panic("building goroutineleak: " + err.Error() + "\n" + string(out))
 	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	_ = os.RemoveAll(dir)
 	os.Exit(code)
 }
 
@@ -43,7 +44,8 @@ func run(t *testing.T, dir string, name string, args ...string) (string, int) {
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		code = ee.ExitCode()
 	} else if err != nil {
 		t.Fatalf("%s %v: %v", name, args, err)
@@ -152,15 +154,7 @@ func Start(xs []int) {
 }
 `,
 	}
-	for name, content := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, files)
 	out, _ := run(t, dir, "go", "vet", "-vettool="+binary, "./...")
 	wantReports(t, out, []string{
 		"user.go:6:2: goroutine never finishes: vetfacts/lib.Loop loops for ever",
@@ -173,8 +167,7 @@ func Start(xs []int) {
 // reported.
 func TestIgnoreDirective(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module ignore\n\ngo 1.26\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "ignore.go"), []byte(`package ignore
+	writeFiles(t, dir, map[string]string{"go.mod": "module ignore\n\ngo 1.26\n", "ignore.go": `package ignore
 
 func Silenced() {
 	ch := make(chan int)
@@ -190,7 +183,7 @@ func NoReason() {
 		<-ch
 	}()
 }
-`), 0o644)
+`})
 	for _, argv := range [][]string{{binary, "./..."}, {"go", "vet", "-vettool=" + binary, "./..."}} {
 		out, _ := run(t, dir, argv[0], argv[1:]...)
 		wantReports(t, out, []string{
@@ -210,10 +203,26 @@ func TestBadInput(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module broken\n\ngo 1.26\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "broken.go"), []byte("package broken\n\nfunc f() { undefined() }\n"), 0o644)
+	writeFiles(t, dir, map[string]string{
+		"go.mod":    "module broken\n\ngo 1.26\n",
+		"broken.go": "package broken\n\nfunc f() { undefined() }\n",
+	})
 	out, code = run(t, dir, binary, "./...")
 	if code == 0 || !strings.Contains(out, "undefined: undefined") {
 		t.Errorf("broken package: exit %d, output:\n%s", code, out)
+	}
+}
+
+// writeFiles writes a small module or package into dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

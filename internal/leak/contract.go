@@ -597,7 +597,7 @@ func (c *checker) calledOnceFromMain(decl *ast.FuncDecl) bool {
 		}
 		p := c.placeAt(cur)
 		caller, ok := p.owner.(*ast.FuncDecl)
-		if !ok || p.inLoop || !(c.isProcessLifetime(caller) || c.calledOnceFromMain(caller)) {
+		if !ok || p.inLoop || !c.isProcessLifetime(caller) && !c.calledOnceFromMain(caller) {
 			result = false
 			break
 		}

@@ -175,7 +175,7 @@ func (c *checker) leaves(n ast.Node, label string, inner map[string]bool, breakE
 				leaves = n.Label == nil || !inner[n.Label.Name]
 			case n.Label != nil:
 				isOwn := n.Label.Name == label
-				leaves = !inner[n.Label.Name] && !(isOwn && n.Tok == token.CONTINUE)
+				leaves = !inner[n.Label.Name] && (!isOwn || n.Tok != token.CONTINUE)
 			case n.Tok == token.BREAK:
 				leaves = breakExits
 			}

@@ -67,8 +67,11 @@ func bigSelect(n int) string {
 func load(tb testing.TB, src string) []*packages.Package {
 	tb.Helper()
 	dir := tb.TempDir()
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module gen\n\ngo 1.26\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "gen.go"), []byte(src), 0o644)
+	for name, content := range map[string]string{"go.mod": "module gen\n\ngo 1.26\n", "gen.go": src} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	cfg := &packages.Config{Mode: packages.LoadAllSyntax, Dir: dir, Tests: false}
 	pkgs, err := packages.Load(cfg, ".")
 	if err != nil || packages.PrintErrors(pkgs) > 0 {
@@ -83,14 +86,14 @@ func analyze(tb testing.TB, pkgs []*packages.Package) *leak.Result {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for _, act := range graph.Roots {
-		if act.Err != nil {
-			tb.Fatal(act.Err)
-		}
-		return act.Result.(*leak.Result)
+	if len(graph.Roots) != 1 {
+		tb.Fatalf("%d root actions, want 1", len(graph.Roots))
 	}
-	tb.Fatal("no result")
-	return nil
+	act := graph.Roots[0]
+	if act.Err != nil {
+		tb.Fatal(act.Err)
+	}
+	return act.Result.(*leak.Result)
 }
 
 func TestHugeFunction(t *testing.T) {

@@ -2,7 +2,6 @@ package leak
 
 import (
 	"go/ast"
-	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/ast/inspector"
@@ -31,25 +30,6 @@ func (s *spawn) body(c *checker) *ast.BlockStmt {
 	}
 	if decl := c.decls[s.callee]; decl != nil {
 		return decl.Body
-	}
-	return nil
-}
-
-// contains reports whether pos lies in the goroutine's own code in parent:
-// the literal's body, or the go statement's call for a named function.
-func (s *spawn) contains(pos token.Pos) bool {
-	if s.lit != nil {
-		return s.lit.Body.Pos() <= pos && pos < s.lit.Body.End()
-	}
-	return s.start.Pos() <= pos && pos < s.start.End()
-}
-
-func (s *spawn) parentBody() *ast.BlockStmt {
-	switch p := s.parent.(type) {
-	case *ast.FuncDecl:
-		return p.Body
-	case *ast.FuncLit:
-		return p.Body
 	}
 	return nil
 }
