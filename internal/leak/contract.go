@@ -59,7 +59,7 @@ func (c *checker) findContracts(spawns []*spawn) {
 			continue
 		}
 		named := c.starterType(fn)
-		if named == nil || blocksItself(decl) {
+		if named == nil || blocksItself(decl) || !startsUnconditionally(s, decl) {
 			continue
 		}
 		fields := c.waitFields(s, named)
@@ -89,6 +89,21 @@ func (c *checker) findContracts(spawns []*spawn) {
 	if exports {
 		c.pass.ExportPackageFact(new(hasContracts))
 	}
+}
+
+// startsUnconditionally reports whether the go statement (or wg.Go call) of
+// s is one of decl's top-level statements: a starter whose goroutine depends
+// on an option does not bind every caller.
+func startsUnconditionally(s *spawn, decl *ast.FuncDecl) bool {
+	for _, stmt := range decl.Body.List {
+		if stmt == s.start {
+			return true
+		}
+		if es, ok := stmt.(*ast.ExprStmt); ok && ast.Unparen(es.X) == s.start {
+			return true
+		}
+	}
+	return false
 }
 
 // blocksItself reports whether a function runs a loop of its own at top
@@ -459,24 +474,40 @@ func (c *checker) isFresh(v *types.Var, body *ast.BlockStmt, methods []string) b
 		if fn == nil {
 			return false
 		}
-		if decl := c.decls[fn]; decl != nil {
+		if c.decls[fn] != nil {
 			set := map[string]bool{}
 			for _, m := range methods {
 				set[m] = true
 			}
-			found := false
-			ast.Inspect(decl.Body, func(n ast.Node) bool {
-				if sel, ok := n.(*ast.SelectorExpr); ok && set[sel.Sel.Name] {
-					found = true
-				}
-				return !found
-			})
-			return !found
+			return !c.mentionsRelease(fn, set, 3)
 		}
 		named, ok := types.Unalias(derefType(v.Type())).(*types.Named)
 		return ok && fn.Pkg() == named.Obj().Pkg()
 	}
 	return false
+}
+
+// mentionsRelease reports whether fn, a function of this package, or one
+// it calls (to the given depth), mentions a release method: a helper that
+// registers t.Cleanup(h.Close) deep down still arranges the release.
+func (c *checker) mentionsRelease(fn *types.Func, set map[string]bool, depth int) bool {
+	decl := c.decls[fn]
+	if decl == nil || depth == 0 {
+		return false
+	}
+	found := false
+	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			found = set[n.Sel.Name]
+		case *ast.CallExpr:
+			if callee := staticCallee(c.info, n); callee != nil && callee != fn {
+				found = c.mentionsRelease(callee, set, depth-1)
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // tupleSource returns the call of `v, err := f()` when that is v's only

@@ -163,3 +163,23 @@ func (p *Proxy) monitor() {
 }
 
 func (p *Proxy) Stop() { close(p.donec) }
+
+// Flusher starts its goroutine only when enabled: no contract binds callers.
+type Flusher struct {
+	stop    chan struct{}
+	enabled bool
+}
+
+func NewFlusher(enabled bool) *Flusher {
+	return &Flusher{stop: make(chan struct{}), enabled: enabled}
+}
+
+func (f *Flusher) Init() {
+	if f.enabled {
+		go func() {
+			<-f.stop
+		}()
+	}
+}
+
+func (f *Flusher) Close() { close(f.stop) }

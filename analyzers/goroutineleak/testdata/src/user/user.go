@@ -149,3 +149,18 @@ func GateNeverRun() {
 	g := lib.NewGate()
 	g.Update() // want `g.Update starts a goroutine that runs until g.Run is called`
 }
+
+// The release is arranged two calls down.
+func newPollerForTest(cleanup func(func())) *lib.Poller {
+	return newClosedPoller(cleanup)
+}
+
+func PollFromNestedHelper(cleanup func(func())) {
+	p := newPollerForTest(cleanup)
+	p.Start()
+}
+
+func FlushMaybe() {
+	f := lib.NewFlusher(false)
+	f.Init()
+}
