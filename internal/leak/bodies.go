@@ -334,20 +334,7 @@ func joinReasons(rs []string) string {
 
 // deadCase tells whether a select case can never proceed.
 func (c *checker) deadCase(cc *ast.CommClause) (why string, dead bool) {
-	var ch ast.Expr
-	send := false
-	switch comm := cc.Comm.(type) {
-	case *ast.SendStmt:
-		ch, send = comm.Chan, true
-	case *ast.ExprStmt:
-		if u, ok := ast.Unparen(comm.X).(*ast.UnaryExpr); ok {
-			ch = u.X
-		}
-	case *ast.AssignStmt:
-		if u, ok := ast.Unparen(comm.Rhs[0]).(*ast.UnaryExpr); ok {
-			ch = u.X
-		}
-	}
+	ch, send := commChannel(cc)
 	if ch == nil {
 		return "", false
 	}

@@ -192,28 +192,19 @@ func (c *checker) reportEscape(p Pattern, s *spawn, u *chanUse, esc *escapePath,
 
 // caseLabel shortens a select case for messages: "time.After", "ctx.Done()".
 func caseLabel(cc *ast.CommClause) string {
-	var e ast.Expr
-	switch comm := cc.Comm.(type) {
-	case *ast.ExprStmt:
-		e = comm.X
-	case *ast.AssignStmt:
-		e = comm.Rhs[0]
-	case *ast.SendStmt:
-		return types.ExprString(comm.Chan) + " <-"
-	}
-	if u, ok := ast.Unparen(e).(*ast.UnaryExpr); ok {
-		e = u.X
+	e, send := commChannel(cc)
+	switch {
+	case e == nil:
+		return "other"
+	case send:
+		return shortExpr(e) + " <-"
 	}
 	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok {
 		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name != "Done" {
 			return types.ExprString(sel) // time.After(...) → time.After
 		}
 	}
-	s := types.ExprString(e)
-	if len(s) > 40 {
-		s = s[:37] + "..."
-	}
-	return s
+	return shortExpr(e)
 }
 
 func (c *checker) reportAt(p Pattern, at ast.Node, msg string, rel ...analysis.RelatedInformation) {
@@ -244,4 +235,24 @@ func (c *checker) cursorOf(n ast.Node) inspector.Cursor {
 		return cur
 	}
 	return inspector.Cursor{}
+}
+
+// commChannel returns the channel a select case communicates on, and
+// whether it sends on it; nil for the default case.
+func commChannel(cc *ast.CommClause) (ch ast.Expr, send bool) {
+	var recv ast.Expr
+	switch comm := cc.Comm.(type) {
+	case *ast.SendStmt:
+		return comm.Chan, true
+	case *ast.ExprStmt:
+		recv = comm.X
+	case *ast.AssignStmt:
+		if len(comm.Rhs) == 1 {
+			recv = comm.Rhs[0]
+		}
+	}
+	if u, ok := ast.Unparen(recv).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+		return u.X, false
+	}
+	return nil, false
 }

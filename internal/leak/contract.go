@@ -204,15 +204,8 @@ func (c *checker) fieldOfEnclosingCase(n ast.Node, loop ast.Node, named *types.N
 		if !ok {
 			return nil // another loop, or ours, before any case
 		}
-		var ch ast.Expr
-		switch comm := cc.Comm.(type) {
-		case *ast.ExprStmt:
-			ch = comm.X
-		case *ast.AssignStmt:
-			ch = comm.Rhs[0]
-		}
-		if u, ok := ast.Unparen(ch).(*ast.UnaryExpr); ok {
-			return c.ownField(u.X, named)
+		if ch, send := commChannel(cc); ch != nil && !send {
+			return c.ownField(ch, named)
 		}
 		return nil
 	}
