@@ -12,7 +12,6 @@ import (
 type escapePath struct {
 	ret    *ast.ReturnStmt // where the function returns
 	choice *ast.CommClause // the select case taken instead of the releasing one, if any
-	sel    *ast.SelectStmt // the select that offered the choice
 }
 
 // findEscape searches the CFG of the function around start (the go
@@ -118,7 +117,6 @@ func (c *checker) describeEscape(ret *ast.ReturnStmt, b *cfg.Block, prev map[*cf
 		if sel == nil || !releasedBy(sel) {
 			continue
 		}
-		p.sel = sel
 		// The path went past the releasing case: it took a later case or
 		// the default.
 		for j := i - 1; j >= 0; j-- {
