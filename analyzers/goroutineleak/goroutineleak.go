@@ -1,69 +1,113 @@
 package goroutineleak
 
 import (
-	_ "embed"
 	"flag"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
 
-	"github.com/goroutineleak/goroutineleak/internal/analysisdoc"
 	"github.com/goroutineleak/goroutineleak/internal/leak"
 	"golang.org/x/tools/go/analysis"
 )
 
-//go:embed doc.go
-var doc string
-
-// Config selects the patterns an Analyzer reports.
+// Config selects what an Analyzer reports. Its zero value reports every
+// pattern, with related positions: nothing is switched off unless a field
+// says so.
 type Config struct {
-	Recv bool // unguarded receives (recvleak)
-	Send bool // sends with no reader (sendleak)
-	Loop bool // loops without a way out (loopleak)
+	// Off switches patterns off by their flag names (FlagNames): "recv",
+	// "send", "loop".
+	Off map[string]bool
 
-	// Related keeps the related positions (the go statement, the
-	// abandoning path) on each report. golangci-lint turns each related
-	// position into an issue of its own, so its plugin turns them off;
-	// the messages name the function and the path anyway.
-	Related bool
+	// OmitRelated drops the related positions (the go statement, the
+	// abandoning path) from each report. golangci-lint turns each related
+	// position into an issue of its own, so its plugin sets this; the
+	// messages name the function and the path anyway.
+	OmitRelated bool
 }
 
-// DefaultConfig reports every pattern.
-func DefaultConfig() Config { return Config{Recv: true, Send: true, Loop: true, Related: true} }
+// FlagNames lists the patterns' flag names, which are also the keys of
+// Config.Off and the golangci-lint plugin's settings.
+func FlagNames() []string {
+	var names []string
+	for _, row := range leak.Patterns {
+		if row.Flag != "" {
+			names = append(names, row.Flag)
+		}
+	}
+	return names
+}
 
-// Analyzer reports all three patterns; its flags -recv, -send and -loop
-// switch them off one by one.
-var Analyzer = New(DefaultConfig())
+// Analyzer reports every pattern; its flags (-recv, -send, -loop) switch
+// them off one by one.
+var Analyzer = must(New(Config{}))
 
-// New returns an Analyzer that reports the patterns cfg selects. Its flags
-// start from cfg; each Analyzer owns its configuration, so drivers may
-// build several with different settings.
-func New(cfg Config) *analysis.Analyzer {
+func must(a *analysis.Analyzer, err error) *analysis.Analyzer {
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// New returns an Analyzer that reports what cfg selects. Its flags start
+// from cfg; each Analyzer owns its configuration, so drivers may build
+// several with different settings. A key of cfg.Off that names no pattern
+// is an error.
+func New(cfg Config) (*analysis.Analyzer, error) {
+	known := FlagNames()
+	var unknown []string
+	for name := range cfg.Off {
+		if !slices.Contains(known, name) {
+			unknown = append(unknown, fmt.Sprintf("%q", name))
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, fmt.Errorf("unknown pattern %s (known: %s)", strings.Join(unknown, ", "), strings.Join(known, ", "))
+	}
 	a := &analysis.Analyzer{
-		Name:     "goroutineleak",
-		Doc:      analysisdoc.Extract(doc, "goroutineleak"),
-		URL:      "https://github.com/goroutineleak/goroutineleak#readme",
-		Requires: []*analysis.Analyzer{leak.Analyzer},
+		Name:             "goroutineleak",
+		Doc:              doc(),
+		URL:              "https://github.com/goroutineleak/goroutineleak#readme",
+		Requires:         []*analysis.Analyzer{leak.Analyzer},
+		RunDespiteErrors: true, // the engine says nothing of a broken package; the driver does
 	}
 	a.Flags.Init("goroutineleak", flag.ContinueOnError)
-	a.Flags.BoolVar(&cfg.Recv, "recv", cfg.Recv, "report goroutines blocked for ever on a receive")
-	a.Flags.BoolVar(&cfg.Send, "send", cfg.Send, "report goroutines blocked for ever on a send")
-	a.Flags.BoolVar(&cfg.Loop, "loop", cfg.Loop, "report goroutines that loop for ever")
+	on := map[leak.Pattern]*bool{leak.BadDirective: new(bool)}
+	*on[leak.BadDirective] = true
+	for _, row := range leak.Patterns {
+		if row.Flag != "" {
+			on[row.Pattern] = a.Flags.Bool(row.Flag, !cfg.Off[row.Flag], row.Summary)
+		}
+	}
 	a.Run = func(pass *analysis.Pass) (any, error) {
-		patterns := []leak.Pattern{leak.BadDirective}
-		if cfg.Recv {
-			patterns = append(patterns, leak.UnguardedRecv)
+		var patterns []leak.Pattern
+		for _, row := range leak.Patterns {
+			if *on[row.Pattern] {
+				patterns = append(patterns, row.Pattern)
+			}
 		}
-		if cfg.Send {
-			patterns = append(patterns, leak.UnreadSend)
-		}
-		if cfg.Loop {
-			patterns = append(patterns, leak.EndlessLoop)
-		}
-		if !cfg.Related {
+		if cfg.OmitRelated {
 			pass = withoutRelated(pass)
 		}
 		leak.Report(pass, patterns...)
 		return nil, nil
 	}
-	return a
+	return a, nil
+}
+
+// doc is the bundle's documentation, from the pattern table.
+func doc() string {
+	var b strings.Builder
+	b.WriteString("goroutineleak: report goroutines that can never finish\n\n")
+	b.WriteString("It reports these patterns, each of which a flag switches off:\n\n")
+	for _, row := range leak.Patterns {
+		if row.Flag != "" {
+			fmt.Fprintf(&b, "  -%s: %s (%s)\n", row.Flag, row.Summary, row.Name)
+		}
+	}
+	b.WriteString("\nIt reports only what it can prove from the code it sees: a channel that\nreaches unknown code is never reported.")
+	return b.String()
 }
 
 // withoutRelated returns a copy of pass whose Report drops related

@@ -18,13 +18,21 @@ func TestCrossPackage(t *testing.T) {
 }
 
 func TestSwitchPatternOff(t *testing.T) {
-	cfg := goroutineleak.DefaultConfig()
-	cfg.Send = false
-	analysistest.Run(t, analysistest.TestData(), goroutineleak.New(cfg), "nosend")
+	a, err := goroutineleak.New(goroutineleak.Config{Off: map[string]bool{"send": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	analysistest.Run(t, analysistest.TestData(), a, "nosend")
+	if _, err := goroutineleak.New(goroutineleak.Config{Off: map[string]bool{"sends": true}}); err == nil {
+		t.Error("an unknown pattern was accepted")
+	}
 }
 
 func TestFlags(t *testing.T) {
-	a := goroutineleak.New(goroutineleak.DefaultConfig())
+	a, err := goroutineleak.New(goroutineleak.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := a.Flags.Parse([]string{"-send=false"}); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,8 @@
 // Importing it registers the linter "goroutineleak" with
 // github.com/golangci/plugin-module-register; .custom-gcl.yml names this
 // package so that `golangci-lint custom` builds it in. Settings, in
-// .golangci.yml under linters.settings.custom.goroutineleak.settings:
+// .golangci.yml under linters.settings.custom.goroutineleak.settings, are
+// the patterns' flag names from the engine's table:
 //
 //	recv: true   # goroutines blocked for ever on a receive
 //	send: true   # goroutines blocked for ever on a send
@@ -13,6 +14,8 @@ package gclplugin
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/golangci/plugin-module-register/register"
 	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
@@ -23,41 +26,37 @@ func init() {
 	register.Plugin("goroutineleak", New)
 }
 
-// Settings are the plugin's settings; a missing key keeps its default.
-type Settings struct {
-	Recv *bool `json:"recv"`
-	Send *bool `json:"send"`
-	Loop *bool `json:"loop"`
-}
-
-// New builds the plugin from golangci-lint's raw settings.
+// New builds the plugin from golangci-lint's raw settings: a pattern's
+// flag name and whether to report it. A missing key keeps the pattern on.
 func New(raw any) (register.LinterPlugin, error) {
-	cfg := goroutineleak.DefaultConfig()
+	known := strings.Join(goroutineleak.FlagNames(), ", ")
 	// golangci-lint reports each related position as an issue of its own.
-	cfg.Related = false
+	cfg := goroutineleak.Config{Off: map[string]bool{}, OmitRelated: true}
 	if raw != nil {
-		s, err := register.DecodeSettings[Settings](raw)
+		settings, err := register.DecodeSettings[map[string]bool](raw)
 		if err != nil {
-			return nil, fmt.Errorf("goroutineleak settings: %w (known settings: recv, send, loop)", err)
+			return nil, fmt.Errorf("goroutineleak settings: %w (known settings: %s)", err, known)
 		}
-		for _, b := range []struct {
-			from *bool
-			to   *bool
-		}{{s.Recv, &cfg.Recv}, {s.Send, &cfg.Send}, {s.Loop, &cfg.Loop}} {
-			if b.from != nil {
-				*b.to = *b.from
+		for name, on := range settings {
+			if !slices.Contains(goroutineleak.FlagNames(), name) {
+				return nil, fmt.Errorf("goroutineleak settings: unknown field %q (known settings: %s)", name, known)
 			}
+			cfg.Off[name] = !on
 		}
 	}
-	return &plugin{cfg: cfg}, nil
+	a, err := goroutineleak.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("goroutineleak settings: %w", err)
+	}
+	return &plugin{analyzer: a}, nil
 }
 
 type plugin struct {
-	cfg goroutineleak.Config
+	analyzer *analysis.Analyzer
 }
 
 func (p *plugin) BuildAnalyzers() ([]*analysis.Analyzer, error) {
-	return []*analysis.Analyzer{goroutineleak.New(p.cfg)}, nil
+	return []*analysis.Analyzer{p.analyzer}, nil
 }
 
 func (p *plugin) GetLoadMode() string { return register.LoadModeTypesInfo }

@@ -4,8 +4,6 @@ import (
 	"go/ast"
 	"go/token"
 	"strings"
-
-	"golang.org/x/tools/go/analysis"
 )
 
 // Suppression that works in every driver: go vet and the standalone binary
@@ -31,13 +29,14 @@ type lineKey struct {
 	line int
 }
 
-// applyDirectives drops the findings that a directive silences and adds
-// one finding per directive without a reason.
-func (c *checker) applyDirectives() {
+// findDirectives collects the package's directives, and a verdict for
+// each one without a reason.
+func findDirectives(x *index) (directives, []verdict) {
 	d := directives{lines: map[lineKey]bool{}}
+	var bad []verdict
 	found := false
-	for _, file := range c.pass.Files {
-		tf := c.pass.Fset.File(file.Pos())
+	for _, file := range x.files {
+		tf := x.fset.File(file.Pos())
 		for _, group := range file.Comments {
 			for _, com := range group.List {
 				reason, ok := strings.CutPrefix(com.Text, directivePrefix)
@@ -46,8 +45,7 @@ func (c *checker) applyDirectives() {
 				}
 				found = true
 				if strings.TrimSpace(reason) == "" {
-					c.report(BadDirective, analysis.Diagnostic{Pos: com.Pos(), End: com.End(),
-						Message: "goroutineleak:ignore needs a reason: write why the goroutine cannot leak after the directive"})
+					bad = append(bad, verdict{pattern: BadDirective, at: com, why: directiveWithoutReason{}})
 					continue
 				}
 				d.lines[lineKey{tf, tf.Line(com.Pos())}] = true
@@ -66,19 +64,16 @@ func (c *checker) applyDirectives() {
 			}
 		}
 	}
-	if !found {
-		return
-	}
-	kept := c.findings[:0]
-	for _, f := range c.findings {
-		if f.Pattern == BadDirective || !d.silences(c.pass.Fset, f.Diagnostic) {
-			kept = append(kept, f)
-		}
-	}
-	c.findings = kept
+	return d, bad
 }
 
-func (d *directives) silences(fset *token.FileSet, diag analysis.Diagnostic) bool {
+// silence reports whether a directive silences the verdict: one on the
+// line of its position or the line above, one on or above the go statement
+// of its goroutine, or one in the doc comment of the function around it.
+func (d *directives) silence(fset *token.FileSet, v verdict) bool {
+	if len(d.lines) == 0 {
+		return false
+	}
 	at := func(pos token.Pos) bool {
 		tf := fset.File(pos)
 		if tf == nil {
@@ -87,16 +82,12 @@ func (d *directives) silences(fset *token.FileSet, diag analysis.Diagnostic) boo
 		line := tf.Line(pos)
 		return d.lines[lineKey{tf, line}] || d.lines[lineKey{tf, line - 1}]
 	}
-	if at(diag.Pos) {
+	pos := v.at.Pos()
+	if at(pos) || v.spawn != nil && at(v.spawn.start.Pos()) {
 		return true
 	}
-	for _, r := range diag.Related {
-		if r.Message == "goroutine started here" && at(r.Pos) {
-			return true
-		}
-	}
 	for _, fn := range d.funcs {
-		if fn.Pos() <= diag.Pos && diag.Pos < fn.End() {
+		if fn.Pos() <= pos && pos < fn.End() {
 			return true
 		}
 	}

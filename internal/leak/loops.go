@@ -7,47 +7,6 @@ import (
 	"go/types"
 )
 
-// A foreverLoop is an endless loop that a function runs as one of its
-// top-level statements.
-type foreverLoop struct {
-	loop       ast.Stmt      // *ast.ForStmt or *ast.RangeStmt
-	via        *ast.CallExpr // set when the loop is in a callee reached through a top-level call
-	ignoresCtx bool
-}
-
-// foreverLoop returns (once) the endless loop that fn of this package runs
-// unconditionally, or nil.
-func (c *checker) foreverLoop(fn *types.Func) *foreverLoop {
-	if l, ok := c.forever[fn]; ok {
-		return l
-	}
-	c.forever[fn] = nil // recursion finds nothing
-	decl := c.decls[fn]
-	if decl == nil {
-		return nil
-	}
-	var found *foreverLoop
-	for _, stmt := range decl.Body.List {
-		if l := c.endlessLoopStmt(stmt); l != nil {
-			found = &foreverLoop{loop: l, ignoresCtx: c.ignoresContext(l)}
-			break
-		}
-		if call := exprStmtCall(stmt); call != nil {
-			if callee := staticCallee(c.info, call); callee != nil && c.decls[callee] != nil {
-				if inner := c.foreverLoop(callee); inner != nil {
-					found = &foreverLoop{loop: inner.loop, via: call, ignoresCtx: inner.ignoresCtx}
-					break
-				}
-			}
-		}
-		if mayLeave(stmt) {
-			break // a return before the loop: the loop runs only on some paths
-		}
-	}
-	c.forever[fn] = found
-	return found
-}
-
 // mayLeave reports whether stmt contains a return statement outside of
 // nested function literals.
 func mayLeave(stmt ast.Stmt) bool {
@@ -76,7 +35,7 @@ func exprStmtCall(stmt ast.Stmt) *ast.CallExpr {
 // endlessLoopStmt returns stmt (or the loop it labels) when it is a loop
 // that nothing can end: no condition, no return, no break or goto out, no
 // panic and no call that does not return.
-func (c *checker) endlessLoopStmt(stmt ast.Stmt) ast.Stmt {
+func (sum *summaries) endlessLoopStmt(stmt ast.Stmt) ast.Stmt {
 	label := ""
 	if ls, ok := stmt.(*ast.LabeledStmt); ok {
 		label, stmt = ls.Label.Name, ls.Stmt
@@ -84,40 +43,40 @@ func (c *checker) endlessLoopStmt(stmt ast.Stmt) ast.Stmt {
 	var body *ast.BlockStmt
 	switch loop := stmt.(type) {
 	case *ast.ForStmt:
-		if loop.Cond != nil && !c.isConstTrue(loop.Cond) {
+		if loop.Cond != nil && !sum.isConstTrue(loop.Cond) {
 			return nil
 		}
 		body = loop.Body
 	case *ast.RangeStmt:
-		if !c.isTickChannel(loop.X) {
+		if !sum.isTickChannel(loop.X) {
 			return nil
 		}
 		body = loop.Body
 	default:
 		return nil
 	}
-	if c.canLeave(body, label) {
+	if sum.canLeave(body, label) {
 		return nil
 	}
 	return stmt
 }
 
-func (c *checker) isConstTrue(e ast.Expr) bool {
-	tv := c.info.Types[e]
+func (sum *summaries) isConstTrue(e ast.Expr) bool {
+	tv := sum.x.info.Types[e]
 	return tv.Value != nil && tv.Value.Kind() == constant.Bool && constant.BoolVal(tv.Value)
 }
 
 // isTickChannel recognises channels that deliver ticks for ever and are
 // never closed: time.Tick(d) and the C field of a *time.Ticker.
-func (c *checker) isTickChannel(e ast.Expr) bool {
+func (sum *summaries) isTickChannel(e ast.Expr) bool {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.CallExpr:
-		return isFunc(staticCallee(c.info, e), "time", "Tick")
+		return isFunc(staticCallee(sum.x.info, e), "time", "Tick")
 	case *ast.SelectorExpr:
 		if e.Sel.Name != "C" {
 			return false
 		}
-		return isNamed(c.info.TypeOf(e.X), "time", "Ticker")
+		return isNamed(sum.x.info.TypeOf(e.X), "time", "Ticker")
 	}
 	return false
 }
@@ -125,15 +84,15 @@ func (c *checker) isTickChannel(e ast.Expr) bool {
 // canLeave reports whether control can leave a loop with the given body (and
 // label, or "") other than by looping: a return, a break or goto out, a
 // labelled continue of an outer loop, a panic or a call that does not return.
-func (c *checker) canLeave(body *ast.BlockStmt, label string) bool {
-	return c.firstLeave(body, label) != nil
+func (sum *summaries) canLeave(body *ast.BlockStmt, label string) bool {
+	return sum.firstLeave(body, label) != nil
 }
 
 // firstLeave is the first statement or call by which control can leave the
 // loop with the given body and label, or nil.
-func (c *checker) firstLeave(body *ast.BlockStmt, label string) ast.Node {
+func (sum *summaries) firstLeave(body *ast.BlockStmt, label string) ast.Node {
 	var first ast.Node
-	c.eachLeave(body, label, func(n ast.Node) bool {
+	sum.eachLeave(body, label, func(n ast.Node) bool {
 		first = n
 		return false
 	})
@@ -144,7 +103,7 @@ func (c *checker) firstLeave(body *ast.BlockStmt, label string) ast.Node {
 // continue of an outer loop, and call that never returns, by which control
 // can leave the loop with the given body and label; it stops when yield
 // returns false.
-func (c *checker) eachLeave(body *ast.BlockStmt, label string, yield func(ast.Node) bool) {
+func (sum *summaries) eachLeave(body *ast.BlockStmt, label string, yield func(ast.Node) bool) {
 	inner := map[string]bool{} // labels declared inside the body
 	ast.Inspect(body, func(n ast.Node) bool {
 		if ls, ok := n.(*ast.LabeledStmt); ok {
@@ -152,12 +111,12 @@ func (c *checker) eachLeave(body *ast.BlockStmt, label string, yield func(ast.No
 		}
 		return true
 	})
-	c.leaves(body, label, inner, true, yield)
+	sum.leaves(body, label, inner, true, yield)
 }
 
 // leaves walks n; breakExits says whether an unlabelled break here would
 // leave the loop being examined. It returns false once yield has.
-func (c *checker) leaves(n ast.Node, label string, inner map[string]bool, breakExits bool, yield func(ast.Node) bool) bool {
+func (sum *summaries) leaves(n ast.Node, label string, inner map[string]bool, breakExits bool, yield func(ast.Node) bool) bool {
 	more := true
 	ast.Inspect(n, func(n ast.Node) bool {
 		if !more {
@@ -185,13 +144,13 @@ func (c *checker) leaves(n ast.Node, label string, inner map[string]bool, breakE
 		case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
 			// An unlabelled break inside these ends them, not our loop.
 			for _, child := range childStmts(n) {
-				if more = c.leaves(child, label, inner, false, yield); !more {
+				if more = sum.leaves(child, label, inner, false, yield); !more {
 					break
 				}
 			}
 			return false
 		case *ast.CallExpr:
-			if c.neverReturns(n) {
+			if sum.neverReturns(n) {
 				more = yield(n)
 			}
 		}
@@ -225,92 +184,17 @@ func childStmts(n ast.Node) []ast.Node {
 	return out
 }
 
-// neverReturns reports whether call ends the goroutine or the process:
-// panic, os.Exit, log.Fatal, runtime.Goexit, t.Fatal and the like, and
-// functions that end in one of them.
-func (c *checker) neverReturns(call *ast.CallExpr) bool {
-	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok && c.info.Uses[id] == types.Universe.Lookup("panic") {
-		return true
-	}
-	fn := staticCallee(c.info, call)
-	if fn == nil {
-		return false
-	}
-	if isKnownNoReturn(fn) {
-		return true
-	}
-	if c.decls[fn] != nil {
-		return c.funcNeverReturns(fn)
-	}
-	return fn.Pkg() != nil && c.pass.ImportObjectFact(fn, new(noReturn))
-}
-
-// isKnownNoReturn lists the standard functions that never return.
-func isKnownNoReturn(fn *types.Func) bool {
-	pkg := fn.Pkg()
-	if pkg == nil {
-		return false
-	}
-	switch pkg.Path() {
-	case "os", "syscall":
-		return fn.Name() == "Exit"
-	case "runtime":
-		return fn.Name() == "Goexit"
-	case "log":
-		switch fn.Name() {
-		case "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln":
-			return true
-		}
-	case "testing":
-		switch fn.Name() {
-		case "Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow":
-			return true
-		}
-	case "k8s.io/klog", "k8s.io/klog/v2":
-		// These exit through function variables that no summary follows.
-		switch fn.Name() {
-		case "Fatal", "Fatalf", "Fatalln", "FatalDepth", "Exit", "Exitf", "Exitln", "ExitDepth":
-			return true
-		}
-	case "github.com/sirupsen/logrus", "go.uber.org/zap":
-		switch fn.Name() {
-		case "Fatal", "Fatalf", "Fatalln", "Fatalw":
-			return true
-		}
-	}
-	return false
-}
-
-// funcNeverReturns computes (once) whether a function of this package
-// never returns: it has no return statement and its last statement is a
-// call that never returns. This is syntactic and cheap; an endless loop
-// is a loopsForever fact instead.
-func (c *checker) funcNeverReturns(fn *types.Func) bool {
-	if r, ok := c.noReturn[fn]; ok {
-		return r
-	}
-	c.noReturn[fn] = false // recursion: assume it returns
-	decl := c.decls[fn]
-	if decl == nil || len(decl.Body.List) == 0 {
-		return false
-	}
-	call := exprStmtCall(decl.Body.List[len(decl.Body.List)-1])
-	r := call != nil && c.neverReturns(call) && !mayLeave(decl.Body)
-	c.noReturn[fn] = r
-	return r
-}
-
 // ignoresContext reports whether a context.Context is in scope at loop and
 // the loop never mentions it.
-func (c *checker) ignoresContext(loop ast.Stmt) bool {
-	ctxVars := c.contextsInScope(loop.Pos())
+func (x *index) ignoresContext(loop ast.Stmt) bool {
+	ctxVars := x.contextsInScope(loop.Pos())
 	if len(ctxVars) == 0 {
 		return false
 	}
 	mentioned := false
 	ast.Inspect(loop, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok {
-			if v, ok := c.info.Uses[id].(*types.Var); ok && ctxVars[v] {
+			if v, ok := x.info.Uses[id].(*types.Var); ok && ctxVars[v] {
 				mentioned = true
 			}
 		}
@@ -321,9 +205,9 @@ func (c *checker) ignoresContext(loop ast.Stmt) bool {
 
 // contextsInScope lists the local variables of type context.Context visible
 // at pos.
-func (c *checker) contextsInScope(pos token.Pos) map[*types.Var]bool {
+func (x *index) contextsInScope(pos token.Pos) map[*types.Var]bool {
 	vars := map[*types.Var]bool{}
-	for scope := c.pass.Pkg.Scope().Innermost(pos); scope != nil && scope != c.pass.Pkg.Scope(); scope = scope.Parent() {
+	for scope := x.pkg.Scope().Innermost(pos); scope != nil && scope != x.pkg.Scope(); scope = scope.Parent() {
 		for _, name := range scope.Names() {
 			if v, ok := scope.Lookup(name).(*types.Var); ok && v.Pos() < pos && isNamed(v.Type(), "context", "Context") {
 				vars[v] = true
@@ -335,9 +219,9 @@ func (c *checker) contextsInScope(pos token.Pos) map[*types.Var]bool {
 
 // firstContext is the context variable in scope at pos with the smallest
 // position (for messages and fixes), or nil.
-func (c *checker) firstContext(pos token.Pos) *types.Var {
+func (x *index) firstContext(pos token.Pos) *types.Var {
 	var first *types.Var
-	for v := range c.contextsInScope(pos) {
+	for v := range x.contextsInScope(pos) {
 		if first == nil || v.Pos() < first.Pos() {
 			first = v
 		}

@@ -21,7 +21,7 @@ type escapePath struct {
 // inputs are taken to run at least once, and a loop that waits on several
 // channels is taken to wait until the release, since the order in which
 // channels become ready is beyond this analysis.
-func (c *checker) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*chanUse) *escapePath {
+func (r *rules) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*chanUse) *escapePath {
 	if g == nil {
 		return nil
 	}
@@ -59,7 +59,7 @@ func (c *checker) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*cha
 	}
 
 	// Find the go statement (or the statement around a wg.Go call).
-	index := c.nodeIndex(g)
+	index := r.x.cfgNodeIndex(g)
 	var first *cfg.Block
 	firstIndex := 0
 	for enc := range start.Enclosing() {
@@ -84,11 +84,11 @@ func (c *checker) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*cha
 		queue = queue[1:]
 		if len(b.Succs) == 0 && len(b.Nodes) > 0 {
 			if ret, ok := b.Nodes[len(b.Nodes)-1].(*ast.ReturnStmt); ok {
-				return c.describeEscape(ret, b, prev, releasedBy)
+				return r.describeEscape(ret, b, prev, releasedBy)
 			}
 		}
 		for _, s := range b.Succs {
-			if _, seen := prev[s]; seen || blockReleases(s, 0) || c.isDeadCaseBlock(s) {
+			if _, seen := prev[s]; seen || blockReleases(s, 0) || r.isDeadCaseBlock(s) {
 				continue
 			}
 			prev[s] = b
@@ -100,7 +100,7 @@ func (c *checker) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*cha
 
 // describeEscape finds, along the path ending at b, the select case that
 // was chosen over the releasing one.
-func (c *checker) describeEscape(ret *ast.ReturnStmt, b *cfg.Block, prev map[*cfg.Block]*cfg.Block, releasedBy func(ast.Node) bool) *escapePath {
+func (r *rules) describeEscape(ret *ast.ReturnStmt, b *cfg.Block, prev map[*cfg.Block]*cfg.Block, releasedBy func(ast.Node) bool) *escapePath {
 	p := &escapePath{ret: ret}
 	var path []*cfg.Block
 	for x := b; x != nil; x = prev[x] {
@@ -113,7 +113,7 @@ func (c *checker) describeEscape(ret *ast.ReturnStmt, b *cfg.Block, prev map[*cf
 		if x.Kind != cfg.KindSelectAfterCase {
 			continue
 		}
-		sel := c.selectOf(x)
+		sel := r.selectOf(x)
 		if sel == nil || !releasedBy(sel) {
 			continue
 		}
@@ -139,13 +139,13 @@ func (c *checker) describeEscape(ret *ast.ReturnStmt, b *cfg.Block, prev map[*cf
 
 // selectOf finds the select statement that an after-case block belongs to,
 // by the clause it records.
-func (c *checker) selectOf(after *cfg.Block) *ast.SelectStmt {
+func (r *rules) selectOf(after *cfg.Block) *ast.SelectStmt {
 	cc, ok := after.Stmt.(*ast.CommClause)
 	if !ok {
 		return nil
 	}
-	cur, ok := c.root().FindByPos(cc.Pos(), cc.End())
-	if !ok {
+	cur := r.x.cursorOf(cc)
+	if !cur.Valid() {
 		return nil
 	}
 	for enc := range cur.Enclosing((*ast.SelectStmt)(nil)) {
@@ -160,7 +160,7 @@ func containsNode(outer, inner ast.Node) bool {
 
 // isDeadCaseBlock reports whether b is the body of a select case that can
 // never be chosen, so no path goes through it.
-func (c *checker) isDeadCaseBlock(b *cfg.Block) bool {
+func (r *rules) isDeadCaseBlock(b *cfg.Block) bool {
 	if b.Kind != cfg.KindSelectCaseBody {
 		return false
 	}
@@ -168,7 +168,7 @@ func (c *checker) isDeadCaseBlock(b *cfg.Block) bool {
 	if !ok || cc.Comm == nil {
 		return false
 	}
-	_, dead := c.deadCase(cc)
+	_, dead := r.m.deadCase(cc)
 	return dead
 }
 
@@ -176,26 +176,3 @@ func (c *checker) isDeadCaseBlock(b *cfg.Block) bool {
 // a function larger than this (generated code, mostly) gets no path-based
 // reports rather than unbounded work.
 const maxSearchBlocks = 50000
-
-type nodeAt struct {
-	block *cfg.Block
-	index int
-}
-
-// nodeIndex maps (once per CFG) each node of the graph to its place.
-func (c *checker) nodeIndex(g *cfg.CFG) map[ast.Node]nodeAt {
-	if idx, ok := c.cfgIndex[g]; ok {
-		return idx
-	}
-	idx := make(map[ast.Node]nodeAt)
-	for _, b := range g.Blocks {
-		for i, n := range b.Nodes {
-			idx[n] = nodeAt{b, i}
-		}
-	}
-	if c.cfgIndex == nil {
-		c.cfgIndex = make(map[*cfg.CFG]map[ast.Node]nodeAt)
-	}
-	c.cfgIndex[g] = idx
-	return idx
-}

@@ -31,6 +31,8 @@ type chanUse struct {
 	via      *ast.CallExpr   // the call that does it, when it happens in a callee
 	callee   *types.Func
 	at       inspector.Cursor // the channel's identifier in the operation
+	place    place            // the function whose code does it
+	spawn    *spawn           // the goroutine that does it, if any; set by the channel model
 }
 
 func (u *chanUse) pos() token.Pos { return u.node.Pos() }
@@ -63,10 +65,11 @@ func (f *chanFlow) count(pred func(*chanUse) bool) int {
 // functions it is passed to as an argument.
 const maxBindDepth = 4
 
-// flowOf classifies every use of the channel variable v within body.
-func (c *checker) flowOf(v *types.Var, body ast.Node) *chanFlow {
+// flowOf classifies every use of the channel variable v within fn, a
+// function declaration or literal.
+func (sum *summaries) flowOf(v *types.Var, fn ast.Node) *chanFlow {
 	f := &chanFlow{v: v, capacity: -1}
-	c.collect(f, v, body, 0)
+	sum.collect(f, v, fn, 0)
 	if f.defs > 1 {
 		// Assigned more than once: which value each use sees is beyond us.
 		f.escapes = true
@@ -77,14 +80,14 @@ func (c *checker) flowOf(v *types.Var, body ast.Node) *chanFlow {
 	return f
 }
 
-// collect adds to f the uses of v in body. v may be f.v or a parameter of a
+// collect adds to f the uses of v in fn. v may be f.v or a parameter of a
 // function literal that f.v was passed to.
-func (c *checker) collect(f *chanFlow, v *types.Var, body ast.Node, depth int) {
-	for _, cur := range c.mentions(body, v) {
-		if c.info.Defs[cur.Node().(*ast.Ident)] == v && isParamOrResultIdent(cur) {
+func (sum *summaries) collect(f *chanFlow, v *types.Var, fn ast.Node, depth int) {
+	for _, cur := range sum.x.mentions(fn, v) {
+		if sum.x.info.Defs[cur.Node().(*ast.Ident)] == v && isParamOrResultIdent(cur) {
 			continue
 		}
-		c.classify(f, cur, depth)
+		sum.classify(f, cur, depth)
 		if f.escapes {
 			return
 		}
@@ -92,13 +95,14 @@ func (c *checker) collect(f *chanFlow, v *types.Var, body ast.Node, depth int) {
 }
 
 // classify records what the expression at cur (a use of the channel) does.
-func (c *checker) classify(f *chanFlow, cur inspector.Cursor, depth int) {
+func (sum *summaries) classify(f *chanFlow, cur inspector.Cursor, depth int) {
 	n := len(f.uses)
 	defer func() {
 		for i := n; i < len(f.uses); i++ {
 			if !f.uses[i].at.Valid() {
 				f.uses[i].at = cur
 			}
+			f.uses[i].place = placeAt(f.uses[i].at)
 		}
 	}()
 	for {
@@ -139,22 +143,22 @@ func (c *checker) classify(f *chanFlow, cur inspector.Cursor, depth int) {
 		}
 	case *ast.AssignStmt:
 		if kind == edge.AssignStmt_Lhs && depth == 0 {
-			c.recordDef(f, p.Lhs, p.Rhs, e)
+			sum.recordDef(f, p.Lhs, p.Rhs, e)
 			return
 		}
 	case *ast.ValueSpec:
 		if kind == edge.ValueSpec_Names && depth == 0 {
-			c.recordDef(f, identsAsExprs(p.Names), p.Values, e)
+			sum.recordDef(f, identsAsExprs(p.Names), p.Values, e)
 			return
 		}
 	case *ast.KeyValueExpr:
 		if kind == edge.KeyValueExpr_Key && f.field {
-			c.recordDef(f, []ast.Expr{p.Key}, []ast.Expr{p.Value}, e)
+			sum.recordDef(f, []ast.Expr{p.Key}, []ast.Expr{p.Value}, e)
 			return
 		}
 	case *ast.CallExpr:
 		if kind == edge.CallExpr_Args {
-			c.classifyArg(f, p, cur.ParentEdgeIndex(), depth)
+			sum.classifyArg(f, p, cur.ParentEdgeIndex(), depth)
 			return
 		}
 	}
@@ -162,7 +166,7 @@ func (c *checker) classify(f *chanFlow, cur inspector.Cursor, depth int) {
 }
 
 // recordDef notes the value given to the channel by an assignment.
-func (c *checker) recordDef(f *chanFlow, lhs, rhs []ast.Expr, target ast.Node) {
+func (sum *summaries) recordDef(f *chanFlow, lhs, rhs []ast.Expr, target ast.Node) {
 	if len(rhs) == 0 {
 		f.isNil = true // var ch chan T
 		return
@@ -177,12 +181,12 @@ func (c *checker) recordDef(f *chanFlow, lhs, rhs []ast.Expr, target ast.Node) {
 		}
 		switch value := ast.Unparen(rhs[i]).(type) {
 		case *ast.Ident:
-			if value.Name == "nil" && c.info.Uses[value] == types.Universe.Lookup("nil") {
+			if value.Name == "nil" && sum.x.info.Uses[value] == types.Universe.Lookup("nil") {
 				f.isNil = true
 				return
 			}
 		case *ast.CallExpr:
-			if capacity, ok := c.makeChanCap(value); ok {
+			if capacity, ok := sum.makeChanCap(value); ok {
 				f.capacity = capacity
 				f.defs++
 				return
@@ -194,18 +198,18 @@ func (c *checker) recordDef(f *chanFlow, lhs, rhs []ast.Expr, target ast.Node) {
 
 // makeChanCap recognises make(chan T) and make(chan T, n): capacity is the
 // constant n, or -1 when n is not constant.
-func (c *checker) makeChanCap(call *ast.CallExpr) (capacity int, ok bool) {
+func (sum *summaries) makeChanCap(call *ast.CallExpr) (capacity int, ok bool) {
 	id, isIdent := ast.Unparen(call.Fun).(*ast.Ident)
-	if !isIdent || c.info.Uses[id] != types.Universe.Lookup("make") || len(call.Args) == 0 {
+	if !isIdent || sum.x.info.Uses[id] != types.Universe.Lookup("make") || len(call.Args) == 0 {
 		return 0, false
 	}
-	if !isChan(c.info.TypeOf(call.Args[0])) {
+	if !isChan(sum.x.info.TypeOf(call.Args[0])) {
 		return 0, false
 	}
 	if len(call.Args) == 1 {
 		return 0, true
 	}
-	tv := c.info.Types[call.Args[1]]
+	tv := sum.x.info.Types[call.Args[1]]
 	if tv.Value != nil {
 		if n, exact := constant.Int64Val(constant.ToInt(tv.Value)); exact && n >= 0 && n < 1<<30 {
 			return int(n), true
@@ -215,9 +219,9 @@ func (c *checker) makeChanCap(call *ast.CallExpr) (capacity int, ok bool) {
 }
 
 // classifyArg follows the channel into the function it is passed to.
-func (c *checker) classifyArg(f *chanFlow, call *ast.CallExpr, index, depth int) {
+func (sum *summaries) classifyArg(f *chanFlow, call *ast.CallExpr, index, depth int) {
 	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
-		switch c.info.Uses[id] {
+		switch sum.x.info.Uses[id] {
 		case types.Universe.Lookup("close"):
 			f.uses = append(f.uses, chanUse{kind: opClose, node: call})
 			return
@@ -230,16 +234,16 @@ func (c *checker) classifyArg(f *chanFlow, call *ast.CallExpr, index, depth int)
 		return
 	}
 	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
-		sig, _ := c.info.TypeOf(lit).(*types.Signature)
+		sig, _ := sum.x.info.TypeOf(lit).(*types.Signature)
 		if sig == nil || depth >= maxBindDepth || index >= sig.Params().Len() || sig.Variadic() && index >= sig.Params().Len()-1 {
 			f.escapes = true
 			return
 		}
-		c.collect(f, sig.Params().At(index), lit.Body, depth+1)
+		sum.collect(f, sig.Params().At(index), lit, depth+1)
 		return
 	}
-	fn := staticCallee(c.info, call)
-	if fn == nil || isMethodExpr(c.info, call) {
+	fn := staticCallee(sum.x.info, call)
+	if fn == nil || isMethodExpr(sum.x.info, call) {
 		f.escapes = true // unknown code, or (*T).m(x, ch) whose indices are shifted
 		return
 	}
@@ -248,7 +252,7 @@ func (c *checker) classifyArg(f *chanFlow, call *ast.CallExpr, index, depth int)
 		f.escapes = true // an any, generic or variadic parameter: its use is not summarised
 		return
 	}
-	ops, ok := c.paramOps(fn, index)
+	ops, ok := sum.paramOps(fn, index)
 	if !ok || ops&paramEscapes != 0 {
 		f.escapes = true
 		return
@@ -305,35 +309,6 @@ func identsAsExprs(ids []*ast.Ident) []ast.Expr {
 		out[i] = id
 	}
 	return out
-}
-
-// mentions returns the identifiers in scope (a function body, or nil for
-// the whole package) that denote obj. The first call for a scope indexes
-// all its identifiers, so that following many variables through one large
-// function costs one walk, not one per variable.
-func (c *checker) mentions(scope ast.Node, obj types.Object) []inspector.Cursor {
-	index, ok := c.identIndex[scope]
-	if !ok {
-		index = make(map[types.Object][]inspector.Cursor)
-		root := c.root()
-		if scope != nil {
-			if root = c.cursorOf(scope); !root.Valid() {
-				return nil
-			}
-		}
-		for cur := range root.Preorder((*ast.Ident)(nil)) {
-			if v, isVar := c.info.ObjectOf(cur.Node().(*ast.Ident)).(*types.Var); isVar {
-				// Fields of generic types have one object per instance.
-				o := types.Object(v.Origin())
-				index[o] = append(index[o], cur)
-			}
-		}
-		if c.identIndex == nil {
-			c.identIndex = make(map[ast.Node]map[types.Object][]inspector.Cursor)
-		}
-		c.identIndex[scope] = index
-	}
-	return index[obj]
 }
 
 // isMethodExpr reports whether call calls a method expression, (*T).m.

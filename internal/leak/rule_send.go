@@ -1,7 +1,6 @@
 package leak
 
 import (
-	"fmt"
 	"go/ast"
 	"go/constant"
 	"go/token"
@@ -13,62 +12,83 @@ import (
 // many stands for "unbounded" in counts of sends.
 const many = 1 << 20
 
-// checkSend reports a goroutine's send that no receiver will take.
-func (c *checker) checkSend(s *spawn, u *chanUse, f *chanFlow, owner ast.Node) {
-	name := f.v.Name()
-	what := "sending on " + name
-	if u.via != nil {
-		what = fmt.Sprintf("in %s, %s", u.callee.Name(), what)
-	}
-	if f.isNil {
-		c.reportAt(UnreadSend, u.node, fmt.Sprintf("goroutine blocks for ever %s: %s is a nil channel", what, name), startedHere(s))
-		return
-	}
-	if f.capacity < 0 {
-		return // a buffer sized at run time: assume it is sized for the senders
-	}
-	if f.capacity == 0 {
-		what = "sending on unbuffered channel " + name
-		if u.via != nil {
-			what = fmt.Sprintf("in %s, sending on unbuffered channel %s", u.callee.Name(), name)
+// sendCounts is what the send rule needs of one channel, gathered once
+// for all its sends, so that a function starting thousands of goroutines
+// on one channel costs time linear in their number.
+type sendCounts struct {
+	receives  []*chanUse            // every receive, in source order
+	ownSends  map[*spawn][]*chanUse // each goroutine's blocking sends, in source order
+	sendNodes map[ast.Node]bool     // the blocking sends written in goroutine literals
+}
+
+func newSendCounts(f *chanFlow) *sendCounts {
+	c := &sendCounts{ownSends: map[*spawn][]*chanUse{}, sendNodes: map[ast.Node]bool{}}
+	for i := range f.uses {
+		u := &f.uses[i]
+		switch {
+		case u.kind.receives():
+			c.receives = append(c.receives, u)
+		case u.kind == opSend:
+			if u.blocks() && u.spawn != nil {
+				c.ownSends[u.spawn] = append(c.ownSends[u.spawn], u)
+			}
+			if !u.inSelect && u.via == nil {
+				c.sendNodes[u.node] = true
+			}
 		}
 	}
-	perRun := c.sendsPerRun(s, f)
-	instances := c.instances(s, f.v)
+	return c
+}
+
+// sendVerdict decides on a goroutine's send that no receiver may take.
+func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sendCounts) (verdict, bool) {
+	s := u.spawn
+	op := opOf(u, f)
+	found := func(why reason) (verdict, bool) {
+		return verdict{pattern: UnreadSend, at: u.node, spawn: s, why: why}, true
+	}
+	if f.isNil {
+		return found(nilChannel{op})
+	}
+	if f.capacity < 0 {
+		return verdict{}, false // a buffer sized at run time: assume it is sized for the senders
+	}
+	op.unbuffered = f.capacity == 0
+	perRun := r.sendsPerRun(s, counts)
+	instances := r.instances(s, f.v)
 	pending := sat(perRun * instances)
 	if pending >= many && f.capacity > 0 {
 		// An unknown number of sends into a buffer: whether it is large
 		// enough depends on counts we cannot see.
-		return
+		return verdict{}, false
 	}
 	// Receives by the goroutine itself count too: copies started in a loop
 	// receive from one another.
-	receives := c.usesWhere(f, func(r *chanUse) bool { return r.kind.receives() })
+	receives := counts.receives
 	// One report per goroutine: on the send that finds the buffer full,
 	// the (capacity+received+1)th in source order.
-	ownSends := c.usesWhere(f, func(r *chanUse) bool { return r.kind == opSend && r.blocks() && c.spawnOf(r) == s })
+	ownSends := counts.ownSends[s]
 	isBlockingSend := func(received int) bool {
 		return ownSends[min(f.capacity+received, len(ownSends)-1)] == u
 	}
 	if len(receives) == 0 {
 		if pending > f.capacity && isBlockingSend(0) {
-			c.reportAt(UnreadSend, u.node, fmt.Sprintf("goroutine blocks for ever %s: nothing receives from %s", what, name), startedHere(s))
+			return found(noPartner{op})
 		}
-		return
+		return verdict{}, false
 	}
 	if pending > f.capacity && isBlockingSend(0) {
-		if esc := c.escapeFrom(s, owner, receives); esc != nil {
-			c.reportEscape(UnreadSend, s, u, esc, owner, "goroutine blocks for ever "+what, "receiving from "+name)
-			return
+		if esc := r.escapeFrom(s, owner, receives); esc != nil {
+			return found(abandoned{op: op, owner: owner, path: esc})
 		}
 	}
-	if !c.receivesOnlyHere(s, owner, receives) {
-		return
+	if !receivesOnlyHere(s, owner, receives) {
+		return verdict{}, false
 	}
 	loopy := false
-	for _, r := range receives {
+	for _, rcv := range receives {
 		// A callee's receives have no count we know.
-		if r.kind == opRange || r.via != nil || c.placeAt(r.at).inLoop {
+		if rcv.kind == opRange || rcv.via != nil || rcv.place.inLoop {
 			loopy = true
 		}
 	}
@@ -76,37 +96,32 @@ func (c *checker) checkSend(s *spawn, u *chanUse, f *chanFlow, owner ast.Node) {
 		k := len(receives)
 		switch {
 		case instances > 1 && pending > k+f.capacity && (f.capacity == 0 || instances < many) && isBlockingSend(0):
-			c.reportAt(UnreadSend, u.node,
-				fmt.Sprintf("goroutines started in a loop block for ever %s: %s receives from it only %s", what, funcName(owner), times(k)),
-				startedHere(s), related(receives[0].node, "the only receive"))
+			return found(fewReceives{op: op, owner: owner, receive: receives[0].node, received: k})
 		case instances == 1 && perRun < many && perRun > k+f.capacity && isBlockingSend(k):
-			c.reportAt(UnreadSend, u.node,
-				fmt.Sprintf("goroutine blocks for ever %s: it sends %s but %s receives only %s", what, times(perRun), funcName(owner), times(k)),
-				startedHere(s), related(receives[0].node, "the only receive"))
+			return found(extraSends{op: op, owner: owner, receive: receives[0].node, sent: perRun, received: k})
 		}
-		return
+		return verdict{}, false
 	}
 	if len(receives) == 1 && receives[0].kind == opRange && pending > f.capacity+1 && isBlockingSend(0) {
 		rs, ok := receives[0].node.(*ast.RangeStmt)
 		if !ok {
-			return
+			return verdict{}, false
 		}
-		if exit := c.firstLeave(rs.Body, rangeLabel(receives[0])); exit != nil && !isCall(exit) {
-			c.reportAt(UnreadSend, u.node,
-				fmt.Sprintf("goroutine blocks for ever %s once %s stops ranging over it", what, funcName(owner)),
-				startedHere(s), related(exit, fmt.Sprintf("%s stops receiving here", funcName(owner))))
+		if exit := r.sum.firstLeave(rs.Body, rangeLabel(receives[0])); exit != nil && !isCall(exit) {
+			return found(stopsRanging{op: op, owner: owner, exit: exit})
 		}
 	}
+	return verdict{}, false
 }
 
 // receivesOnlyHere reports whether all receives are done by owner itself,
 // the function that started s, outside deferred calls.
-func (c *checker) receivesOnlyHere(s *spawn, owner ast.Node, receives []*chanUse) bool {
+func receivesOnlyHere(s *spawn, owner ast.Node, receives []*chanUse) bool {
 	if s.parent != owner {
 		return false
 	}
 	for _, r := range receives {
-		if p := c.placeAt(r.at); p.owner != owner || p.deferred {
+		if r.place.owner != owner || r.place.deferred {
 			return false
 		}
 	}
@@ -118,31 +133,13 @@ func isCall(n ast.Node) bool {
 	return ok
 }
 
-func times(n int) string {
-	switch {
-	case n >= many:
-		return "repeatedly"
-	case n == 1:
-		return "once"
-	case n == 2:
-		return "twice"
-	}
-	return fmt.Sprintf("%d times", n)
-}
-
 // sendsPerRun bounds how many times one run of the goroutine can send on
 // the channel along a single path; many when a loop sends.
-func (c *checker) sendsPerRun(s *spawn, f *chanFlow) int {
+func (r *rules) sendsPerRun(s *spawn, counts *sendCounts) int {
 	if s.lit == nil {
 		return 1 // a named function: its summary tells that it sends, not how often
 	}
-	sends := map[ast.Node]bool{}
-	for _, u := range f.uses {
-		if u.kind == opSend && !u.inSelect && u.via == nil {
-			sends[u.node] = true
-		}
-	}
-	n := c.countSends(s.lit.Body.List, sends)
+	n := r.countSends(s.lit.Body.List, counts.sendNodes)
 	return max(n.fall, n.ret, 1)
 }
 
@@ -159,10 +156,10 @@ func (x sendCount) or(y sendCount) sendCount {
 }
 
 // countSends walks a statement list in order.
-func (c *checker) countSends(list []ast.Stmt, sends map[ast.Node]bool) sendCount {
+func (r *rules) countSends(list []ast.Stmt, sends map[ast.Node]bool) sendCount {
 	acc := noSends
 	for _, stmt := range list {
-		x := c.countStmt(stmt, sends)
+		x := r.countStmt(stmt, sends)
 		after := func(n int) int {
 			if n < 0 {
 				return -1
@@ -183,7 +180,7 @@ func (c *checker) countSends(list []ast.Stmt, sends map[ast.Node]bool) sendCount
 
 func sat(n int) int { return min(n, many) }
 
-func (c *checker) countStmt(stmt ast.Stmt, sends map[ast.Node]bool) sendCount {
+func (r *rules) countStmt(stmt ast.Stmt, sends map[ast.Node]bool) sendCount {
 	switch s := stmt.(type) {
 	case *ast.SendStmt:
 		if sends[s] {
@@ -202,25 +199,25 @@ func (c *checker) countStmt(stmt ast.Stmt, sends map[ast.Node]bool) sendCount {
 			return sendCount{fall: -1, ret: -1, brk: -1, cont: 0}
 		}
 	case *ast.ExprStmt:
-		if call, ok := ast.Unparen(s.X).(*ast.CallExpr); ok && c.neverReturns(call) {
+		if call, ok := ast.Unparen(s.X).(*ast.CallExpr); ok && r.sum.neverReturns(call) {
 			return sendCount{fall: -1, ret: 0, brk: -1, cont: -1}
 		}
 	case *ast.BlockStmt:
-		return c.countSends(s.List, sends)
+		return r.countSends(s.List, sends)
 	case *ast.LabeledStmt:
-		return c.countStmt(s.Stmt, sends)
+		return r.countStmt(s.Stmt, sends)
 	case *ast.IfStmt:
 		els := noSends
 		if s.Else != nil {
-			els = c.countStmt(s.Else, sends)
+			els = r.countStmt(s.Else, sends)
 		}
-		return c.countSends(s.Body.List, sends).or(els)
+		return r.countSends(s.Body.List, sends).or(els)
 	case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
-		return c.countClauses(s, sends)
+		return r.countClauses(s, sends)
 	case *ast.ForStmt:
-		return c.countLoop(s.Body, sends)
+		return r.countLoop(s.Body, sends)
 	case *ast.RangeStmt:
-		return c.countLoop(s.Body, sends)
+		return r.countLoop(s.Body, sends)
 	}
 	return noSends
 }
@@ -228,8 +225,8 @@ func (c *checker) countStmt(stmt ast.Stmt, sends map[ast.Node]bool) sendCount {
 // countLoop: an iteration that sends and can go round again sends without
 // bound; otherwise the loop falls through (after zero iterations, or a
 // break) and returns as its body does.
-func (c *checker) countLoop(body *ast.BlockStmt, sends map[ast.Node]bool) sendCount {
-	x := c.countSends(body.List, sends)
+func (r *rules) countLoop(body *ast.BlockStmt, sends map[ast.Node]bool) sendCount {
+	x := r.countSends(body.List, sends)
 	if max(x.fall, x.cont) > 0 {
 		return sendCount{fall: many, ret: many, brk: -1, cont: -1}
 	}
@@ -238,7 +235,7 @@ func (c *checker) countLoop(body *ast.BlockStmt, sends map[ast.Node]bool) sendCo
 
 // countClauses combines the cases of a switch or select: one of them runs,
 // and a break in a case leaves the switch, not the loop around it.
-func (c *checker) countClauses(stmt ast.Stmt, sends map[ast.Node]bool) sendCount {
+func (r *rules) countClauses(stmt ast.Stmt, sends map[ast.Node]bool) sendCount {
 	var body *ast.BlockStmt
 	hasDefault := false
 	switch s := stmt.(type) {
@@ -265,7 +262,7 @@ func (c *checker) countClauses(stmt ast.Stmt, sends map[ast.Node]bool) sendCount
 				list = append([]ast.Stmt{cl.Comm}, list...)
 			}
 		}
-		x := c.countSends(list, sends)
+		x := r.countSends(list, sends)
 		x.fall, x.brk = max(x.fall, x.brk), -1
 		acc = acc.or(x)
 	}
@@ -279,7 +276,7 @@ func (c *checker) countClauses(stmt ast.Stmt, sends map[ast.Node]bool) sendCount
 // that share one channel v: the product of the trip counts of the loops
 // around the go statement that do not also hold v's declaration (many when
 // a count is not a constant).
-func (c *checker) instances(s *spawn, v *types.Var) int {
+func (r *rules) instances(s *spawn, v *types.Var) int {
 	if !s.inLoop {
 		return 1
 	}
@@ -304,7 +301,7 @@ func (c *checker) instances(s *spawn, v *types.Var) int {
 				leaves = token.ILLEGAL // go ...; break: once for this loop
 				continue
 			}
-			n = sat(n * c.tripCount(loop.(ast.Stmt)))
+			n = sat(n * r.tripCount(loop.(ast.Stmt)))
 		}
 	}
 	return n
@@ -341,10 +338,10 @@ func leavesAfter(cur inspector.Cursor) token.Token {
 
 // tripCount recognises `for i := 0; i < N; i++` and `for range N` with a
 // constant N; otherwise it returns many.
-func (c *checker) tripCount(loop ast.Stmt) int {
+func (r *rules) tripCount(loop ast.Stmt) int {
 	switch loop := loop.(type) {
 	case *ast.RangeStmt:
-		if n, ok := c.constInt(loop.X); ok {
+		if n, ok := r.constInt(loop.X); ok {
 			return max(n, 0)
 		}
 	case *ast.ForStmt:
@@ -358,8 +355,8 @@ func (c *checker) tripCount(loop ast.Stmt) int {
 		if !ok || !sameIdent(cond.X, id) || !sameIdent(post.X, id) {
 			break
 		}
-		lo, ok1 := c.constInt(init.Rhs[0])
-		hi, ok2 := c.constInt(cond.Y)
+		lo, ok1 := r.constInt(init.Rhs[0])
+		hi, ok2 := r.constInt(cond.Y)
 		if !ok1 || !ok2 {
 			break
 		}
@@ -378,8 +375,8 @@ func sameIdent(e ast.Expr, id *ast.Ident) bool {
 	return ok && x.Name == id.Name
 }
 
-func (c *checker) constInt(e ast.Expr) (int, bool) {
-	tv := c.info.Types[e]
+func (r *rules) constInt(e ast.Expr) (int, bool) {
+	tv := r.x.info.Types[e]
 	if tv.Value == nil {
 		return 0, false
 	}

@@ -1,7 +1,6 @@
 package leak
 
 import (
-	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -45,35 +44,47 @@ type contract struct {
 	start   *spawn
 }
 
-// findContracts infers the lifecycle contracts of the package's own types
+// contracts is the result of the contract stage, which runs after the
+// channel model: the package's own starters, and whether any package it
+// imports exports some.
+type contracts struct {
+	byStarter map[*types.Func]*contract
+	imported  bool
+}
+
+// inferContracts infers the lifecycle contracts of the package's own types
 // from its goroutines, and exports them as facts.
-func (c *checker) findContracts(spawns []*spawn) {
+func inferContracts(pass *analysis.Pass, x *index, sum *summaries, gs *goroutines, m *channelModel) *contracts {
+	k := &contracts{byStarter: make(map[*types.Func]*contract)}
+	for _, imp := range x.pkg.Imports() {
+		if pass.ImportPackageFact(imp, new(hasContracts)) {
+			k.imported = true
+			break
+		}
+	}
 	exports := false
-	for _, s := range spawns {
+	for _, s := range gs.list {
 		decl, ok := s.parent.(*ast.FuncDecl)
 		if !ok {
 			continue
 		}
-		fn, ok := c.info.Defs[decl.Name].(*types.Func)
-		if !ok || c.contracts[fn] != nil {
+		fn, ok := x.info.Defs[decl.Name].(*types.Func)
+		if !ok || k.byStarter[fn] != nil {
 			continue
 		}
-		named := c.starterType(fn)
+		named := starterType(x.pkg, fn)
 		if named == nil || blocksItself(decl) || !startsUnconditionally(s, decl) {
 			continue
 		}
-		fields := c.waitFields(s, named)
+		fields := waitFields(x, sum, s, named)
 		if len(fields) == 0 {
 			continue
 		}
-		methods := c.releaseMethods(named, fields, fn)
+		methods := releaseMethods(x, m, named, fields, fn)
 		if len(methods) == 0 {
 			continue
 		}
-		if c.contracts == nil {
-			c.contracts = make(map[*types.Func]*contract)
-		}
-		c.contracts[fn] = &contract{methods: methods, start: s}
+		k.byStarter[fn] = &contract{methods: methods, start: s}
 		// Other packages can call only the exported release methods.
 		var exported []string
 		for _, m := range methods {
@@ -82,13 +93,14 @@ func (c *checker) findContracts(spawns []*spawn) {
 			}
 		}
 		if len(exported) > 0 {
-			c.pass.ExportObjectFact(fn, &releasedBy{Methods: exported})
+			pass.ExportObjectFact(fn, &releasedBy{Methods: exported})
 			exports = true
 		}
 	}
 	if exports {
-		c.pass.ExportPackageFact(new(hasContracts))
+		pass.ExportPackageFact(new(hasContracts))
 	}
+	return k
 }
 
 // startsUnconditionally reports whether the go statement (or wg.Go call) of
@@ -128,7 +140,7 @@ func blocksItself(decl *ast.FuncDecl) bool {
 // starterType is the named type of fn's receiver, or of its only result
 // when fn is a function returning T or *T: the object whose methods release
 // what fn starts. The type must be declared in this package.
-func (c *checker) starterType(fn *types.Func) *types.Named {
+func starterType(pkg *types.Package, fn *types.Func) *types.Named {
 	sig := fn.Type().(*types.Signature)
 	var t types.Type
 	switch {
@@ -143,7 +155,7 @@ func (c *checker) starterType(fn *types.Func) *types.Named {
 		t = p.Elem()
 	}
 	named, ok := types.Unalias(t).(*types.Named)
-	if !ok || named.Obj().Pkg() != c.pass.Pkg {
+	if !ok || named.Obj().Pkg() != pkg {
 		return nil
 	}
 	if _, isStruct := named.Underlying().(*types.Struct); !isStruct {
@@ -156,8 +168,8 @@ func (c *checker) starterType(fn *types.Func) *types.Named {
 // waits on to finish: either it starts by receiving from one, or it runs
 // a loop whose every way out is a select case receiving from one. Nil when
 // the goroutine has any other way to finish.
-func (c *checker) waitFields(s *spawn, named *types.Named) map[*types.Var]bool {
-	body := s.body(c)
+func waitFields(x *index, sum *summaries, s *spawn, named *types.Named) map[*types.Var]bool {
+	body := s.body
 	if body == nil {
 		return nil
 	}
@@ -165,7 +177,7 @@ func (c *checker) waitFields(s *spawn, named *types.Named) map[*types.Var]bool {
 	for _, stmt := range body.List {
 		if es, ok := stmt.(*ast.ExprStmt); ok {
 			if u, ok := ast.Unparen(es.X).(*ast.UnaryExpr); ok {
-				if f := c.ownField(u.X, named); f != nil {
+				if f := ownField(x.info, u.X, named); f != nil {
 					fields[f] = true
 					return fields
 				}
@@ -179,8 +191,8 @@ func (c *checker) waitFields(s *spawn, named *types.Named) map[*types.Var]bool {
 			continue
 		}
 		ok = true
-		c.eachLeave(fs.Body, "", func(leave ast.Node) bool {
-			f := c.fieldOfEnclosingCase(leave, fs, named)
+		sum.eachLeave(fs.Body, "", func(leave ast.Node) bool {
+			f := fieldOfEnclosingCase(x, leave, named)
 			if f == nil {
 				ok = false
 				return false
@@ -198,14 +210,14 @@ func (c *checker) waitFields(s *spawn, named *types.Named) map[*types.Var]bool {
 
 // fieldOfEnclosingCase finds the select case (inside loop) around n and
 // returns the field of named it receives from, or nil.
-func (c *checker) fieldOfEnclosingCase(n ast.Node, loop ast.Node, named *types.Named) *types.Var {
-	for enc := range c.cursorOf(n).Enclosing((*ast.CommClause)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil)) {
+func fieldOfEnclosingCase(x *index, n ast.Node, named *types.Named) *types.Var {
+	for enc := range x.cursorOf(n).Enclosing((*ast.CommClause)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil)) {
 		cc, ok := enc.Node().(*ast.CommClause)
 		if !ok {
 			return nil // another loop, or ours, before any case
 		}
 		if ch, send := commChannel(cc); ch != nil && !send {
-			return c.ownField(ch, named)
+			return ownField(x.info, ch, named)
 		}
 		return nil
 	}
@@ -213,12 +225,12 @@ func (c *checker) fieldOfEnclosingCase(n ast.Node, loop ast.Node, named *types.N
 }
 
 // ownField returns the unexported channel field of named selected by e.
-func (c *checker) ownField(e ast.Expr, named *types.Named) *types.Var {
+func ownField(info *types.Info, e ast.Expr, named *types.Named) *types.Var {
 	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
 	if !ok {
 		return nil
 	}
-	f, ok := c.info.Uses[sel.Sel].(*types.Var)
+	f, ok := info.Uses[sel.Sel].(*types.Var)
 	if !ok || !f.IsField() || f.Exported() || !hasField(named, f) || !isChan(f.Type()) {
 		return nil
 	}
@@ -227,10 +239,10 @@ func (c *checker) ownField(e ast.Expr, named *types.Named) *types.Var {
 
 // releaseMethods lists the methods of named, other than the starter, that
 // close or send on one of the fields, provided nothing else does.
-func (c *checker) releaseMethods(named *types.Named, fields map[*types.Var]bool, starter *types.Func) []string {
+func releaseMethods(x *index, m *channelModel, named *types.Named, fields map[*types.Var]bool, starter *types.Func) []string {
 	set := map[string]bool{}
 	for f := range fields {
-		flow := c.fieldFlow(f)
+		flow := m.fieldFlow(f)
 		if flow == nil || flow.escapes {
 			return nil
 		}
@@ -238,14 +250,14 @@ func (c *checker) releaseMethods(named *types.Named, fields map[*types.Var]bool,
 			if u.kind != opSend && u.kind != opClose {
 				continue
 			}
-			m := c.methodAround(u.at, named)
-			if m == nil || m == starter {
+			method := methodAround(x.info, u.at, named)
+			if method == nil || method == starter {
 				return nil // released by other code: no contract to infer
 			}
-			set[m.Name()] = true
+			set[method.Name()] = true
 		}
 	}
-	c.closeOverCalls(named, set, starter)
+	closeOverCalls(x, named, set, starter)
 	methods := make([]string, 0, len(set))
 	for m := range set {
 		methods = append(methods, m)
@@ -257,10 +269,10 @@ func (c *checker) releaseMethods(named *types.Named, fields map[*types.Var]bool,
 // closeOverCalls adds to set the methods of named that call a method in
 // set on their receiver (Run calling start, Close calling stop), until
 // nothing changes.
-func (c *checker) closeOverCalls(named *types.Named, set map[string]bool, starter *types.Func) {
+func closeOverCalls(x *index, named *types.Named, set map[string]bool, starter *types.Func) {
 	var methods []*ast.FuncDecl
-	for fn, decl := range c.decls {
-		if fn != starter && decl.Recv != nil && c.methodAround(c.cursorOfDecl(decl), named) == fn {
+	for fn, decl := range x.decls {
+		if fn != starter && decl.Recv != nil && isMethodOfNamed(fn, named) {
 			methods = append(methods, decl)
 		}
 	}
@@ -295,101 +307,102 @@ func callsOnReceiver(decl *ast.FuncDecl, set map[string]bool) bool {
 	return found
 }
 
-// cursorOfDecl is the cursor of a top-level function declaration.
-func (c *checker) cursorOfDecl(decl *ast.FuncDecl) inspector.Cursor {
-	return c.cursorOf(decl.Body)
-}
-
 // methodAround is the method of named whose body holds pos, or nil.
-func (c *checker) methodAround(cur inspector.Cursor, named *types.Named) *types.Func {
+func methodAround(info *types.Info, cur inspector.Cursor, named *types.Named) *types.Func {
 	for enc := range cur.Enclosing((*ast.FuncDecl)(nil)) {
 		decl := enc.Node().(*ast.FuncDecl)
-		fn, ok := c.info.Defs[decl.Name].(*types.Func)
-		if !ok || decl.Recv == nil {
+		fn, ok := info.Defs[decl.Name].(*types.Func)
+		if !ok || decl.Recv == nil || !isMethodOfNamed(fn, named) {
 			return nil
 		}
-		recv := fn.Type().(*types.Signature).Recv().Type()
-		if p, ok := recv.(*types.Pointer); ok {
-			recv = p.Elem()
-		}
-		if n, ok := types.Unalias(recv).(*types.Named); ok && n.Origin() == named.Origin() {
-			return fn
-		}
+		return fn
 	}
 	return nil
 }
 
-// checkContractCalls reports calls that start a goroutine under a contract
-// and then drop the object without calling a release method.
-func (c *checker) checkContractCalls() {
-	if len(c.contracts) == 0 && !c.importsContracts() {
-		return
+// isMethodOfNamed reports whether fn is a method of named (or of a
+// pointer to it), generic instances included.
+func isMethodOfNamed(fn *types.Func, named *types.Named) bool {
+	sig := fn.Type().(*types.Signature)
+	if sig.Recv() == nil {
+		return false
 	}
-	for cur := range c.root().Preorder((*ast.CallExpr)(nil)) {
-		call := cur.Node().(*ast.CallExpr)
-		fn := staticCallee(c.info, call)
-		if fn == nil {
-			continue
-		}
-		methods, start := c.contractOf(fn)
-		if methods == nil {
-			continue
-		}
-		c.checkContractCall(cur, fn, methods, start)
-	}
+	n, ok := types.Unalias(derefType(sig.Recv().Type())).(*types.Named)
+	return ok && n.Origin() == named.Origin()
 }
 
-func (c *checker) importsContracts() bool {
-	for _, imp := range c.pass.Pkg.Imports() {
-		if c.pass.ImportPackageFact(imp, new(hasContracts)) {
+// contractVerdicts finds calls that start a goroutine under a contract
+// and then drop the object without calling a release method.
+func (r *rules) contractVerdicts(k *contracts) []verdict {
+	if len(k.byStarter) == 0 && !k.imported {
+		return nil
+	}
+	// One walk of the package finds the calls of starters; cursors are
+	// built only for the declarations that make one.
+	type starterCall struct {
+		call    *ast.CallExpr
+		fn      *types.Func
+		methods []string
+		start   *spawn
+	}
+	var calls []starterCall
+	for _, file := range r.x.files {
+		ast.Inspect(file, func(n ast.Node) bool {
+			if call, ok := n.(*ast.CallExpr); ok {
+				if fn := staticCallee(r.x.info, call); fn != nil {
+					if methods, start := r.contractOf(k, fn); methods != nil {
+						calls = append(calls, starterCall{call, fn, methods, start})
+					}
+				}
+			}
 			return true
+		})
+	}
+	var out []verdict
+	for _, c := range calls {
+		if cur := r.x.cursorOf(c.call); cur.Valid() {
+			if v, ok := r.contractVerdict(cur, c.fn, c.methods, c.start); ok {
+				out = append(out, v)
+			}
 		}
 	}
-	return false
+	return out
 }
 
 // contractOf returns the release methods of a starter, and its goroutine
 // when it is in this package.
-func (c *checker) contractOf(fn *types.Func) ([]string, *spawn) {
-	if k := c.contracts[fn]; k != nil {
-		return k.methods, k.start
+func (r *rules) contractOf(k *contracts, fn *types.Func) ([]string, *spawn) {
+	if c := k.byStarter[fn]; c != nil {
+		return c.methods, c.start
 	}
-	if fn.Pkg() == c.pass.Pkg || fn.Pkg() == nil {
+	if fn.Pkg() == r.x.pkg || fn.Pkg() == nil {
 		return nil, nil
 	}
 	var fact releasedBy
-	if c.pass.ImportObjectFact(fn, &fact) {
+	if r.sum.pass.ImportObjectFact(fn, &fact) {
 		return fact.Methods, nil
 	}
 	return nil, nil
 }
 
-func (c *checker) checkContractCall(cur inspector.Cursor, fn *types.Func, methods []string, start *spawn) {
+// contractVerdict decides on one call of a starter fn.
+func (r *rules) contractVerdict(cur inspector.Cursor, fn *types.Func, methods []string, start *spawn) (verdict, bool) {
 	call := cur.Node().(*ast.CallExpr)
-	callerPlace := c.placeAt(cur)
-	if decl, ok := callerPlace.owner.(*ast.FuncDecl); ok && (c.isProcessLifetime(decl) || c.calledOnceFromMain(decl)) {
-		return
+	if decl, ok := placeAt(cur).owner.(*ast.FuncDecl); ok && r.gs.life.runsOnce(decl) {
+		return verdict{}, false
 	}
-	var rel []analysis.RelatedInformation
-	if start != nil {
-		rel = append(rel, startedHere(start))
-	}
-	release := func(x string) string {
-		parts := make([]string, len(methods))
-		for i, m := range methods {
-			parts[i] = x + m
-		}
-		return strings.Join(parts, " or ")
+	found := func(why reason) (verdict, bool) {
+		return verdict{pattern: UnguardedRecv, at: call, spawn: start, why: why}, true
 	}
 	isMethod := fn.Type().(*types.Signature).Recv() != nil
 	var id *ast.Ident
 	if isMethod {
 		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 		if !ok {
-			return
+			return verdict{}, false
 		}
 		if id, ok = ast.Unparen(sel.X).(*ast.Ident); !ok {
-			return
+			return verdict{}, false
 		}
 	} else {
 		switch parent := cur.Parent().Node().(type) {
@@ -402,51 +415,47 @@ func (c *checker) checkContractCall(cur inspector.Cursor, fn *types.Func, method
 				id = parent.Names[0]
 			}
 		case *ast.ExprStmt:
-			c.reportAt(UnguardedRecv, call, fmt.Sprintf("%s starts a goroutine that runs until %s is called on its result, which is discarded: the goroutine leaks",
-				fn.Name(), release("")), rel...)
-			return
+			return found(contractDiscarded{starter: fn, methods: methods})
 		}
 		if id == nil {
-			return
+			return verdict{}, false
 		}
 	}
-	v, ok := c.info.ObjectOf(id).(*types.Var)
+	v, ok := r.x.info.ObjectOf(id).(*types.Var)
 	if !ok || v.IsField() {
-		return
+		return verdict{}, false
 	}
-	owner := c.placeOf(v.Pos())
-	body := bodyOf(owner.owner)
+	vCur := r.x.cursorAt(v.Pos())
+	if !vCur.Valid() {
+		return verdict{}, false
+	}
+	owner := placeAt(vCur).owner
+	body := bodyOf(owner)
 	if body == nil || v.Pos() < body.Pos() || v.Pos() >= body.End() {
-		return // a parameter or a package variable: its owner is elsewhere
+		return verdict{}, false // a parameter or a package variable: its owner is elsewhere
 	}
-	if isMethod && !c.isFresh(v, body, methods) {
-		return // made elsewhere: whoever made it may have arranged its release
+	if isMethod && !r.isFresh(v, owner, methods) {
+		return verdict{}, false // made elsewhere: whoever made it may have arranged its release
 	}
-	switch c.releaseState(v, body, methods) {
+	switch releaseState(r.x, v, owner, methods) {
 	case released, escaped:
-		return
+		return verdict{}, false
 	}
-	if isMethod {
-		c.reportAt(UnguardedRecv, call, fmt.Sprintf("%s.%s starts a goroutine that runs until %s is called, but %s never calls it: the goroutine leaks when %s is dropped",
-			v.Name(), fn.Name(), release(v.Name()+"."), funcName(owner.owner), v.Name()), rel...)
-		return
-	}
-	c.reportAt(UnguardedRecv, call, fmt.Sprintf("%s starts a goroutine that runs until %s is called, but %s never calls it: the goroutine leaks when %s is dropped",
-		fn.Name(), release(v.Name()+"."), funcName(owner.owner), v.Name()), rel...)
+	return found(contractDropped{starter: fn, methods: methods, object: v, owner: owner, method: isMethod})
 }
 
 // isFresh reports whether the object in v is made here: a zero value, a
 // composite literal, new(T), or the result of a constructor of its own
 // package that does not call a release method itself (a test helper that
 // registers t.Cleanup(h.Close) does).
-func (c *checker) isFresh(v *types.Var, body *ast.BlockStmt, methods []string) bool {
-	value := c.soleValue(v)
+func (r *rules) isFresh(v *types.Var, owner ast.Node, methods []string) bool {
+	value := r.x.soleValue(v)
 	if value == nil {
-		value = c.tupleSource(v, body)
+		value = tupleSource(r.x, v, owner)
 	}
 	if value == nil {
 		// var x T, given no value
-		for _, cur := range c.mentions(body, v) {
+		for _, cur := range r.x.mentions(owner, v) {
 			if vs, ok := cur.Parent().Node().(*ast.ValueSpec); ok && len(vs.Values) == 0 {
 				return true
 			}
@@ -460,19 +469,19 @@ func (c *checker) isFresh(v *types.Var, body *ast.BlockStmt, methods []string) b
 	case *ast.CompositeLit:
 		return true
 	case *ast.CallExpr:
-		if id, ok := ast.Unparen(value.Fun).(*ast.Ident); ok && c.info.Uses[id] == types.Universe.Lookup("new") {
+		if id, ok := ast.Unparen(value.Fun).(*ast.Ident); ok && r.x.info.Uses[id] == types.Universe.Lookup("new") {
 			return true
 		}
-		fn := staticCallee(c.info, value)
+		fn := staticCallee(r.x.info, value)
 		if fn == nil {
 			return false
 		}
-		if c.decls[fn] != nil {
+		if r.x.decls[fn] != nil {
 			set := map[string]bool{}
 			for _, m := range methods {
 				set[m] = true
 			}
-			return !c.mentionsRelease(fn, set, 3)
+			return !mentionsRelease(r.x, fn, set, 3)
 		}
 		named, ok := types.Unalias(derefType(v.Type())).(*types.Named)
 		return ok && fn.Pkg() == named.Obj().Pkg()
@@ -483,8 +492,8 @@ func (c *checker) isFresh(v *types.Var, body *ast.BlockStmt, methods []string) b
 // mentionsRelease reports whether fn, a function of this package, or one
 // it calls (to the given depth), mentions a release method: a helper that
 // registers t.Cleanup(h.Close) deep down still arranges the release.
-func (c *checker) mentionsRelease(fn *types.Func, set map[string]bool, depth int) bool {
-	decl := c.decls[fn]
+func mentionsRelease(x *index, fn *types.Func, set map[string]bool, depth int) bool {
+	decl := x.decls[fn]
 	if decl == nil || depth == 0 {
 		return false
 	}
@@ -494,8 +503,8 @@ func (c *checker) mentionsRelease(fn *types.Func, set map[string]bool, depth int
 		case *ast.SelectorExpr:
 			found = set[n.Sel.Name]
 		case *ast.CallExpr:
-			if callee := staticCallee(c.info, n); callee != nil && callee != fn {
-				found = c.mentionsRelease(callee, set, depth-1)
+			if callee := staticCallee(x.info, n); callee != nil && callee != fn {
+				found = mentionsRelease(x, callee, set, depth-1)
 			}
 		}
 		return !found
@@ -504,10 +513,10 @@ func (c *checker) mentionsRelease(fn *types.Func, set map[string]bool, depth int
 }
 
 // tupleSource returns the call of `v, err := f()` when that is v's only
-// definition in body, or nil.
-func (c *checker) tupleSource(v *types.Var, body *ast.BlockStmt) ast.Expr {
+// definition in owner, or nil.
+func tupleSource(x *index, v *types.Var, owner ast.Node) ast.Expr {
 	var src ast.Expr
-	for _, cur := range c.mentions(body, v) {
+	for _, cur := range x.mentions(owner, v) {
 		as, ok := cur.Parent().Node().(*ast.AssignStmt)
 		if !ok || len(as.Lhs) == 0 || as.Lhs[0] != cur.Node() {
 			continue
@@ -535,12 +544,12 @@ const (
 	escaped
 )
 
-// releaseState follows the object in v through body: it is released when
+// releaseState follows the object in v through owner: it is released when
 // one of methods is called on it, and escapes when it is used other than
 // by selecting a field or method, or is assigned more than once.
-func (c *checker) releaseState(v *types.Var, body *ast.BlockStmt, methods []string) objectState {
+func releaseState(x *index, v *types.Var, owner ast.Node, methods []string) objectState {
 	state, defs := unreleased, 0
-	for _, cur := range c.mentions(body, v) {
+	for _, cur := range x.mentions(owner, v) {
 		switch parent := cur.Parent().Node().(type) {
 		case *ast.SelectorExpr:
 			// A call x.Stop(), or the method value x.Stop handed to
@@ -568,64 +577,4 @@ func (c *checker) releaseState(v *types.Var, body *ast.BlockStmt, methods []stri
 		return escaped
 	}
 	return state
-}
-
-// isProcessLifetime reports whether decl runs once per process: main.main
-// or an init function.
-func (c *checker) isProcessLifetime(decl *ast.FuncDecl) bool {
-	if decl.Recv != nil {
-		return false
-	}
-	switch decl.Name.Name {
-	case "init", "TestMain":
-		return true
-	case "main":
-		return c.pass.Pkg.Name() == "main"
-	}
-	return false
-}
-
-// calledOnceFromMain reports whether, in a package main, decl is a function
-// that runs once per process: every reference to it is a call, outside
-// loops and function literals, from main, init or another such function
-// (func main() { run() }).
-func (c *checker) calledOnceFromMain(decl *ast.FuncDecl) bool {
-	if c.pass.Pkg.Name() != "main" || decl.Recv != nil {
-		return false
-	}
-	fn, ok := c.info.Defs[decl.Name].(*types.Func)
-	if !ok {
-		return false
-	}
-	if r, ok := c.onceFromMain[fn]; ok {
-		return r
-	}
-	if c.onceFromMain == nil {
-		c.onceFromMain = make(map[*types.Func]bool)
-		c.funcRefs = make(map[*types.Func][]*ast.Ident)
-		for id, obj := range c.info.Uses {
-			if f, ok := obj.(*types.Func); ok && f.Pkg() == c.pass.Pkg {
-				c.funcRefs[f] = append(c.funcRefs[f], id)
-			}
-		}
-	}
-	c.onceFromMain[fn] = false // recursion: not proven
-	refs := c.funcRefs[fn]
-	result := len(refs) > 0
-	for _, id := range refs {
-		cur := c.cursorOf(id)
-		call, ok := cur.Parent().Node().(*ast.CallExpr)
-		if !ok || ast.Unparen(call.Fun) != id {
-			result = false // used as a value: may run any number of times
-			break
-		}
-		p := c.placeAt(cur)
-		caller, ok := p.owner.(*ast.FuncDecl)
-		if !ok || p.inLoop || !c.isProcessLifetime(caller) && !c.calledOnceFromMain(caller) {
-			result = false
-			break
-		}
-	}
-	c.onceFromMain[fn] = result
-	return result
 }

@@ -1,0 +1,376 @@
+package leak
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/cfg"
+)
+
+// Stage 1, the index: what the later stages look up in the syntax of one
+// package. Everything but the list of declarations is built on demand and
+// per top-level declaration, so the cost follows the functions where a
+// goroutine or a channel is followed, not the size of the package.
+
+// index is the syntax index of one package.
+type index struct {
+	info  *types.Info
+	pkg   *types.Package
+	fset  *token.FileSet
+	files []*ast.File
+
+	decls    map[*types.Func]*ast.FuncDecl // the package's functions with bodies
+	tops     []ast.Decl                    // every top-level declaration, by position
+	spawners []ast.Decl                    // the top-level declarations with a go statement or a .Go( call
+
+	cursors  map[ast.Decl]inspector.Cursor                    // per declaration, on demand
+	idents   map[ast.Node]map[types.Object][]inspector.Cursor // see mentions
+	cfgs     map[ast.Node]*cfg.CFG
+	cfgNodes map[*cfg.CFG]map[ast.Node]nodeAt
+	pkgWide  *packageWide
+}
+
+// newIndex lists the package's declarations, and those that may start
+// goroutines, in one walk of the syntax.
+func newIndex(info *types.Info, pkg *types.Package, fset *token.FileSet, files []*ast.File) *index {
+	x := &index{
+		info:    info,
+		pkg:     pkg,
+		fset:    fset,
+		files:   files,
+		decls:   make(map[*types.Func]*ast.FuncDecl),
+		cursors: make(map[ast.Decl]inspector.Cursor),
+	}
+	for _, file := range files {
+		for _, d := range file.Decls {
+			x.tops = append(x.tops, d)
+			if decl, ok := d.(*ast.FuncDecl); ok && decl.Body != nil {
+				if fn, ok := info.Defs[decl.Name].(*types.Func); ok {
+					x.decls[fn] = decl
+				}
+			}
+			if mayStartGoroutines(d) {
+				x.spawners = append(x.spawners, d)
+			}
+		}
+	}
+	sort.Slice(x.tops, func(i, j int) bool { return x.tops[i].Pos() < x.tops[j].Pos() })
+	return x
+}
+
+// mayStartGoroutines is a cheap syntactic filter run before anything is
+// built: does the declaration contain a go statement or a call of a method
+// named Go?
+func mayStartGoroutines(d ast.Decl) bool {
+	found := false
+	ast.Inspect(d, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			found = true
+		case *ast.CallExpr:
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Go" {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// topAt is the top-level declaration that holds pos, or nil.
+func (x *index) topAt(pos token.Pos) ast.Decl {
+	i := sort.Search(len(x.tops), func(i int) bool { return x.tops[i].End() > pos })
+	if i < len(x.tops) && x.tops[i].Pos() <= pos {
+		return x.tops[i]
+	}
+	return nil
+}
+
+// declCursor is the cursor of a top-level declaration, in an inspector
+// built for that declaration alone the first time it is asked for.
+func (x *index) declCursor(d ast.Decl) inspector.Cursor {
+	if cur, ok := x.cursors[d]; ok {
+		return cur
+	}
+	// The inspector takes files: a file holding just d. Its Package
+	// position bounds the extent by which the inspector sizes its tables.
+	file := &ast.File{Package: d.Pos(), Name: &ast.Ident{Name: "_"}, Decls: []ast.Decl{d}}
+	var cur inspector.Cursor
+	for c := range inspector.New([]*ast.File{file}).Root().Preorder((*ast.FuncDecl)(nil), (*ast.GenDecl)(nil)) {
+		cur = c
+		break
+	}
+	x.cursors[d] = cur
+	return cur
+}
+
+// cursorOf finds the cursor of a node of this package, or the zero Cursor.
+func (x *index) cursorOf(n ast.Node) inspector.Cursor {
+	d := x.topAt(n.Pos())
+	if d == nil {
+		return inspector.Cursor{}
+	}
+	root := x.declCursor(d)
+	if d == n {
+		return root
+	}
+	// FindByPos skips the subtrees that end before the node, where
+	// FindNode walks every node before it.
+	cur, ok := root.FindByPos(n.Pos(), n.End())
+	if ok && cur.Node() == n {
+		return cur
+	}
+	if cur, ok = root.FindNode(n); ok {
+		return cur
+	}
+	return inspector.Cursor{}
+}
+
+// cursorAt is the cursor of the innermost node around pos, or the zero
+// Cursor.
+func (x *index) cursorAt(pos token.Pos) inspector.Cursor {
+	d := x.topAt(pos)
+	if d == nil {
+		return inspector.Cursor{}
+	}
+	cur, _ := x.declCursor(d).FindByPos(pos, pos)
+	return cur
+}
+
+// mentions returns the identifiers within scope (a function or its body)
+// that denote obj. The first call for a scope indexes all its identifiers,
+// so that following many variables through one large function costs one
+// walk, not one per variable.
+func (x *index) mentions(scope ast.Node, obj types.Object) []inspector.Cursor {
+	byObj, ok := x.idents[scope]
+	if !ok {
+		byObj = make(map[types.Object][]inspector.Cursor)
+		if root := x.cursorOf(scope); root.Valid() {
+			for cur := range root.Preorder((*ast.Ident)(nil)) {
+				if v, isVar := x.info.ObjectOf(cur.Node().(*ast.Ident)).(*types.Var); isVar {
+					// Fields of generic types have one object per instance.
+					o := types.Object(v.Origin())
+					byObj[o] = append(byObj[o], cur)
+				}
+			}
+		}
+		if x.idents == nil {
+			x.idents = make(map[ast.Node]map[types.Object][]inspector.Cursor)
+		}
+		x.idents[scope] = byObj
+	}
+	return byObj[obj]
+}
+
+// cfgOf builds (once) the control-flow graph of a function of this
+// package: only functions with a candidate leak need one. mayReturn says
+// which calls return.
+func (x *index) cfgOf(fn ast.Node, mayReturn func(*ast.CallExpr) bool) *cfg.CFG {
+	if g, ok := x.cfgs[fn]; ok {
+		return g
+	}
+	body := bodyOf(fn)
+	if body == nil {
+		return nil
+	}
+	if x.cfgs == nil {
+		x.cfgs = make(map[ast.Node]*cfg.CFG)
+	}
+	g := cfg.New(body, mayReturn)
+	x.cfgs[fn] = g
+	return g
+}
+
+// nodeAt is the place of a node in a control-flow graph.
+type nodeAt struct {
+	block *cfg.Block
+	index int
+}
+
+// cfgNodeIndex maps (once per CFG) each node of the graph to its place.
+func (x *index) cfgNodeIndex(g *cfg.CFG) map[ast.Node]nodeAt {
+	if idx, ok := x.cfgNodes[g]; ok {
+		return idx
+	}
+	idx := make(map[ast.Node]nodeAt)
+	for _, b := range g.Blocks {
+		for i, n := range b.Nodes {
+			idx[n] = nodeAt{b, i}
+		}
+	}
+	if x.cfgNodes == nil {
+		x.cfgNodes = make(map[*cfg.CFG]map[ast.Node]nodeAt)
+	}
+	x.cfgNodes[g] = idx
+	return idx
+}
+
+// packageWide is what only a walk of the whole package can tell, gathered
+// in one walk the first time a rule needs it: the mentions of the
+// package's unexported channel fields, the struct types built by unkeyed
+// literals, and the calls of the given functions (starters of lifecycle
+// contracts).
+type packageWide struct {
+	fieldMentions map[*types.Var][]*ast.Ident
+	positional    []types.Type
+}
+
+// wide walks the package once (on first use) for what packageWide holds.
+func (x *index) wide() *packageWide {
+	if x.pkgWide != nil {
+		return x.pkgWide
+	}
+	w := &packageWide{fieldMentions: make(map[*types.Var][]*ast.Ident)}
+	for _, file := range x.files {
+		ast.Inspect(file, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.Ident:
+				if v, ok := x.info.ObjectOf(n).(*types.Var); ok && v.IsField() && !v.Exported() && isChan(v.Type()) {
+					o := v.Origin()
+					w.fieldMentions[o] = append(w.fieldMentions[o], n)
+				}
+			case *ast.CompositeLit:
+				if len(n.Elts) > 0 {
+					if _, keyed := n.Elts[0].(*ast.KeyValueExpr); !keyed {
+						if t := x.info.TypeOf(n); t != nil {
+							if _, ok := t.Underlying().(*types.Struct); ok {
+								w.positional = append(w.positional, t)
+							}
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	x.pkgWide = w
+	return w
+}
+
+// fieldMentions returns the cursors of the identifiers that denote an
+// unexported channel field of this package, declaration included.
+func (x *index) fieldMentions(field *types.Var) []inspector.Cursor {
+	var out []inspector.Cursor
+	for _, id := range x.wide().fieldMentions[field.Origin()] {
+		if cur := x.cursorOf(id); cur.Valid() {
+			out = append(out, cur)
+		}
+	}
+	return out
+}
+
+// positionallyBuilt reports whether a struct literal without keys builds
+// a value of a struct type with the field.
+func (x *index) positionallyBuilt(field *types.Var) bool {
+	for _, t := range x.wide().positional {
+		if hasField(t, field) {
+			return true
+		}
+	}
+	return false
+}
+
+func bodyOf(fn ast.Node) *ast.BlockStmt {
+	switch fn := fn.(type) {
+	case *ast.FuncDecl:
+		return fn.Body
+	case *ast.FuncLit:
+		return fn.Body
+	}
+	return nil
+}
+
+// neverDoneContext recognises ctx.Done() where ctx is
+// context.Background() or context.TODO(), directly or through a local
+// variable given that value once. It returns the context's expression and
+// the function that made it, or "".
+func (x *index) neverDoneContext(e ast.Expr) (ctx, constructor string) {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok || len(call.Args) != 0 {
+		return "", ""
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Done" || !isNamed(x.info.TypeOf(sel.X), "context", "Context") {
+		return "", ""
+	}
+	value := ast.Unparen(sel.X)
+	if id, ok := value.(*ast.Ident); ok {
+		v, ok := x.info.Uses[id].(*types.Var)
+		if !ok {
+			return "", ""
+		}
+		if value = x.soleValue(v); value == nil {
+			return "", ""
+		}
+	}
+	if call, ok := value.(*ast.CallExpr); ok {
+		if fn := staticCallee(x.info, call); isFunc(fn, "context", "Background", "TODO") {
+			return types.ExprString(sel.X), fn.Name()
+		}
+	}
+	return "", ""
+}
+
+// soleValue returns the one value a local variable is ever given, or nil
+// when it is assigned more than once, has its address taken or is a
+// parameter.
+func (x *index) soleValue(v *types.Var) ast.Expr {
+	if v.IsField() || v.Parent() == nil || v.Parent() == x.pkg.Scope() {
+		return nil
+	}
+	idCur := x.cursorAt(v.Pos())
+	if !idCur.Valid() {
+		return nil
+	}
+	var owner ast.Node
+	for enc := range idCur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		owner = enc.Node()
+		break
+	}
+	if owner == nil {
+		return nil
+	}
+	var value ast.Expr
+	values := 0
+	for _, cur := range x.mentions(owner, v) {
+		id := cur.Node().(*ast.Ident)
+		if isParamOrResultIdent(cur) {
+			return nil
+		}
+		switch p := cur.Parent().Node().(type) {
+		case *ast.AssignStmt:
+			for i, lhs := range p.Lhs {
+				if lhs == id {
+					if len(p.Lhs) != len(p.Rhs) {
+						return nil
+					}
+					value = ast.Unparen(p.Rhs[i])
+					values++
+				}
+			}
+		case *ast.ValueSpec:
+			for i, name := range p.Names {
+				if name == id {
+					if len(p.Values) != len(p.Names) {
+						return nil
+					}
+					value = ast.Unparen(p.Values[i])
+					values++
+				}
+			}
+		case *ast.UnaryExpr:
+			if p.Op == token.AND {
+				return nil
+			}
+		case *ast.RangeStmt, *ast.IncDecStmt:
+			return nil
+		}
+	}
+	if values != 1 {
+		return nil
+	}
+	return value
+}

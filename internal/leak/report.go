@@ -1,0 +1,297 @@
+package leak
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// Stage 6, the report: the one place that turns verdicts into
+// diagnostics. It owns the messages, the related positions (where the
+// goroutine starts, the path that abandons it), categories and URLs,
+// suggested fixes, and the //goroutineleak:ignore directives.
+
+// A Finding is one leak, ready to report.
+type Finding struct {
+	Pattern    Pattern
+	Diagnostic analysis.Diagnostic
+}
+
+// report words the verdicts, drops those a directive silences, and returns
+// the findings in position order, each once.
+func report(x *index, verdicts []verdict, dirs directives) []Finding {
+	var out []Finding
+	seen := map[findingKey]bool{}
+	for _, v := range verdicts {
+		if v.pattern != BadDirective && dirs.silence(x.fset, v) {
+			continue
+		}
+		d := diagnose(x, v)
+		key := findingKey{d.Pos, d.Message}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		d.Category = v.pattern.Category()
+		d.URL = v.pattern.URL()
+		out = append(out, Finding{Pattern: v.pattern, Diagnostic: d})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Diagnostic.Pos < out[j].Diagnostic.Pos })
+	return out
+}
+
+type findingKey struct {
+	pos     token.Pos
+	message string
+}
+
+// diagnose words one verdict.
+func diagnose(x *index, v verdict) analysis.Diagnostic {
+	d := analysis.Diagnostic{Pos: v.at.Pos(), End: keywordEnd(v.at)}
+	if v.spawn != nil {
+		d.Related = append(d.Related, startedHere(v.spawn))
+	}
+	const blocks = "goroutine blocks for ever "
+	switch why := v.why.(type) {
+	case nilChannel:
+		d.Message = fmt.Sprintf("%s%s: %s is a nil channel", blocks, why.op, why.op.channel)
+	case noPartner:
+		if why.op.kind.receives() {
+			d.Message = fmt.Sprintf("%s%s: nothing sends to or closes %s", blocks, why.op, why.op.channel)
+		} else {
+			d.Message = fmt.Sprintf("%s%s: nothing receives from %s", blocks, why.op, why.op.channel)
+		}
+	case neverClosed:
+		d.Message = fmt.Sprintf("%s%s: nothing closes %s, so the loop never ends", blocks, why.op, why.op.channel)
+	case abandoned:
+		missing := "receiving from " + why.op.channel
+		switch {
+		case why.needsClose:
+			missing = "closing " + why.op.channel
+		case why.op.kind.receives():
+			missing = "sending to or closing " + why.op.channel
+		}
+		route := ""
+		if choice := why.path.choice; choice != nil {
+			label := "the default case"
+			if choice.Comm != nil {
+				label = "the " + caseLabel(choice) + " case"
+			}
+			route = " through " + label
+			d.Related = append(d.Related, analysis.RelatedInformation{Pos: choice.Pos(), End: choice.Colon + 1, Message: label + " is taken instead"})
+		}
+		owner := funcName(why.owner)
+		d.Message = fmt.Sprintf("%s%s: %s can return%s without %s", blocks, why.op, owner, route, missing)
+		d.Related = append(d.Related, related(why.path.ret, fmt.Sprintf("%s returns here without %s", owner, missing)))
+	case fewReceives:
+		d.Message = fmt.Sprintf("goroutines started in a loop block for ever %s: %s receives from it only %s", why.op, funcName(why.owner), times(why.received))
+		d.Related = append(d.Related, related(why.receive, "the only receive"))
+	case extraSends:
+		d.Message = fmt.Sprintf("%s%s: it sends %s but %s receives only %s", blocks, why.op, times(why.sent), funcName(why.owner), times(why.received))
+		d.Related = append(d.Related, related(why.receive, "the only receive"))
+	case stopsRanging:
+		owner := funcName(why.owner)
+		d.Message = fmt.Sprintf("%s%s once %s stops ranging over it", blocks, why.op, owner)
+		d.Related = append(d.Related, related(why.exit, owner+" stops receiving here"))
+	case deadReceive:
+		d.Message = fmt.Sprintf("%s%s: %s", blocks, why.op, why.dead)
+	case emptySelect:
+		d.Message = blocks + "in an empty select"
+	case deadSelect:
+		d.Message = blocks + "in select: no case can proceed"
+		if len(why.cases) == 1 {
+			d.Message += ": " + why.cases[0].String()
+		} else {
+			reasons := make([]string, len(why.cases))
+			for i, c := range why.cases {
+				reasons[i] = c.String()
+			}
+			d.Message += " (" + strings.Join(reasons, "; ") + ")"
+		}
+	case endlessLoop:
+		if why.via != nil {
+			d.Related = append(d.Related, related(why.via, "the goroutine runs the loop through this call"))
+		}
+		what := "this for loop has no condition"
+		if rs, ok := why.loop.(*ast.RangeStmt); ok {
+			what = "ranging over " + shortExpr(rs.X) + " never ends"
+		}
+		d.Message = "goroutine never finishes: " + what + " and nothing in it returns, breaks out or panics"
+		if ctx := why.ctx; ctx != nil {
+			d.Message = "goroutine never finishes: " + what + " and it never checks " + ctx.Name() + ".Done(), so cancelling " + ctx.Name() + " does not stop it"
+			if why.fix != nil {
+				d.SuggestedFixes = append(d.SuggestedFixes, why.fix.edit(ctx))
+			}
+		}
+	case foreignLoop:
+		d.Related = nil // reported at the go statement itself
+		d.Message = fmt.Sprintf("goroutine never finishes: %s loops for ever", why.callee.FullName())
+		if why.ignoresContext {
+			d.Message += " and ignores its context"
+		}
+	case contractDiscarded:
+		d.Message = fmt.Sprintf("%s starts a goroutine that runs until %s is called on its result, which is discarded: the goroutine leaks",
+			why.starter.Name(), releaseCalls("", why.methods))
+	case contractDropped:
+		obj := why.object.Name()
+		starter := why.starter.Name()
+		if why.method {
+			starter = obj + "." + starter
+		}
+		d.Message = fmt.Sprintf("%s starts a goroutine that runs until %s is called, but %s never calls it: the goroutine leaks when %s is dropped",
+			starter, releaseCalls(obj+".", why.methods), funcName(why.owner), obj)
+	case directiveWithoutReason:
+		d.Message = "goroutineleak:ignore needs a reason: write why the goroutine cannot leak after the directive"
+	default:
+		panic(fmt.Sprintf("leak: no words for a verdict of cause %q", v.why.cause()))
+	}
+	return d
+}
+
+// String words the blocking operation: "receiving from ch", "in consume,
+// ranging over ch", "sending on unbuffered channel out".
+func (op blockedOp) String() string {
+	var s string
+	switch {
+	case op.kind == opRange:
+		s = "ranging over " + op.channel
+	case op.kind == opRecv:
+		s = "receiving from " + op.channel
+	case op.unbuffered:
+		s = "sending on unbuffered channel " + op.channel
+	default:
+		s = "sending on " + op.channel
+	}
+	if op.via != "" {
+		s = "in " + op.via + ", " + s
+	}
+	return s
+}
+
+// String words why a channel can never be ready.
+func (d deadness) String() string {
+	switch d.kind {
+	case deadNil:
+		if d.channel == "" {
+			return "the channel is nil"
+		}
+		return d.channel + " is nil"
+	case deadNeverDone:
+		return fmt.Sprintf("%s is context.%s(), which is never cancelled", d.channel, d.detail)
+	case deadField:
+		return fmt.Sprintf("nothing in package %s sends to or closes field %s", d.detail, d.channel)
+	case deadNoReceiver:
+		return "nothing receives from " + d.channel
+	default:
+		return "nothing sends to or closes " + d.channel
+	}
+}
+
+// releaseCalls words the calls that release a contract: "w.Stop or w.Close".
+func releaseCalls(prefix string, methods []string) string {
+	parts := make([]string, len(methods))
+	for i, m := range methods {
+		parts[i] = prefix + m
+	}
+	return strings.Join(parts, " or ")
+}
+
+// edit writes the fix:
+//
+//	for {
+//		select {
+//		case <-ctx.Done():
+//			return
+//		default:
+//		}
+//		...
+//
+// The select goes before the first statement, so that comments on the
+// loop's line stay where they are.
+func (fix *ctxDoneFix) edit(ctx *types.Var) analysis.SuggestedFix {
+	indent := strings.Repeat("\t", fix.indent+1)
+	text := "select {\n" +
+		indent + "case <-" + ctx.Name() + ".Done():\n" +
+		indent + "\t" + fix.ret + "\n" +
+		indent + "default:\n" +
+		indent + "}\n" + indent
+	body := fix.loop.Body
+	at := body.Rbrace
+	if len(body.List) > 0 {
+		at = body.List[0].Pos()
+	} else {
+		text = "\n" + indent + strings.TrimSuffix(text, indent) + strings.Repeat("\t", fix.indent)
+	}
+	return analysis.SuggestedFix{
+		Message:   "return when " + ctx.Name() + " is cancelled",
+		TextEdits: []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(text)}},
+	}
+}
+
+// caseLabel shortens a select case for messages: "time.After", "ctx.Done()".
+func caseLabel(cc *ast.CommClause) string {
+	e, send := commChannel(cc)
+	switch {
+	case e == nil:
+		return "other"
+	case send:
+		return shortExpr(e) + " <-"
+	}
+	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok {
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name != "Done" {
+			return types.ExprString(sel) // time.After(...) → time.After
+		}
+	}
+	return shortExpr(e)
+}
+
+// keywordEnd ends the highlighted range of a statement with a body at its
+// keyword, so editors do not underline a whole loop.
+func keywordEnd(n ast.Node) token.Pos {
+	switch n.(type) {
+	case *ast.ForStmt, *ast.RangeStmt:
+		return n.Pos() + token.Pos(len("for"))
+	case *ast.SelectStmt:
+		return n.Pos() + token.Pos(len("select"))
+	}
+	return n.End()
+}
+
+// funcName names fn for messages.
+func funcName(fn ast.Node) string {
+	if d, ok := fn.(*ast.FuncDecl); ok {
+		return d.Name.Name
+	}
+	return "the enclosing function literal"
+}
+
+func related(n ast.Node, msg string) analysis.RelatedInformation {
+	return analysis.RelatedInformation{Pos: n.Pos(), End: n.End(), Message: msg}
+}
+
+// startedHere relates the start of a goroutine: the go keyword, or the
+// function of a wg.Go call.
+func startedHere(s *spawn) analysis.RelatedInformation {
+	end := s.start.Pos() + token.Pos(len("go"))
+	if call, ok := s.start.(*ast.CallExpr); ok {
+		end = call.Fun.End()
+	}
+	return analysis.RelatedInformation{Pos: s.start.Pos(), End: end, Message: "goroutine started here"}
+}
+
+func times(n int) string {
+	switch {
+	case n >= many:
+		return "repeatedly"
+	case n == 1:
+		return "once"
+	case n == 2:
+		return "twice"
+	}
+	return fmt.Sprintf("%d times", n)
+}

@@ -1,0 +1,191 @@
+package leak
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ast/inspector"
+)
+
+// Rules on the code of each goroutine, for what does not depend on a local
+// channel: endless loops, selects that can never proceed, and receives
+// from channels that can never be ready.
+
+// bodyVerdicts walks the code of each goroutine.
+func (r *rules) bodyVerdicts() []verdict {
+	var out []verdict
+	walked := map[*ast.BlockStmt]bool{}
+	for _, s := range r.gs.list {
+		if s.body == nil {
+			if v, ok := r.foreignLoop(s); ok {
+				out = append(out, v)
+			}
+			continue
+		}
+		if s.lit == nil && !s.processLifetime {
+			if l := r.sum.foreverLoop(s.callee); l != nil && l.via != nil {
+				out = append(out, r.loopVerdict(s, l.loop, l.via))
+			}
+		}
+		var root inspector.Cursor
+		var ok bool
+		if s.lit != nil {
+			root, ok = s.cur.FindNode(s.body) // within the go statement: cheap
+		} else if !walked[s.body] {
+			walked[s.body] = true // a named function started from many places is walked once
+			root = r.x.cursorOf(s.body)
+			ok = root.Valid()
+		}
+		if !ok {
+			continue
+		}
+		root.Inspect(nil, func(cur inspector.Cursor) bool {
+			switch n := cur.Node().(type) {
+			case *ast.FuncLit:
+				return isCalledInPlace(cur)
+			case *ast.GoStmt:
+				return false // a goroutine of its own
+			case *ast.LabeledStmt, *ast.ForStmt, *ast.RangeStmt:
+				if _, labelled := cur.Parent().Node().(*ast.LabeledStmt); labelled {
+					break // checked with its label
+				}
+				if loop := r.sum.endlessLoopStmt(n.(ast.Stmt)); loop != nil && !s.processLifetime {
+					out = append(out, r.loopVerdict(s, loop, nil))
+					return false
+				}
+				if rs, ok := n.(*ast.RangeStmt); ok {
+					out = r.deadReceive(out, s, rs, rs.X, opRange)
+				}
+			case *ast.ExprStmt:
+				if call := exprStmtCall(n); call != nil && !s.processLifetime {
+					if callee := staticCallee(r.x.info, call); callee != nil {
+						if l := r.sum.foreverLoop(callee); l != nil {
+							out = append(out, r.loopVerdict(s, l.loop, call))
+						}
+					}
+				}
+			case *ast.SelectStmt:
+				if v, ok := r.deadSelect(s, n); ok {
+					out = append(out, v)
+				}
+			case *ast.UnaryExpr:
+				if n.Op == token.ARROW && commClauseOf(cur) == nil {
+					out = r.deadReceive(out, s, n, n.X, opRecv)
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// foreignLoop finds `go pkg.F(...)` where facts say F loops for ever.
+func (r *rules) foreignLoop(s *spawn) (verdict, bool) {
+	if s.callee == nil || s.processLifetime {
+		return verdict{}, false
+	}
+	var fact loopsForever
+	if !r.sum.pass.ImportObjectFact(s.callee, &fact) {
+		return verdict{}, false
+	}
+	return verdict{pattern: EndlessLoop, at: s.start, spawn: s,
+		why: foreignLoop{callee: s.callee, ignoresContext: fact.IgnoresContext}}, true
+}
+
+// deadReceive adds a verdict on a receive whose channel can never be
+// ready: ctx.Done() of a context that is never cancelled, nil, or an
+// unexported field that nothing in the package sends to or closes.
+func (r *rules) deadReceive(out []verdict, s *spawn, at ast.Node, ch ast.Expr, kind opKind) []verdict {
+	if dead, ok := r.m.deadNonLocal(ch); ok {
+		op := blockedOp{kind: kind, channel: shortExpr(ch)}
+		out = append(out, verdict{pattern: UnguardedRecv, at: at, spawn: s, why: deadReceive{op: op, dead: dead}})
+	}
+	return out
+}
+
+// deadSelect finds a select in a goroutine none of whose cases can ever
+// proceed.
+func (r *rules) deadSelect(s *spawn, sel *ast.SelectStmt) (verdict, bool) {
+	if len(sel.Body.List) == 0 {
+		return verdict{pattern: UnguardedRecv, at: sel, spawn: s, why: emptySelect{}}, true
+	}
+	var cases []deadness
+	for _, clause := range sel.Body.List {
+		cc := clause.(*ast.CommClause)
+		if cc.Comm == nil {
+			return verdict{}, false // default
+		}
+		dead, ok := r.m.deadCase(cc)
+		if !ok {
+			return verdict{}, false
+		}
+		cases = append(cases, dead)
+	}
+	return verdict{pattern: UnguardedRecv, at: sel, spawn: s, why: deadSelect{cases: cases}}, true
+}
+
+// loopVerdict is the verdict on an endless loop run by goroutine s,
+// reached through call when the loop is in a callee. When a context in
+// scope is never checked, it says so and, where certainly safe, carries a
+// fix.
+func (r *rules) loopVerdict(s *spawn, loop ast.Stmt, call *ast.CallExpr) verdict {
+	if ls, ok := loop.(*ast.LabeledStmt); ok {
+		loop = ls.Stmt
+	}
+	why := endlessLoop{loop: loop, via: call}
+	if r.x.ignoresContext(loop) {
+		why.ctx = r.x.firstContext(loop.Pos())
+		why.fix = r.ctxDoneFix(s, loop, why.ctx, call)
+	}
+	return verdict{pattern: EndlessLoop, at: loop, spawn: s, why: why}
+}
+
+// ctxDoneFix offers to stop the loop when ctx is cancelled. It is offered
+// only for a `for {}` loop directly in the goroutine's literal, whose
+// function returns nothing or just an error.
+func (r *rules) ctxDoneFix(s *spawn, loop ast.Stmt, ctx *types.Var, call *ast.CallExpr) *ctxDoneFix {
+	fs, ok := loop.(*ast.ForStmt)
+	if !ok || call != nil || s.lit == nil || fs.Init != nil || fs.Post != nil || fs.Cond != nil {
+		return nil
+	}
+	ret := "return"
+	sig, _ := r.x.info.TypeOf(s.lit).(*types.Signature)
+	switch {
+	case sig == nil:
+		return nil
+	case sig.Results().Len() == 0:
+	case sig.Results().Len() == 1 && types.Identical(sig.Results().At(0).Type(), types.Universe.Lookup("error").Type()):
+		ret = "return " + ctx.Name() + ".Err()"
+	default:
+		return nil
+	}
+	// gofmt'd code indents with tabs: the loop's column gives its depth.
+	depth := max(r.x.fset.PositionFor(fs.Pos(), false).Column-1, 0)
+	return &ctxDoneFix{loop: fs, ret: ret, indent: depth}
+}
+
+func hasField(t types.Type, field *types.Var) bool {
+	if t == nil {
+		return false
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for i := range st.NumFields() {
+		if st.Field(i).Origin() == field.Origin() {
+			return true
+		}
+	}
+	return false
+}
+
+// shortExpr prints an expression for a message, shortened.
+func shortExpr(e ast.Expr) string {
+	s := types.ExprString(e)
+	if len(s) > 40 {
+		s = s[:37] + "..."
+	}
+	return s
+}

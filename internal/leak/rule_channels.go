@@ -1,0 +1,147 @@
+package leak
+
+import (
+	"go/ast"
+	"go/token"
+)
+
+// Stage 5, the rules. Each reads the results of the stages before it and
+// returns verdicts; none of them writes a message.
+
+// rules holds the results of the earlier stages, which the rules only
+// read.
+type rules struct {
+	x   *index
+	sum *summaries
+	gs  *goroutines
+	m   *channelModel
+}
+
+// channelVerdicts examines every local channel of the functions that
+// start goroutines, for goroutines that block on one for ever.
+func (r *rules) channelVerdicts() []verdict {
+	var out []verdict
+	for _, l := range r.m.locals {
+		f := l.flow
+		if f.escapes {
+			continue
+		}
+		var counts *sendCounts // shared by the sends on f, built on the first
+		for i := range f.uses {
+			u := &f.uses[i]
+			if u.spawn == nil || !u.blocks() {
+				continue
+			}
+			if u.kind.receives() {
+				if v, ok := r.recvVerdict(u, f, l.owner); ok {
+					out = append(out, v)
+				}
+				continue
+			}
+			if counts == nil {
+				counts = newSendCounts(f)
+			}
+			if v, ok := r.sendVerdict(u, f, l.owner, counts); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// opOf describes the blocking operation u on the channel of f.
+func opOf(u *chanUse, f *chanFlow) blockedOp {
+	op := blockedOp{kind: u.kind, channel: f.v.Name()}
+	if u.via != nil {
+		op.via = u.callee.Name()
+	}
+	return op
+}
+
+// recvVerdict decides on a goroutine's receive (or range) that nothing
+// may satisfy on some path.
+func (r *rules) recvVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, bool) {
+	s := u.spawn
+	op := opOf(u, f)
+	found := func(why reason) (verdict, bool) {
+		return verdict{pattern: UnguardedRecv, at: u.node, spawn: s, why: why}, true
+	}
+	if f.isNil {
+		return found(nilChannel{op})
+	}
+	sends := f.count(func(r *chanUse) bool { return r.kind == opSend })
+	closes := f.count(func(r *chanUse) bool { return r.kind == opClose })
+	needsClose := u.kind == opRange && !r.sum.rangeCanLeave(u)
+	switch {
+	case sends == 0 && closes == 0:
+		return found(noPartner{op})
+	case needsClose && closes == 0:
+		return found(neverClosed{op})
+	}
+	releases := f.usesWhere(func(r *chanUse) bool {
+		return r.kind == opClose || r.kind == opSend && !needsClose
+	})
+	esc := r.escapeFrom(s, owner, releases)
+	if esc == nil {
+		return verdict{}, false
+	}
+	return found(abandoned{op: op, owner: owner, path: esc, needsClose: needsClose})
+}
+
+// rangeCanLeave reports whether a range over a channel has a way out other
+// than the channel being closed (a sentinel value, say).
+func (sum *summaries) rangeCanLeave(u *chanUse) bool {
+	rs, ok := u.node.(*ast.RangeStmt)
+	if !ok {
+		return false // a callee's range, which its summary says has no other way out
+	}
+	return sum.canLeave(rs.Body, rangeLabel(u))
+}
+
+// rangeLabel is the label of the range statement of u, or "".
+func rangeLabel(u *chanUse) string {
+	for enc := range u.at.Enclosing((*ast.RangeStmt)(nil)) {
+		if ls, ok := enc.Parent().Node().(*ast.LabeledStmt); ok {
+			return ls.Label.Name
+		}
+		break
+	}
+	return ""
+}
+
+// escapeFrom looks for a path on which the function that started s returns
+// without any of the releases. It gives up (nil) unless every release is
+// an operation of that function itself that comes after the go statement:
+// releases in other goroutines, callbacks or deferred calls have timing we
+// do not follow.
+func (r *rules) escapeFrom(s *spawn, owner ast.Node, releases []*chanUse) *escapePath {
+	if s.parent != owner {
+		return nil
+	}
+	for _, rel := range releases {
+		if rel.place.owner != owner || rel.place.deferred || rel.pos() < s.start.End() {
+			return nil
+		}
+	}
+	return r.findEscape(r.x.cfgOf(owner, r.sum.mayReturn), s.cur, releases)
+}
+
+// commChannel returns the channel a select case communicates on, and
+// whether it sends on it; nil for the default case.
+func commChannel(cc *ast.CommClause) (ch ast.Expr, send bool) {
+	var recv ast.Expr
+	switch comm := cc.Comm.(type) {
+	case *ast.SendStmt:
+		return comm.Chan, true
+	case *ast.ExprStmt:
+		recv = comm.X
+	case *ast.AssignStmt:
+		if len(comm.Rhs) == 1 {
+			recv = comm.Rhs[0]
+		}
+	}
+	if u, ok := ast.Unparen(recv).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+		return u.X, false
+	}
+	return nil, false
+}

@@ -1,0 +1,159 @@
+package leak
+
+import (
+	"go/ast"
+	"go/types"
+)
+
+// Stage 6's input: what the rules decided. A verdict names the goroutine,
+// the operation that blocks and, in its reason, why nothing will unblock
+// it. It holds no words: report.go is the one place that words verdicts.
+
+// A verdict is one goroutine that can never finish.
+type verdict struct {
+	pattern Pattern
+	at      ast.Node // the blocking operation, the loop, or the call reported
+	spawn   *spawn   // the goroutine, when this package starts it
+	why     reason
+}
+
+// A reason says why nothing will unblock the goroutine. Each rule's
+// reasons are their own types; cause names the type for tests.
+type reason interface{ cause() string }
+
+// blockedOp is the channel operation that blocks.
+type blockedOp struct {
+	kind       opKind
+	channel    string // the channel, as the code names it
+	via        string // the callee that does the operation, or ""
+	unbuffered bool   // a send on a channel made without a buffer
+}
+
+// Reasons of the rules on channels (rule_channels.go, rule_send.go).
+type (
+	// The channel is nil.
+	nilChannel struct{ op blockedOp }
+	// Nothing sends to or closes the channel; or, for a send, nothing
+	// receives from it.
+	noPartner struct{ op blockedOp }
+	// Nothing closes the channel a range waits on.
+	neverClosed struct{ op blockedOp }
+	// The function that started the goroutine can return without the
+	// operation that would release it.
+	abandoned struct {
+		op         blockedOp
+		owner      ast.Node // the function that starts and abandons the goroutine
+		path       *escapePath
+		needsClose bool // only a close releases it (a range)
+	}
+	// Goroutines started in a loop send more values than are received.
+	fewReceives struct {
+		op       blockedOp
+		owner    ast.Node
+		receive  ast.Node // the only receive
+		received int
+	}
+	// One goroutine sends more values than its parent receives.
+	extraSends struct {
+		op             blockedOp
+		owner          ast.Node
+		receive        ast.Node // the first receive
+		sent, received int
+	}
+	// The consumer can stop ranging over the channel.
+	stopsRanging struct {
+		op    blockedOp
+		owner ast.Node
+		exit  ast.Node // where it stops
+	}
+)
+
+// Reasons of the rules on goroutine bodies (rule_bodies.go).
+type (
+	// A receive from a channel that can never be ready: nil, ctx.Done()
+	// of a context never cancelled, a field nothing sends to.
+	deadReceive struct {
+		op   blockedOp
+		dead deadness
+	}
+	// A select with no cases.
+	emptySelect struct{}
+	// A select none of whose cases can ever proceed.
+	deadSelect struct{ cases []deadness }
+	// A loop with no way out, run by the goroutine itself or through a
+	// call.
+	endlessLoop struct {
+		loop ast.Stmt
+		via  *ast.CallExpr // the call that runs the loop, when it is in a callee
+		ctx  *types.Var    // a context in scope that the loop never checks, or nil
+		fix  *ctxDoneFix   // a fix that stops the loop when ctx is cancelled, or nil
+	}
+	// A goroutine runs a function of another package that loops for ever.
+	foreignLoop struct {
+		callee         *types.Func
+		ignoresContext bool
+	}
+)
+
+// Reasons of the lifecycle-contract rule (contracts.go).
+type (
+	// A starter's result, which only a release method lets go, is
+	// discarded.
+	contractDiscarded struct {
+		starter *types.Func
+		methods []string
+	}
+	// An object whose goroutine only a release method lets go is dropped
+	// without a call of one.
+	contractDropped struct {
+		starter *types.Func
+		methods []string
+		object  *types.Var
+		owner   ast.Node // the function that drops it
+		method  bool     // the starter is a method of the object (o.Start()), not its constructor
+	}
+)
+
+// A directive without a reason (directive.go).
+type directiveWithoutReason struct{}
+
+func (nilChannel) cause() string             { return "nil channel" }
+func (noPartner) cause() string              { return "no partner" }
+func (neverClosed) cause() string            { return "never closed" }
+func (abandoned) cause() string              { return "abandoned" }
+func (fewReceives) cause() string            { return "few receives" }
+func (extraSends) cause() string             { return "extra sends" }
+func (stopsRanging) cause() string           { return "stops ranging" }
+func (deadReceive) cause() string            { return "dead receive" }
+func (emptySelect) cause() string            { return "empty select" }
+func (deadSelect) cause() string             { return "dead select" }
+func (endlessLoop) cause() string            { return "endless loop" }
+func (foreignLoop) cause() string            { return "foreign loop" }
+func (contractDiscarded) cause() string      { return "contract discarded" }
+func (contractDropped) cause() string        { return "contract dropped" }
+func (directiveWithoutReason) cause() string { return "directive without reason" }
+
+// deadness says why a channel can never be ready.
+type deadness struct {
+	kind    deadKind
+	channel string // the channel, or for a context its expression
+	detail  string // the context's constructor (Background, TODO), or the field's package
+}
+
+type deadKind int
+
+const (
+	deadNil        deadKind = iota // the channel is nil
+	deadNeverDone                  // ctx.Done() of a context that is never cancelled
+	deadField                      // a field nothing in the package sends to or closes
+	deadNoReceiver                 // a local channel nothing receives from (a send case)
+	deadNoSender                   // a local channel nothing sends to or closes
+)
+
+// ctxDoneFix is the material of a fix that makes a for loop return when its
+// context is cancelled; report.go writes the edit.
+type ctxDoneFix struct {
+	loop   *ast.ForStmt
+	ret    string // the return statement to insert
+	indent int    // the loop's depth in tabs
+}
