@@ -207,9 +207,18 @@ func TestBadInput(t *testing.T) {
 		"go.mod":    "module broken\n\ngo 1.26\n",
 		"broken.go": "package broken\n\nfunc f() { undefined() }\n",
 	})
-	out, code = run(t, dir, binary, "./...")
-	if code == 0 || !strings.Contains(out, "undefined: undefined") {
-		t.Errorf("broken package: exit %d, output:\n%s", code, out)
+	for _, argv := range [][]string{{binary, "./..."}, {"go", "vet", "-vettool=" + binary, "./..."}} {
+		out, code = run(t, dir, argv[0], argv[1:]...)
+		if code == 0 || !strings.Contains(out, "undefined: undefined") {
+			t.Errorf("%v on a broken package: exit %d, output:\n%s", argv, code, out)
+		}
+		// One line about the user's code: nothing from the engine, which
+		// the user never named.
+		for _, internal := range []string{"goroutineleakfacts", "failed prerequisites", "analysis skipped"} {
+			if strings.Contains(out, internal) {
+				t.Errorf("%v on a broken package printed %q:\n%s", argv, internal, out)
+			}
+		}
 	}
 }
 
