@@ -1,0 +1,263 @@
+package leak
+
+import (
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// These tests check what the rules decide, on small inputs, without the
+// words: a comment "// verdict: pattern/cause" marks each line where a
+// verdict is expected, and lines without one expect none. The analysistest
+// suites under analyzers/ check the words.
+
+// verdictsOf runs the pipeline over one file of package p and returns its
+// verdicts as "line: pattern/cause", in position order.
+func verdictsOf(t *testing.T, src string) []string {
+	t.Helper()
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "p.go", src, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := &types.Info{
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Defs:       map[*ast.Ident]types.Object{},
+		Uses:       map[*ast.Ident]types.Object{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
+		Scopes:     map[ast.Node]*types.Scope{},
+		Implicits:  map[ast.Node]types.Object{},
+		Instances:  map[*ast.Ident]types.Instance{},
+	}
+	pkg, err := (&types.Config{Importer: importer.ForCompiler(fset, "source", nil)}).Check("p", fset, []*ast.File{file}, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A pass with no facts of other packages, that keeps none of its own.
+	pass := &analysis.Pass{
+		Fset: fset, Files: []*ast.File{file}, Pkg: pkg, TypesInfo: info,
+		ImportObjectFact:  func(types.Object, analysis.Fact) bool { return false },
+		ImportPackageFact: func(*types.Package, analysis.Fact) bool { return false },
+		ExportObjectFact:  func(types.Object, analysis.Fact) {},
+		ExportPackageFact: func(analysis.Fact) {},
+	}
+	res, err := run(pass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range res.(*Result).verdicts {
+		got = append(got, fmt.Sprintf("%d: %s/%s", fset.Position(v.at.Pos()).Line, v.pattern.Category(), v.why.cause()))
+	}
+	slices.Sort(got)
+	return got
+}
+
+func TestVerdicts(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		src  string // the body of package p, after its imports
+	}{
+		{"receive with no sender", `
+func f() {
+	ch := make(chan int)
+	go func() { <-ch }() // verdict: recvleak/no partner
+}`},
+		{"twin: the parent sends", `
+func f() {
+	ch := make(chan int)
+	go func() { <-ch }()
+	ch <- 1
+}`},
+		{"range that nothing closes", `
+func f(xs []int) {
+	ch := make(chan int)
+	go func() {
+		for range ch { // verdict: recvleak/never closed
+		}
+	}()
+	for _, x := range xs {
+		ch <- x
+	}
+}`},
+		{"twin: the parent closes", `
+func f(xs []int) {
+	ch := make(chan int)
+	go func() {
+		for range ch {
+		}
+	}()
+	for _, x := range xs {
+		ch <- x
+	}
+	close(ch)
+}`},
+		{"early return abandons a receiver", `
+func f(fail bool) error {
+	ch := make(chan int)
+	go func() { <-ch }() // verdict: recvleak/abandoned
+	if fail {
+		return nil
+	}
+	ch <- 1
+	return nil
+}`},
+		{"timeout abandons a sender", `
+func f() int {
+	out := make(chan int)
+	go func() { out <- 1 }() // verdict: sendleak/abandoned
+	select {
+	case v := <-out:
+		return v
+	case <-time.After(time.Second):
+		return 0
+	}
+}`},
+		{"twin: a buffer of one", `
+func f() int {
+	out := make(chan int, 1)
+	go func() { out <- 1 }()
+	select {
+	case v := <-out:
+		return v
+	case <-time.After(time.Second):
+		return 0
+	}
+}`},
+		{"first response wins", `
+func f() int {
+	out := make(chan int)
+	for i := 0; i < 3; i++ {
+		go func() { out <- i }() // verdict: sendleak/few receives
+	}
+	return <-out
+}`},
+		{"two sends, one receive", `
+func f() int {
+	out := make(chan int)
+	go func() { out <- 1; out <- 2 }() // verdict: sendleak/extra sends
+	return <-out
+}`},
+		{"consumer stops ranging", `
+func f(n int) int {
+	out := make(chan int)
+	go func() {
+		for i := range n {
+			out <- i // verdict: sendleak/stops ranging
+		}
+		close(out)
+	}()
+	for v := range out {
+		if v > 3 {
+			return v
+		}
+	}
+	return 0
+}`},
+		{"ctx.Done of Background", `
+func f() {
+	ctx := context.Background()
+	go func() { <-ctx.Done() }() // verdict: recvleak/dead receive
+}`},
+		{"empty select, and a select with a nil case", `
+func f() {
+	go func() { select {} }() // verdict: recvleak/empty select
+	go func() {
+		var ch chan int
+		select { // verdict: recvleak/dead select
+		case <-ch:
+		}
+	}()
+}`},
+		{"loop that ignores its context", `
+func f(ctx context.Context) {
+	go func() {
+		for { // verdict: loopleak/endless loop
+			time.Sleep(time.Second)
+		}
+	}()
+}`},
+		{"twin: the loop checks ctx", `
+func f(ctx context.Context) {
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+		}
+	}()
+}`},
+		{"a directive without a reason", `
+func f() {
+	ch := make(chan int)
+	go func() {
+		// verdict below: directive/directive without reason
+		//goroutineleak:ignore
+		<-ch // verdict: recvleak/no partner
+	}()
+}`},
+		{"lifecycle contract dropped", `
+type worker struct{ quit chan struct{} }
+
+func newWorker() *worker {
+	w := &worker{quit: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+func (w *worker) run()    { <-w.quit }
+func (w *worker) Stop()   { close(w.quit) }
+func (w *worker) Submit() {}
+
+func use() {
+	w := newWorker() // verdict: recvleak/contract dropped
+	w.Submit()
+}`},
+		{"twin: the caller stops it", `
+type worker struct{ quit chan struct{} }
+
+func newWorker() *worker {
+	w := &worker{quit: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+func (w *worker) run()    { <-w.quit }
+func (w *worker) Stop()   { close(w.quit) }
+func (w *worker) Submit() {}
+
+func use() {
+	w := newWorker()
+	defer w.Stop()
+	w.Submit()
+}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "package p\n\nimport (\n\t\"context\"\n\t\"time\"\n)\n\nvar _ = context.Background\nvar _ = time.After\n" + tc.src + "\n"
+			var want []string
+			for i, line := range strings.Split(src, "\n") {
+				// A directive takes its whole line: its verdict is announced
+				// on the line above.
+				if _, v, ok := strings.Cut(line, "// verdict below: "); ok {
+					want = append(want, fmt.Sprintf("%d: %s", i+2, v))
+				} else if _, v, ok := strings.Cut(line, "// verdict: "); ok {
+					want = append(want, fmt.Sprintf("%d: %s", i+1, v))
+				}
+			}
+			slices.Sort(want)
+			if got := verdictsOf(t, src); !slices.Equal(got, want) {
+				t.Errorf("verdicts\n got %q\nwant %q", got, want)
+			}
+		})
+	}
+}
