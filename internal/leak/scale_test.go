@@ -29,6 +29,23 @@ func earlyReturns(n int) string {
 	return b.String()
 }
 
+// sharedChannel is one function starting n goroutines that send on one
+// shared unbuffered channel, with an early return after every 50 of them,
+// then a receive loop with a time.After case: every goroutine can be
+// abandoned, so n reports.
+func sharedChannel(n int) string {
+	var b strings.Builder
+	b.WriteString("package gen\n\nimport \"time\"\n\nfunc Gather(fail func() bool) int {\n\tout := make(chan int)\n")
+	for i := range n {
+		fmt.Fprintf(&b, "\tgo func() { out <- %d }()\n", i)
+		if i%50 == 49 {
+			b.WriteString("\tif fail() {\n\t\treturn -1\n\t}\n")
+		}
+	}
+	fmt.Fprintf(&b, "\ttotal := 0\n\tfor i := 0; i < %d; i++ {\n\t\tselect {\n\t\tcase v := <-out:\n\t\t\ttotal += v\n\t\tcase <-time.After(time.Second):\n\t\t\treturn total\n\t\t}\n\t}\n\treturn total\n}\n", n)
+	return b.String()
+}
+
 // deepNesting nests n ifs and loops around one goroutine and its receive.
 func deepNesting(n int) string {
 	var b strings.Builder
@@ -104,6 +121,14 @@ func TestHugeFunction(t *testing.T) {
 	}
 }
 
+func TestSharedChannel(t *testing.T) {
+	const n = 1000
+	res := analyze(t, load(t, sharedChannel(n)))
+	if got := len(res.Findings); got != n {
+		t.Errorf("%d findings for %d goroutines abandoned on a shared channel", got, n)
+	}
+}
+
 func TestDeepNestingAndBigSelect(t *testing.T) {
 	if res := analyze(t, load(t, deepNesting(400))); len(res.Findings) != 1 {
 		t.Errorf("deep nesting: %d findings, want 1", len(res.Findings))
@@ -126,7 +151,10 @@ func benchmarkGrowth(b *testing.B, gen func(int) string, sizes ...int) {
 }
 
 func BenchmarkEarlyReturns(b *testing.B) { benchmarkGrowth(b, earlyReturns, 100, 200, 400, 800, 1600) }
-func BenchmarkBigSelect(b *testing.B)    { benchmarkGrowth(b, bigSelect, 100, 200, 400, 800, 1600) }
+func BenchmarkSharedChannel(b *testing.B) {
+	benchmarkGrowth(b, sharedChannel, 500, 1000, 2000, 4000)
+}
+func BenchmarkBigSelect(b *testing.B) { benchmarkGrowth(b, bigSelect, 100, 200, 400, 800, 1600) }
 
 // Go's parser refuses scopes nested deeper than about 500.
 func BenchmarkDeepNesting(b *testing.B) { benchmarkGrowth(b, deepNesting, 25, 50, 100, 200, 400) }
