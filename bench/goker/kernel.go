@@ -51,7 +51,7 @@ func loadKernels(dir string) (*kernels, error) {
 	k := &kernels{cases: map[string]*kase{}, selectLines: map[site][]int{}, rangeLines: map[site]bool{}}
 	for _, p := range pkgs {
 		if len(p.Errors) > 0 {
-			return nil, fmt.Errorf("loading the corpus: %v", p.Errors[0])
+			return nil, fmt.Errorf("loading the corpus: %w", p.Errors[0])
 		}
 		if err := k.addPackage(dir, p); err != nil {
 			return nil, err

@@ -133,7 +133,7 @@ func main() {
 func corpusSource() (path, version string, err error) {
 	out, err := run(".", nil, "go", "env", "GOROOT", "GOVERSION")
 	if err != nil {
-		return "", "", fmt.Errorf("go env: %v\n%s", err, out)
+		return "", "", fmt.Errorf("go env: %w\n%s", err, out)
 	}
 	f := strings.Fields(out)
 	if len(f) != 2 {
@@ -166,7 +166,7 @@ func copyCorpus(src, dst string) (string, error) {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00", filepath.ToSlash(rel), len(data))
+		h.Write(fmt.Appendf(nil, "%s\x00%d\x00", filepath.ToSlash(rel), len(data)))
 		h.Write(data)
 		n++
 		return os.WriteFile(target, data, 0o644)

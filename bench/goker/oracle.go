@@ -140,7 +140,7 @@ func profileCorpus(corpus string, k *kernels, corpusGo, corpusSum string) (*orac
 		env := []string{"GOTOOLCHAIN=" + tc}
 		out, err := run(corpus, env, "go", "env", "GOVERSION")
 		if err != nil {
-			return nil, fmt.Errorf("toolchain %s: %v\n%s", tc, err, out)
+			return nil, fmt.Errorf("toolchain %s: %w\n%s", tc, err, out)
 		}
 		version := strings.TrimSpace(out)
 		// The profile is on by default from go1.27; go1.26 has it behind an
@@ -155,7 +155,7 @@ func profileCorpus(corpus string, k *kernels, corpusGo, corpusSum string) (*orac
 		for _, pkg := range []string{".", "goker"} {
 			bin := filepath.Join(*dir, "bin", version+"-"+strings.ReplaceAll(pkg, ".", "root"))
 			if out, err := run(corpus, env, "go", "build", "-o", bin, "./"+pkg); err != nil {
-				return nil, fmt.Errorf("building %s with %s: %v\n%s", pkg, version, err, out)
+				return nil, fmt.Errorf("building %s with %s: %w\n%s", pkg, version, err, out)
 			}
 			b.bins[pkg] = bin
 		}
@@ -330,9 +330,9 @@ func orDash(s string) string {
 func readOracle(path string) (*oracle, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%v (rebuild it with -regen)", err)
+		return nil, fmt.Errorf("%w (rebuild it with -regen)", err)
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // read only
 	o := &oracle{}
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {

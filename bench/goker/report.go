@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"sort"
@@ -59,7 +60,7 @@ func lint(linter, dir string) ([]*report, error) {
 		if err := dec.Decode(&tree); err == io.EOF {
 			break
 		} else if err != nil {
-			return nil, fmt.Errorf("linter output does not decode (%v):\n%s", err, out)
+			return nil, fmt.Errorf("linter output does not decode (%w):\n%s", err, out)
 		}
 		for _, byAnalyzer := range tree {
 			for _, raw := range byAnalyzer {
@@ -84,7 +85,7 @@ func lint(linter, dir string) ([]*report, error) {
 		}
 	}
 	if err != nil && len(reports) == 0 {
-		return nil, fmt.Errorf("linter: %v\n%s", err, out)
+		return nil, fmt.Errorf("linter: %w\n%s", err, out)
 	}
 	sort.Slice(reports, func(i, j int) bool {
 		a, b := reports[i].site, reports[j].site
@@ -113,7 +114,7 @@ func readJudged(path string) (map[string]verdict, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // read only
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		cells := splitRow(sc.Text())
@@ -284,7 +285,14 @@ func pct(a, b int) string {
 	return fmt.Sprintf("%.0f%%", 100*float64(a)/float64(b))
 }
 
-func (s *scoring) print(w io.Writer, o *oracle, k *kernels, judged map[string]verdict, linter string) {
+func (s *scoring) print(out io.Writer, o *oracle, k *kernels, judged map[string]verdict, linter string) {
+	// The report is built in memory and written once: one error to check.
+	w := new(strings.Builder)
+	defer func() {
+		if _, err := io.WriteString(out, w.String()); err != nil {
+			log.Fatal(err)
+		}
+	}()
 	fmt.Fprintf(w, "corpus: testgoroutineleakprofile of %s (sha256 %.12s), %d cases\n", o.corpusGo, o.corpusSum, len(k.cases))
 	for _, c := range o.comments {
 		if strings.HasPrefix(c, "profiled: ") || strings.HasPrefix(c, "summary: ") {
