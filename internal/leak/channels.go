@@ -131,16 +131,24 @@ func (m *channelModel) deadCase(cc *ast.CommClause) (deadness, bool) {
 			return deadness{}, false
 		}
 	}
-	if send {
-		return deadness{}, false
-	}
-	return m.deadNonLocal(ch)
+	return m.deadNonLocal(ch, send)
 }
 
 // deadNonLocal tells whether a channel expression other than a local
-// variable is one that nothing will ever send to or close.
-func (m *channelModel) deadNonLocal(ch ast.Expr) (deadness, bool) {
+// variable is one that nothing will ever send to or close (for a receive)
+// or receive from (for a send).
+func (m *channelModel) deadNonLocal(ch ast.Expr, send bool) (deadness, bool) {
 	ch = ast.Unparen(ch)
+	if call, ok := ch.(*ast.CallExpr); ok {
+		// make(chan T) in the operation itself: no one else holds it. A
+		// send is dead only when it has no buffer to fill.
+		if capacity, ok := m.sum.makeChanCap(call); ok && (!send || capacity == 0) {
+			return deadness{kind: deadFresh}, true
+		}
+	}
+	if send {
+		return deadness{}, false
+	}
 	if id, ok := ch.(*ast.Ident); ok && m.x.info.Uses[id] == types.Universe.Lookup("nil") {
 		return deadness{kind: deadNil}, true
 	}

@@ -98,7 +98,7 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		owner := funcName(why.owner)
 		d.Message = fmt.Sprintf("%s%s once %s stops ranging over it", blocks, why.op, owner)
 		d.Related = append(d.Related, related(why.exit, owner+" stops receiving here"))
-	case deadReceive:
+	case deadChannel:
 		d.Message = fmt.Sprintf("%s%s: %s", blocks, why.op, why.dead)
 	case emptySelect:
 		d.Message = blocks + "in an empty select"
@@ -187,6 +187,8 @@ func (d deadness) String() string {
 		return fmt.Sprintf("nothing in package %s sends to or closes field %s", d.detail, d.channel)
 	case deadNoReceiver:
 		return "nothing receives from " + d.channel
+	case deadFresh:
+		return "the channel is made here, so nothing else can reach it"
 	default:
 		return "nothing sends to or closes " + d.channel
 	}

@@ -55,7 +55,7 @@ func (r *rules) bodyVerdicts() []verdict {
 					return false
 				}
 				if rs, ok := n.(*ast.RangeStmt); ok {
-					out = r.deadReceive(out, s, rs, rs.X, opRange)
+					out = r.deadOp(out, s, rs, rs.X, opRange)
 				}
 			case *ast.ExprStmt:
 				if call := exprStmtCall(n); call != nil && !s.processLifetime {
@@ -71,7 +71,11 @@ func (r *rules) bodyVerdicts() []verdict {
 				}
 			case *ast.UnaryExpr:
 				if n.Op == token.ARROW && commClauseOf(cur) == nil {
-					out = r.deadReceive(out, s, n, n.X, opRecv)
+					out = r.deadOp(out, s, n, n.X, opRecv)
+				}
+			case *ast.SendStmt:
+				if cc, ok := cur.Parent().Node().(*ast.CommClause); !ok || cc.Comm != n {
+					out = r.deadOp(out, s, n, n.Chan, opSend)
 				}
 			}
 			return true
@@ -93,15 +97,23 @@ func (r *rules) foreignLoop(s *spawn) (verdict, bool) {
 		why: foreignLoop{callee: s.callee, ignoresContext: fact.IgnoresContext}}, true
 }
 
-// deadReceive adds a verdict on a receive whose channel can never be
-// ready: ctx.Done() of a context that is never cancelled, nil, or an
-// unexported field that nothing in the package sends to or closes.
-func (r *rules) deadReceive(out []verdict, s *spawn, at ast.Node, ch ast.Expr, kind opKind) []verdict {
-	if dead, ok := r.m.deadNonLocal(ch); ok {
-		op := blockedOp{kind: kind, channel: shortExpr(ch)}
-		out = append(out, verdict{pattern: UnguardedRecv, at: at, spawn: s, why: deadReceive{op: op, dead: dead}})
+// deadOp adds a verdict on an operation whose channel, not a local
+// variable, can never be ready: for a receive, ctx.Done() of a context
+// that is never cancelled, nil, an unexported field that nothing in the
+// package sends to or closes, or a channel made on the spot; for a send, an
+// unbuffered channel made on the spot. (Local variables are the channel
+// model's, and sends on other channels have receivers we may not see.)
+func (r *rules) deadOp(out []verdict, s *spawn, at ast.Node, ch ast.Expr, kind opKind) []verdict {
+	dead, ok := r.m.deadNonLocal(ch, kind == opSend)
+	if !ok {
+		return out
 	}
-	return out
+	op := blockedOp{kind: kind, channel: shortExpr(ch)}
+	pattern := UnguardedRecv
+	if kind == opSend {
+		pattern = UnreadSend
+	}
+	return append(out, verdict{pattern: pattern, at: at, spawn: s, why: deadChannel{op: op, dead: dead}})
 }
 
 // deadSelect finds a select in a goroutine none of whose cases can ever

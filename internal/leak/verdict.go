@@ -70,9 +70,10 @@ type (
 
 // Reasons of the rules on goroutine bodies (rule_bodies.go).
 type (
-	// A receive from a channel that can never be ready: nil, ctx.Done()
-	// of a context never cancelled, a field nothing sends to.
-	deadReceive struct {
+	// An operation on a channel that can never be ready: nil, ctx.Done()
+	// of a context never cancelled, a field nothing sends to, a channel
+	// made in the operation itself.
+	deadChannel struct {
 		op   blockedOp
 		dead deadness
 	}
@@ -124,7 +125,7 @@ func (abandoned) cause() string              { return "abandoned" }
 func (fewReceives) cause() string            { return "few receives" }
 func (extraSends) cause() string             { return "extra sends" }
 func (stopsRanging) cause() string           { return "stops ranging" }
-func (deadReceive) cause() string            { return "dead receive" }
+func (deadChannel) cause() string            { return "dead channel" }
 func (emptySelect) cause() string            { return "empty select" }
 func (deadSelect) cause() string             { return "dead select" }
 func (endlessLoop) cause() string            { return "endless loop" }
@@ -148,6 +149,7 @@ const (
 	deadField                      // a field nothing in the package sends to or closes
 	deadNoReceiver                 // a local channel nothing receives from (a send case)
 	deadNoSender                   // a local channel nothing sends to or closes
+	deadFresh                      // made in the operation itself: nothing else can reach it
 )
 
 // ctxDoneFix is the material of a fix that makes a for loop return when its

@@ -165,7 +165,7 @@ func f(n int) int {
 		{"ctx.Done of Background", `
 func f() {
 	ctx := context.Background()
-	go func() { <-ctx.Done() }() // verdict: recvleak/dead receive
+	go func() { <-ctx.Done() }() // verdict: recvleak/dead channel
 }`},
 		{"empty select, and a select with a nil case", `
 func f() {

@@ -333,3 +333,27 @@ func callback(run func(func())) {
 	ch := make(chan int)
 	run(func() { use(<-ch) })
 }
+
+// A channel made in the operation itself: nothing else can ever reach it.
+func freshChannel() {
+	go func() {
+		<-make(chan int) // want `goroutine blocks for ever receiving from make\(chan int\): the channel is made here, so nothing else can reach it`
+	}()
+	go func() {
+		select { // want `goroutine blocks for ever in select: no case can proceed: the channel is made here, so nothing else can reach it`
+		case <-make(chan struct{}):
+		}
+	}()
+}
+
+// Twins: a fresh channel in a select with a way out, and one received from
+// in the parent (the idiom that parks main) are not goroutines blocked on it.
+func freshChannelTwins(done chan struct{}) {
+	go func() {
+		select {
+		case <-make(chan struct{}):
+		case <-done:
+		}
+	}()
+	<-make(chan struct{})
+}

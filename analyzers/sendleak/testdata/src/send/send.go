@@ -454,3 +454,17 @@ func firstPrimary(primaries []bool) result {
 	}
 	return <-ch
 }
+
+// A channel made in the send itself: nothing can receive from it.
+func freshChannel() {
+	go func() {
+		make(chan int) <- 1 // want `goroutine blocks for ever sending on make\(chan int\): the channel is made here, so nothing else can reach it`
+	}()
+}
+
+// Twin: a buffer takes the one value.
+func freshBufferedChannel() {
+	go func() {
+		make(chan int, 1) <- 1
+	}()
+}
