@@ -42,6 +42,7 @@ func (*hasContracts) String() string { return "hasContracts" }
 type contract struct {
 	methods []string
 	start   *spawn
+	waitAt  ast.Node // where the goroutine waits for a release
 }
 
 // contracts is the result of the contract stage, which runs after the
@@ -76,7 +77,7 @@ func inferContracts(pass *analysis.Pass, x *index, sum *summaries, gs *goroutine
 		if named == nil || blocksItself(decl) || !startsUnconditionally(s, decl) {
 			continue
 		}
-		fields := waitFields(x, sum, s, named)
+		fields, waitAt := waitFields(x, sum, s, named)
 		if len(fields) == 0 {
 			continue
 		}
@@ -84,7 +85,7 @@ func inferContracts(pass *analysis.Pass, x *index, sum *summaries, gs *goroutine
 		if len(methods) == 0 {
 			continue
 		}
-		k.byStarter[fn] = &contract{methods: methods, start: s}
+		k.byStarter[fn] = &contract{methods: methods, start: s, waitAt: waitAt}
 		// Other packages can call only the exported release methods.
 		var exported []string
 		for _, m := range methods {
@@ -165,13 +166,14 @@ func starterType(pkg *types.Package, fn *types.Func) *types.Named {
 }
 
 // waitFields returns the channel fields of the named type that goroutine s
-// waits on to finish: either it starts by receiving from one, or it runs
-// a loop whose every way out is a select case receiving from one. Nil when
-// the goroutine has any other way to finish.
-func waitFields(x *index, sum *summaries, s *spawn, named *types.Named) map[*types.Var]bool {
+// waits on to finish, and where it waits: either it starts by receiving
+// from one, or it runs a loop whose every way out is a select case
+// receiving from one (it waits in the first such select). Nil when the
+// goroutine has any other way to finish.
+func waitFields(x *index, sum *summaries, s *spawn, named *types.Named) (map[*types.Var]bool, ast.Node) {
 	body := s.body
 	if body == nil {
-		return nil
+		return nil, nil
 	}
 	fields := map[*types.Var]bool{}
 	for _, stmt := range body.List {
@@ -179,49 +181,56 @@ func waitFields(x *index, sum *summaries, s *spawn, named *types.Named) map[*typ
 			if u, ok := ast.Unparen(es.X).(*ast.UnaryExpr); ok {
 				if f := ownField(x.info, u.X, named); f != nil {
 					fields[f] = true
-					return fields
+					return fields, u
 				}
 			}
 		}
 		fs, ok := stmt.(*ast.ForStmt)
 		if !ok || fs.Cond != nil {
 			if mayLeave(stmt) {
-				return nil
+				return nil, nil
 			}
 			continue
 		}
 		ok = true
+		var waitAt ast.Node
 		sum.eachLeave(fs.Body, "", func(leave ast.Node) bool {
-			f := fieldOfEnclosingCase(x, leave, named)
+			f, sel := fieldOfEnclosingCase(x, leave, named)
 			if f == nil {
 				ok = false
 				return false
 			}
 			fields[f] = true
+			if waitAt == nil {
+				waitAt = sel
+			}
 			return true
 		})
 		if !ok || len(fields) == 0 {
-			return nil
+			return nil, nil
 		}
-		return fields
+		return fields, waitAt
 	}
-	return nil
+	return nil, nil
 }
 
 // fieldOfEnclosingCase finds the select case (inside loop) around n and
-// returns the field of named it receives from, or nil.
-func fieldOfEnclosingCase(x *index, n ast.Node, named *types.Named) *types.Var {
+// returns the field of named it receives from, and the select; nil when
+// there is none.
+func fieldOfEnclosingCase(x *index, n ast.Node, named *types.Named) (*types.Var, ast.Node) {
 	for enc := range x.cursorOf(n).Enclosing((*ast.CommClause)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil)) {
 		cc, ok := enc.Node().(*ast.CommClause)
 		if !ok {
-			return nil // another loop, or ours, before any case
+			return nil, nil // another loop, or ours, before any case
 		}
 		if ch, send := commChannel(cc); ch != nil && !send {
-			return ownField(x.info, ch, named)
+			if f := ownField(x.info, ch, named); f != nil {
+				return f, enc.Parent().Parent().Node() // the clause's block, then its select
+			}
 		}
-		return nil
+		return nil, nil
 	}
-	return nil
+	return nil, nil
 }
 
 // ownField returns the unexported channel field of named selected by e.
@@ -340,18 +349,17 @@ func (r *rules) contractVerdicts(k *contracts) []verdict {
 	// One walk of the package finds the calls of starters; cursors are
 	// built only for the declarations that make one.
 	type starterCall struct {
-		call    *ast.CallExpr
-		fn      *types.Func
-		methods []string
-		start   *spawn
+		call *ast.CallExpr
+		fn   *types.Func
+		c    *contract
 	}
 	var calls []starterCall
 	for _, file := range r.x.files {
 		ast.Inspect(file, func(n ast.Node) bool {
 			if call, ok := n.(*ast.CallExpr); ok {
 				if fn := staticCallee(r.x.info, call); fn != nil {
-					if methods, start := r.contractOf(k, fn); methods != nil {
-						calls = append(calls, starterCall{call, fn, methods, start})
+					if c := r.contractOf(k, fn); c != nil {
+						calls = append(calls, starterCall{call, fn, c})
 					}
 				}
 			}
@@ -359,9 +367,9 @@ func (r *rules) contractVerdicts(k *contracts) []verdict {
 		})
 	}
 	var out []verdict
-	for _, c := range calls {
-		if cur := r.x.cursorOf(c.call); cur.Valid() {
-			if v, ok := r.contractVerdict(cur, c.fn, c.methods, c.start); ok {
+	for _, sc := range calls {
+		if cur := r.x.cursorOf(sc.call); cur.Valid() {
+			if v, ok := r.contractVerdict(cur, sc.fn, sc.c); ok {
 				out = append(out, v)
 			}
 		}
@@ -369,30 +377,31 @@ func (r *rules) contractVerdicts(k *contracts) []verdict {
 	return out
 }
 
-// contractOf returns the release methods of a starter, and its goroutine
-// when it is in this package.
-func (r *rules) contractOf(k *contracts, fn *types.Func) ([]string, *spawn) {
+// contractOf returns the contract of a starter: this package's, with its
+// goroutine, or one of another package's facts, with its methods alone.
+func (r *rules) contractOf(k *contracts, fn *types.Func) *contract {
 	if c := k.byStarter[fn]; c != nil {
-		return c.methods, c.start
+		return c
 	}
 	if fn.Pkg() == r.x.pkg || fn.Pkg() == nil {
-		return nil, nil
+		return nil
 	}
 	var fact releasedBy
 	if r.sum.pass.ImportObjectFact(fn, &fact) {
-		return fact.Methods, nil
+		return &contract{methods: fact.Methods}
 	}
-	return nil, nil
+	return nil
 }
 
 // contractVerdict decides on one call of a starter fn.
-func (r *rules) contractVerdict(cur inspector.Cursor, fn *types.Func, methods []string, start *spawn) (verdict, bool) {
+func (r *rules) contractVerdict(cur inspector.Cursor, fn *types.Func, c *contract) (verdict, bool) {
+	methods := c.methods
 	call := cur.Node().(*ast.CallExpr)
 	if decl, ok := placeAt(cur).owner.(*ast.FuncDecl); ok && r.gs.life.runsOnce(decl) {
 		return verdict{}, false
 	}
 	found := func(why reason) (verdict, bool) {
-		return verdict{pattern: UnguardedRecv, at: call, spawn: start, why: why}, true
+		return verdict{pattern: UnguardedRecv, at: call, spawn: c.start, why: why}, true
 	}
 	isMethod := fn.Type().(*types.Signature).Recv() != nil
 	var id *ast.Ident
@@ -415,7 +424,7 @@ func (r *rules) contractVerdict(cur inspector.Cursor, fn *types.Func, methods []
 				id = parent.Names[0]
 			}
 		case *ast.ExprStmt:
-			return found(contractDiscarded{starter: fn, methods: methods})
+			return found(contractDiscarded{starter: fn, methods: methods, waitAt: c.waitAt})
 		}
 		if id == nil {
 			return verdict{}, false
@@ -441,7 +450,7 @@ func (r *rules) contractVerdict(cur inspector.Cursor, fn *types.Func, methods []
 	case released, escaped:
 		return verdict{}, false
 	}
-	return found(contractDropped{starter: fn, methods: methods, object: v, owner: owner, method: isMethod})
+	return found(contractDropped{starter: fn, methods: methods, waitAt: c.waitAt, object: v, owner: owner, method: isMethod})
 }
 
 // isFresh reports whether the object in v is made here: a zero value, a

@@ -103,3 +103,28 @@ func wantRelated(t *testing.T, d analysis.Diagnostic, msgs ...string) {
 		}
 	}
 }
+
+// TestContractRelated checks that a lifecycle-contract report relates,
+// besides the go statement, where the goroutine waits for its release.
+func TestContractRelated(t *testing.T) {
+	results := analysistest.Run(t, testdata("recvleak"), goroutineleak.Analyzer, "recv")
+	var checked int
+	for _, r := range results {
+		for _, d := range r.Diagnostics {
+			if !strings.Contains(d.Message, "starts a goroutine that runs until") {
+				continue
+			}
+			checked++
+			var waits bool
+			for _, rel := range d.Related {
+				waits = waits || strings.HasPrefix(rel.Message, "the goroutine waits here until ")
+			}
+			if !waits {
+				t.Errorf("%s: no related position says where the goroutine waits", d.Message)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no contract report checked")
+	}
+}

@@ -135,9 +135,11 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 			d.Message += " and ignores its context"
 		}
 	case contractDiscarded:
+		d.Related = appendWait(d.Related, why.waitAt, why.methods)
 		d.Message = fmt.Sprintf("%s starts a goroutine that runs until %s is called on its result, which is discarded: the goroutine leaks",
 			why.starter.Name(), releaseCalls("", why.methods))
 	case contractDropped:
+		d.Related = appendWait(d.Related, why.waitAt, why.methods)
 		obj := why.object.Name()
 		starter := why.starter.Name()
 		if why.method {
@@ -192,6 +194,15 @@ func (d deadness) String() string {
 	default:
 		return "nothing sends to or closes " + d.channel
 	}
+}
+
+// appendWait relates where a contract's goroutine waits for its release.
+func appendWait(rel []analysis.RelatedInformation, waitAt ast.Node, methods []string) []analysis.RelatedInformation {
+	if waitAt == nil {
+		return rel
+	}
+	return append(rel, analysis.RelatedInformation{Pos: waitAt.Pos(), End: keywordEnd(waitAt),
+		Message: "the goroutine waits here until " + releaseCalls("", methods) + " is called"})
 }
 
 // releaseCalls words the calls that release a contract: "w.Stop or w.Close".

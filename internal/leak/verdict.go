@@ -103,12 +103,14 @@ type (
 	contractDiscarded struct {
 		starter *types.Func
 		methods []string
+		waitAt  ast.Node // where its goroutine waits, when it is in this package
 	}
 	// An object whose goroutine only a release method lets go is dropped
 	// without a call of one.
 	contractDropped struct {
 		starter *types.Func
 		methods []string
+		waitAt  ast.Node // where its goroutine waits, when it is in this package
 		object  *types.Var
 		owner   ast.Node // the function that drops it
 		method  bool     // the starter is a method of the object (o.Start()), not its constructor

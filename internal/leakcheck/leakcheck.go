@@ -1,0 +1,223 @@
+// Package leakcheck asks the running program which of its goroutines have
+// leaked, using runtime/pprof's "goroutineleak" profile.
+//
+// Writing that profile runs a garbage collection that finds goroutines
+// blocked on a channel or a sync primitive that no runnable goroutine (and
+// no global) can reach any more: nothing can ever wake them, so every
+// goroutine it reports is a proven leak. The converse does not hold. A
+// goroutine spinning in a loop, sleeping, waiting on a timer or in a system
+// call is not blocked in that sense and is never reported, however
+// pointless its work; nor is one whose channel is still reachable, say from
+// a global or a live parent context.
+//
+// The profile is built in from Go 1.27. Go 1.26 has it only in programs
+// built with GOEXPERIMENT=goroutineleakprofile; elsewhere [Leaked] returns
+// [ErrNoProfile].
+package leakcheck
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+)
+
+// ErrNoProfile is returned by [Leaked] when the program was built without
+// the goroutineleak profile: by Go 1.26 without
+// GOEXPERIMENT=goroutineleakprofile, or by an older Go.
+var ErrNoProfile = errors.New(`leakcheck: runtime/pprof has no "goroutineleak" profile (needs Go 1.27, or Go 1.26 built with GOEXPERIMENT=goroutineleakprofile)`)
+
+// A Goroutine is one leaked goroutine.
+type Goroutine struct {
+	ID int64
+	// Reason is the runtime's wait reason without the "(leaked)" mark:
+	// "chan send", "chan receive", "select", "sync.WaitGroup.Wait",
+	// "chan receive (nil chan)", ...
+	Reason string
+	// Blocked is the frame where the goroutine blocks: the innermost frame
+	// outside the standard library, so a goroutine waiting in
+	// sync.(*WaitGroup).Wait is placed on the line that calls Wait. It is
+	// the innermost frame if every frame is in the standard library.
+	Blocked Frame
+	// Stack is the whole stack, innermost frame first, as the runtime
+	// printed it (runtime-internal frames are already elided).
+	Stack []Frame
+	// CreatedBy is the go statement that started the goroutine; its
+	// Function is the function containing that statement. It is the zero
+	// Frame when the traceback does not say.
+	CreatedBy Frame
+}
+
+// A Frame is one function activation in a goroutine's traceback.
+type Frame struct {
+	Function string // package-qualified, e.g. "main.(*Pool).loop" or "main.main.func1"
+	File     string // as the binary records it: absolute unless built with -trimpath
+	Line     int
+}
+
+// String formats the frame as "function file:line".
+func (f Frame) String() string {
+	return fmt.Sprintf("%s %s:%d", f.Function, f.File, f.Line)
+}
+
+// yields is how many times Leaked lets other goroutines run before it
+// writes the profile, as the runtime's own test of the profile does: a
+// goroutine that has been started but not yet scheduled is runnable, not
+// blocked, and would be missed.
+const yields = 10
+
+// Leaked writes the goroutineleak profile of the running program and
+// returns the goroutines it reports as leaked, in the runtime's order.
+// It returns [ErrNoProfile] if the profile does not exist.
+//
+// Leaked first yields the processor a few times so that goroutines just
+// started reach their blocking operation. It does not wait for
+// goroutines that sleep or compute before they block: a caller expecting
+// such a leak must let them get there first.
+//
+// A leaked goroutine stays leaked, so a later call reports it again.
+// Writing the profile runs a full garbage collection; Leaked is meant for
+// tests and diagnostics, not for hot paths.
+func Leaked() ([]Goroutine, error) {
+	prof := pprof.Lookup("goroutineleak")
+	if prof == nil {
+		return nil, ErrNoProfile
+	}
+	for range yields {
+		runtime.Gosched()
+	}
+	// debug=2 prints every goroutine in the panic traceback format, the
+	// leaked ones marked "(leaked)"; it is the only form that carries the
+	// wait reason and the creating go statement.
+	var buf bytes.Buffer
+	if err := prof.WriteTo(&buf, 2); err != nil {
+		return nil, fmt.Errorf("leakcheck: writing the goroutineleak profile: %w", err)
+	}
+	return parse(buf.String()), nil
+}
+
+// parse extracts the leaked goroutines from a traceback of all goroutines
+// such as runtime.Stack(buf, true) writes:
+//
+//	goroutine 7 [chan send (leaked), 2 minutes]:
+//	main.main.func1()
+//		/src/main.go:17 +0x1e
+//	created by main.main in goroutine 1
+//		/src/main.go:16 +0x7f
+//
+// Goroutines not marked "(leaked)" are skipped.
+func parse(text string) []Goroutine {
+	var leaked []Goroutine
+	for _, block := range strings.Split(text, "\n\n") {
+		lines := strings.Split(strings.TrimSpace(block), "\n")
+		g, ok := parseHeader(lines[0])
+		if !ok {
+			continue
+		}
+		for i := 1; i < len(lines); i++ {
+			fn := lines[i]
+			if strings.HasPrefix(fn, "\t") || i+1 >= len(lines) || !strings.HasPrefix(lines[i+1], "\t") {
+				// "...additional frames elided..." and the like.
+				continue
+			}
+			i++
+			file, line := parsePosition(lines[i])
+			if name, ok := strings.CutPrefix(fn, "created by "); ok {
+				// "created by main.main in goroutine 1"
+				name, _, _ = strings.Cut(name, " in goroutine ")
+				g.CreatedBy = Frame{Function: name, File: file, Line: line}
+				break
+			}
+			g.Stack = append(g.Stack, Frame{Function: funcName(fn), File: file, Line: line})
+		}
+		for _, f := range g.Stack {
+			if !inStd(f.Function) {
+				g.Blocked = f
+				break
+			}
+		}
+		if g.Blocked == (Frame{}) && len(g.Stack) > 0 {
+			g.Blocked = g.Stack[0]
+		}
+		leaked = append(leaked, g)
+	}
+	return leaked
+}
+
+// parseHeader reads "goroutine 7 [chan send (leaked), 2 minutes]:" and
+// reports whether the goroutine is marked leaked. With GOTRACEBACK=system
+// the header also carries "gp=... m=..." between the ID and the bracket.
+func parseHeader(line string) (Goroutine, bool) {
+	rest, ok := strings.CutPrefix(line, "goroutine ")
+	if !ok || !strings.HasSuffix(rest, "]:") {
+		return Goroutine{}, false
+	}
+	idText, rest, _ := strings.Cut(rest, " ")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return Goroutine{}, false
+	}
+	open := strings.Index(rest, "[")
+	if open < 0 {
+		return Goroutine{}, false
+	}
+	status := strings.TrimSuffix(rest[open+1:], "]:")
+	// The mark follows the wait reason, which may itself hold parentheses
+	// ("chan receive (nil chan)"); what follows the mark (", 2 minutes",
+	// ", locked to thread") is not part of the reason.
+	reason, _, leaked := strings.Cut(status, " (leaked)")
+	if !leaked {
+		return Goroutine{}, false
+	}
+	return Goroutine{ID: id, Reason: reason}, true
+}
+
+// parsePosition reads "\t/src/main.go:17 +0x1e" (GOTRACEBACK=system adds
+// " fp=... sp=... pc=...").
+func parsePosition(line string) (file string, lineNo int) {
+	pos := strings.TrimPrefix(line, "\t")
+	if i := strings.Index(pos, " +0x"); i >= 0 {
+		pos = pos[:i]
+	} else if i := strings.Index(pos, " fp="); i >= 0 {
+		pos = pos[:i]
+	}
+	i := strings.LastIndex(pos, ":")
+	if i < 0 {
+		return pos, 0
+	}
+	n, err := strconv.Atoi(pos[i+1:])
+	if err != nil {
+		return pos, 0
+	}
+	return pos[:i], n
+}
+
+// funcName drops the argument list from "main.(*T).m(0xc000010000, ...)".
+func funcName(frame string) string {
+	if strings.HasSuffix(frame, ")") {
+		if i := strings.LastIndex(frame, "("); i > 0 {
+			return frame[:i]
+		}
+	}
+	return frame
+}
+
+// inStd reports whether a function belongs to the standard library, by the
+// rule cmd/go uses for import paths: the first path element of a standard
+// package has no dot. Package main is the exception; a module whose path
+// has no dot in its first element is mistaken for the standard library.
+func inStd(function string) bool {
+	pkg := function
+	slash := strings.LastIndex(pkg, "/")
+	if i := strings.Index(pkg[slash+1:], "."); i >= 0 {
+		pkg = pkg[:slash+1+i]
+	}
+	if pkg == "main" {
+		return false
+	}
+	first, _, _ := strings.Cut(pkg, "/")
+	return !strings.Contains(first, ".")
+}
