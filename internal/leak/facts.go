@@ -28,7 +28,13 @@ func (f *loopsForever) String() string {
 // pass. Ops[i] is a set of paramOp bits for parameter i.
 type chanParams struct {
 	Ops []paramOp
+	// Sends[i], when Sends is not nil, is the most sends on parameter i
+	// along one path of a call; manySends when a loop sends.
+	Sends []uint8
 }
+
+// manySends is the Sends of a parameter sent on in a loop.
+const manySends = 255
 
 func (*chanParams) AFact() {}
 
@@ -36,6 +42,13 @@ func (f *chanParams) String() string {
 	parts := make([]string, len(f.Ops))
 	for i, op := range f.Ops {
 		parts[i] = op.String()
+		switch n := f.Sends; {
+		case i >= len(n) || n[i] <= 1:
+		case n[i] == manySends:
+			parts[i] += " sends=many"
+		default:
+			parts[i] += fmt.Sprintf(" sends=%d", n[i])
+		}
 	}
 	return "chanParams(" + strings.Join(parts, "; ") + ")"
 }

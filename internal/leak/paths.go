@@ -2,6 +2,7 @@ package leak
 
 import (
 	"go/ast"
+	"go/types"
 
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/cfg"
@@ -20,8 +21,10 @@ type escapePath struct {
 // that enters a loop whose body releases is assumed to release: loops over
 // inputs are taken to run at least once, and a loop that waits on several
 // channels is taken to wait until the release, since the order in which
-// channels become ready is beyond this analysis.
-func (r *rules) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*chanUse) *escapePath {
+// channels become ready is beyond this analysis. A loop that declares the
+// channel is not such a loop: its next iteration makes a new channel,
+// which releases nothing started in this one.
+func (r *rules) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*chanUse, channel *types.Var) *escapePath {
 	if g == nil {
 		return nil
 	}
@@ -43,7 +46,11 @@ func (r *rules) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*chanU
 	}
 	blockReleases := func(b *cfg.Block, from int) bool {
 		switch b.Kind {
-		case cfg.KindForLoop, cfg.KindForBody, cfg.KindRangeLoop, cfg.KindSelectCaseBody:
+		case cfg.KindForLoop, cfg.KindForBody, cfg.KindRangeLoop:
+			if b.Stmt != nil && releasedBy(b.Stmt) && !(b.Stmt.Pos() <= channel.Pos() && channel.Pos() < b.Stmt.End()) {
+				return true
+			}
+		case cfg.KindSelectCaseBody:
 			if b.Stmt != nil && releasedBy(b.Stmt) {
 				if cc, ok := b.Stmt.(*ast.CommClause); !ok || cc.Comm != nil && releasedBy(cc.Comm) {
 					return true
@@ -107,32 +114,28 @@ func (r *rules) describeEscape(ret *ast.ReturnStmt, b *cfg.Block, prev map[*cfg.
 		path = append(path, x)
 	}
 	// path runs from the return back to the start: the first select met
-	// is the last one taken, the one that decided to leave.
-	for i := 0; i < len(path); i++ {
-		x := path[i]
-		if x.Kind != cfg.KindSelectAfterCase {
-			continue
-		}
-		sel := r.selectOf(x)
-		if sel == nil || !releasedBy(sel) {
-			continue
-		}
-		// The path went past the releasing case: it took a later case or
-		// the default.
-		for j := i - 1; j >= 0; j-- {
-			if path[j].Kind == cfg.KindSelectCaseBody {
-				if cc := path[j].Stmt.(*ast.CommClause); containsNode(sel, cc) {
-					p.choice = cc
-					return p
+	// whose cases hold a release is the last one taken, the one that
+	// decided to leave. The escape search never enters a case that
+	// releases, so the case on the path is the one taken instead.
+	for _, x := range path {
+		switch x.Kind {
+		case cfg.KindSelectCaseBody:
+			if sel := r.selectOf(x); sel != nil && releasedBy(sel) {
+				p.choice = x.Stmt.(*ast.CommClause)
+				return p
+			}
+		case cfg.KindSelectAfterCase:
+			// Past the releasing case with no case body on the path: the
+			// default was taken.
+			if sel := r.selectOf(x); sel != nil && releasedBy(sel) {
+				for _, s := range sel.Body.List {
+					if cc := s.(*ast.CommClause); cc.Comm == nil {
+						p.choice = cc
+					}
 				}
+				return p
 			}
 		}
-		for _, s := range sel.Body.List {
-			if cc := s.(*ast.CommClause); cc.Comm == nil {
-				p.choice = cc
-			}
-		}
-		return p
 	}
 	return p
 }
@@ -152,10 +155,6 @@ func (r *rules) selectOf(after *cfg.Block) *ast.SelectStmt {
 		return enc.Node().(*ast.SelectStmt)
 	}
 	return nil
-}
-
-func containsNode(outer, inner ast.Node) bool {
-	return outer.Pos() <= inner.Pos() && inner.End() <= outer.End()
 }
 
 // isDeadCaseBlock reports whether b is the body of a select case that can

@@ -56,6 +56,11 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 	if v.spawn != nil {
 		d.Related = append(d.Related, startedHere(v.spawn))
 	}
+	if op := opOfReason(v.why); op != nil {
+		for _, at := range op.viaAt {
+			d.Related = append(d.Related, related(at, op.via+" blocks here"))
+		}
+	}
 	const blocks = "goroutine blocks for ever "
 	switch why := v.why.(type) {
 	case nilChannel:
@@ -153,6 +158,27 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		panic(fmt.Sprintf("leak: no words for a verdict of cause %q", v.why.cause()))
 	}
 	return d
+}
+
+// opOfReason is the blocking channel operation a reason is about, if any.
+func opOfReason(why reason) *blockedOp {
+	switch why := why.(type) {
+	case nilChannel:
+		return &why.op
+	case noPartner:
+		return &why.op
+	case neverClosed:
+		return &why.op
+	case abandoned:
+		return &why.op
+	case fewReceives:
+		return &why.op
+	case extraSends:
+		return &why.op
+	case stopsRanging:
+		return &why.op
+	}
+	return nil
 }
 
 // String words the blocking operation: "receiving from ch", "in consume,

@@ -39,7 +39,7 @@ func (r *rules) channelVerdicts() []verdict {
 				continue
 			}
 			if counts == nil {
-				counts = newSendCounts(f)
+				counts = r.newSendCounts(f)
 			}
 			if v, ok := r.sendVerdict(u, f, l.owner, counts); ok {
 				out = append(out, v)
@@ -50,10 +50,17 @@ func (r *rules) channelVerdicts() []verdict {
 }
 
 // opOf describes the blocking operation u on the channel of f.
-func opOf(u *chanUse, f *chanFlow) blockedOp {
+func (r *rules) opOf(u *chanUse, f *chanFlow) blockedOp {
 	op := blockedOp{kind: u.kind, channel: f.v.Name()}
 	if u.via != nil {
 		op.via = u.callee.Name()
+		if s := r.sum.paramSummary(u.callee); s != nil && u.arg < len(s.blockingAt) {
+			for _, at := range s.blockingAt[u.arg] {
+				if _, isSend := at.(*ast.SendStmt); isSend == (u.kind == opSend) {
+					op.viaAt = append(op.viaAt, at)
+				}
+			}
+		}
 	}
 	return op
 }
@@ -62,7 +69,7 @@ func opOf(u *chanUse, f *chanFlow) blockedOp {
 // may satisfy on some path.
 func (r *rules) recvVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, bool) {
 	s := u.spawn
-	op := opOf(u, f)
+	op := r.opOf(u, f)
 	found := func(why reason) (verdict, bool) {
 		return verdict{pattern: UnguardedRecv, at: u.node, spawn: s, why: why}, true
 	}
@@ -81,7 +88,7 @@ func (r *rules) recvVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, b
 	releases := f.usesWhere(func(r *chanUse) bool {
 		return r.kind == opClose || r.kind == opSend && !needsClose
 	})
-	esc := r.escapeFrom(s, owner, releases)
+	esc := r.escapeFrom(s, owner, f, releases)
 	if esc == nil {
 		return verdict{}, false
 	}
@@ -114,7 +121,7 @@ func rangeLabel(u *chanUse) string {
 // an operation of that function itself that comes after the go statement:
 // releases in other goroutines, callbacks or deferred calls have timing we
 // do not follow.
-func (r *rules) escapeFrom(s *spawn, owner ast.Node, releases []*chanUse) *escapePath {
+func (r *rules) escapeFrom(s *spawn, owner ast.Node, f *chanFlow, releases []*chanUse) *escapePath {
 	if s.parent != owner {
 		return nil
 	}
@@ -123,7 +130,7 @@ func (r *rules) escapeFrom(s *spawn, owner ast.Node, releases []*chanUse) *escap
 			return nil
 		}
 	}
-	return r.findEscape(r.x.cfgOf(owner, r.sum.mayReturn), s.cur, releases)
+	return r.findEscape(r.x.cfgOf(owner, r.sum.mayReturn), s.cur, releases, f.v)
 }
 
 // commChannel returns the channel a select case communicates on, and

@@ -45,7 +45,16 @@ func (sum *summaries) exportFacts() {
 	sort.Slice(fns, func(i, j int) bool { return fns[i].Pos() < fns[j].Pos() })
 	for _, fn := range fns {
 		if s := sum.paramSummary(fn); s != nil && s.hasChan {
-			sum.pass.ExportObjectFact(fn, &chanParams{Ops: s.ops})
+			fact := &chanParams{Ops: s.ops}
+			for i, n := range s.sends {
+				if n > 0 {
+					if fact.Sends == nil {
+						fact.Sends = make([]uint8, len(s.sends))
+					}
+					fact.Sends[i] = uint8(min(n, manySends))
+				}
+			}
+			sum.pass.ExportObjectFact(fn, fact)
 		}
 		if loop := sum.foreverLoop(fn); loop != nil {
 			sum.pass.ExportObjectFact(fn, &loopsForever{IgnoresContext: loop.ignoresCtx})
@@ -58,8 +67,10 @@ func (sum *summaries) exportFacts() {
 // paramSummary is what a function of this package does with each of its
 // parameters (chanParams).
 type paramSummary struct {
-	ops     []paramOp
-	hasChan bool
+	ops        []paramOp
+	sends      []int        // per parameter: the most sends on it along one path of a call (many in a loop)
+	blockingAt [][]ast.Node // per parameter: where the function itself blocks on it, for reports
+	hasChan    bool
 }
 
 // paramSummary computes (once) the summary of a function declared in this
@@ -73,7 +84,8 @@ func (sum *summaries) paramSummary(fn *types.Func) *paramSummary {
 		return nil
 	}
 	sig := fn.Type().(*types.Signature)
-	s := &paramSummary{ops: make([]paramOp, sig.Params().Len())}
+	n := sig.Params().Len()
+	s := &paramSummary{ops: make([]paramOp, n), sends: make([]int, n), blockingAt: make([][]ast.Node, n)}
 	for i := range s.ops {
 		s.ops[i] = paramEscapes // the answer while it is being computed: recursion gives up
 	}
@@ -89,9 +101,57 @@ func (sum *summaries) paramSummary(fn *types.Func) *paramSummary {
 			s.ops[i] = 0
 			continue
 		}
-		s.ops[i] = sum.opsOf(sum.flowOf(p, decl))
+		f := sum.flowOf(p, decl)
+		s.ops[i] = sum.opsOf(f)
+		if s.ops[i]&paramEscapes == 0 {
+			s.sends[i] = sum.sendsInCall(f, decl)
+			for _, u := range f.uses {
+				if u.via == nil && u.blocks() && u.place.owner == decl {
+					s.blockingAt[i] = append(s.blockingAt[i], u.node)
+				}
+			}
+		}
 	}
 	return s
+}
+
+// sendsInCall counts the sends of one call of decl on the channel of f:
+// the most along one path (many in a loop).
+func (sum *summaries) sendsInCall(f *chanFlow, decl *ast.FuncDecl) int {
+	nodes := map[ast.Node]int{}
+	for i := range f.uses {
+		u := &f.uses[i]
+		if u.kind == opSend && !u.inSelect && u.place.owner == decl && !u.place.deferred {
+			nodes[u.node] = sum.sendsOf(u)
+		}
+	}
+	if len(nodes) == 0 {
+		return 0
+	}
+	n := sum.countSends(decl.Body.List, nodes)
+	return max(n.fall, n.ret)
+}
+
+// sendsOf is how many times the blocking send u sends: once, or as often
+// as its callee sends on the parameter it passes the channel to.
+func (sum *summaries) sendsOf(u *chanUse) int {
+	if u.via == nil {
+		return 1
+	}
+	if s := sum.paramSummary(u.callee); s != nil {
+		if u.arg < len(s.sends) && s.sends[u.arg] > 0 {
+			return s.sends[u.arg]
+		}
+		return 1
+	}
+	var fact chanParams
+	if sum.pass.ImportObjectFact(u.callee, &fact) && u.arg < len(fact.Sends) && fact.Sends[u.arg] > 0 {
+		if fact.Sends[u.arg] == manySends {
+			return many
+		}
+		return int(fact.Sends[u.arg])
+	}
+	return 1
 }
 
 // opsOf condenses a channel's flow into paramOp bits. A range that has a

@@ -30,6 +30,7 @@ type chanUse struct {
 	inSelect bool            // the operation is a select case (here or in a callee)
 	via      *ast.CallExpr   // the call that does it, when it happens in a callee
 	callee   *types.Func
+	arg      int              // with via: the callee's parameter that receives the channel
 	at       inspector.Cursor // the channel's identifier in the operation
 	place    place            // the function whose code does it
 	spawn    *spawn           // the goroutine that does it, if any; set by the channel model
@@ -258,7 +259,7 @@ func (sum *summaries) classifyArg(f *chanFlow, call *ast.CallExpr, index, depth 
 		return
 	}
 	add := func(kind opKind, inSelect bool) {
-		f.uses = append(f.uses, chanUse{kind: kind, node: call, inSelect: inSelect, via: call, callee: fn})
+		f.uses = append(f.uses, chanUse{kind: kind, node: call, inSelect: inSelect, via: call, callee: fn, arg: index})
 	}
 	switch {
 	case ops&paramBlockingRange != 0:

@@ -24,9 +24,10 @@ type reason interface{ cause() string }
 // blockedOp is the channel operation that blocks.
 type blockedOp struct {
 	kind       opKind
-	channel    string // the channel, as the code names it
-	via        string // the callee that does the operation, or ""
-	unbuffered bool   // a send on a channel made without a buffer
+	channel    string     // the channel, as the code names it
+	via        string     // the callee that does the operation, or ""
+	viaAt      []ast.Node // where the callee does it, when it is in this package
+	unbuffered bool       // a send on a channel made without a buffer
 }
 
 // Reasons of the rules on channels (rule_channels.go, rule_send.go).

@@ -20,9 +20,11 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ErrNoProfile is returned by [Leaked] when the program was built without
@@ -63,20 +65,28 @@ func (f Frame) String() string {
 	return fmt.Sprintf("%s %s:%d", f.Function, f.File, f.Line)
 }
 
-// yields is how many times Leaked lets other goroutines run before it
-// writes the profile, as the runtime's own test of the profile does: a
-// goroutine that has been started but not yet scheduled is runnable, not
-// blocked, and would be missed.
-const yields = 10
+// A goroutine that has been started but has not yet reached its blocking
+// operation is runnable, not blocked, and the profile cannot count it as
+// leaked; worse, while it runs it keeps the channels it refers to
+// reachable, hiding the goroutines blocked on them. So Leaked first lets
+// the other goroutines run: it yields at least minYields times, as the
+// runtime's own test of the profile does, and then until the scheduler
+// metrics say that no other goroutine is running or waiting to run, for at
+// most settleTime (a goroutine that spins for ever never settles).
+const (
+	minYields  = 10
+	settleTime = 100 * time.Millisecond
+)
 
 // Leaked writes the goroutineleak profile of the running program and
 // returns the goroutines it reports as leaked, in the runtime's order.
 // It returns [ErrNoProfile] if the profile does not exist.
 //
-// Leaked first yields the processor a few times so that goroutines just
-// started reach their blocking operation. It does not wait for
-// goroutines that sleep or compute before they block: a caller expecting
-// such a leak must let them get there first.
+// Leaked first lets the other goroutines run until none of them is
+// runnable, for at most a tenth of a second, so that goroutines just
+// started reach their blocking operation. It does not wait for goroutines
+// that sleep or wait on a timer before they block: a caller expecting such
+// a leak must let them get there first.
 //
 // A leaked goroutine stays leaked, so a later call reports it again.
 // Writing the profile runs a full garbage collection; Leaked is meant for
@@ -86,9 +96,7 @@ func Leaked() ([]Goroutine, error) {
 	if prof == nil {
 		return nil, ErrNoProfile
 	}
-	for range yields {
-		runtime.Gosched()
-	}
+	settle()
 	// debug=2 prints every goroutine in the panic traceback format, the
 	// leaked ones marked "(leaked)"; it is the only form that carries the
 	// wait reason and the creating go statement.
@@ -97,6 +105,33 @@ func Leaked() ([]Goroutine, error) {
 		return nil, fmt.Errorf("leakcheck: writing the goroutineleak profile: %w", err)
 	}
 	return parse(buf.String()), nil
+}
+
+// settle yields until no other goroutine is running or runnable; see
+// minYields.
+func settle() {
+	samples := []metrics.Sample{
+		{Name: "/sched/goroutines/runnable:goroutines"},
+		{Name: "/sched/goroutines/running:goroutines"},
+	}
+	deadline := time.Now().Add(settleTime)
+	for i := 0; ; i++ {
+		runtime.Gosched()
+		if i+1 < minYields {
+			continue
+		}
+		metrics.Read(samples)
+		if samples[0].Value.Kind() != metrics.KindUint64 || samples[1].Value.Kind() != metrics.KindUint64 {
+			return // a Go without these metrics: the yields are all we can do
+		}
+		// The caller itself is running.
+		if samples[0].Value.Uint64() == 0 && samples[1].Value.Uint64() <= 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			return
+		}
+	}
 }
 
 // parse extracts the leaked goroutines from a traceback of all goroutines
@@ -207,15 +242,16 @@ func funcName(frame string) string {
 
 // inStd reports whether a function belongs to the standard library, by the
 // rule cmd/go uses for import paths: the first path element of a standard
-// package has no dot. Package main is the exception; a module whose path
-// has no dot in its first element is mistaken for the standard library.
+// package has no dot. Package main (or "command-line-arguments") is the
+// exception; a module whose path has no dot in its first element is
+// mistaken for the standard library.
 func inStd(function string) bool {
 	pkg := function
 	slash := strings.LastIndex(pkg, "/")
 	if i := strings.Index(pkg[slash+1:], "."); i >= 0 {
 		pkg = pkg[:slash+1+i]
 	}
-	if pkg == "main" {
+	if pkg == "main" || pkg == "command-line-arguments" {
 		return false
 	}
 	first, _, _ := strings.Cut(pkg, "/")

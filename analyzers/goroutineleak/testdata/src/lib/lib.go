@@ -46,10 +46,18 @@ func Consume(ch <-chan int) { // want Consume:`chanParams\(recv\|range\)`
 	}
 }
 
-func Produce(out chan<- int, n int) { // want Produce:`chanParams\(send\|close\|blockingSend; -\)`
+func Produce(out chan<- int, n int) { // want Produce:`chanParams\(send\|close\|blockingSend sends=many; -\)`
 	defer close(out)
 	for i := 0; i < n; i++ {
 		out <- i
+	}
+}
+
+// Announce sends once, or twice when verbose: a caller must receive twice.
+func Announce(out chan<- string, verbose bool) { // want Announce:`chanParams\(send\|blockingSend sends=2; -\)`
+	out <- "start"
+	if verbose {
+		out <- "detail"
 	}
 }
 

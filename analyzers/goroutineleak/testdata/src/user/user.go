@@ -164,3 +164,16 @@ func FlushMaybe() {
 	f := lib.NewFlusher(false)
 	f.Init()
 }
+
+// Facts carry a callee's send count across packages.
+func announced(v bool) string {
+	m := make(chan string)
+	go lib.Announce(m, v) // want `goroutine blocks for ever in Announce, sending on unbuffered channel m: it sends twice but announced receives only once`
+	return <-m
+}
+
+func announcedTwice() (string, string) {
+	m := make(chan string)
+	go lib.Announce(m, true)
+	return <-m, <-m
+}

@@ -468,3 +468,92 @@ func freshBufferedChannel() {
 		make(chan int, 1) <- 1
 	}()
 }
+
+// Named goroutine functions: their summaries count the sends of one call.
+
+func announce(out chan<- string, verbose bool) {
+	out <- "start"
+	if verbose {
+		out <- "detail"
+	}
+}
+
+func announceOnce(out chan<- string) {
+	out <- "start"
+}
+
+func startAnnouncer(v bool) string {
+	m := make(chan string)
+	go announce(m, v) // want `goroutine blocks for ever in announce, sending on unbuffered channel m: it sends twice but startAnnouncer receives only once`
+	return <-m
+}
+
+// Twins: two receives, a buffer for the second value, one send.
+func startAnnouncerTwice(v bool) (string, string) {
+	m := make(chan string)
+	go announce(m, true)
+	return <-m, <-m
+}
+
+func startAnnouncerBuffered(v bool) string {
+	m := make(chan string, 1)
+	go announce(m, v)
+	return <-m
+}
+
+func startAnnouncerOnce() string {
+	m := make(chan string)
+	go announceOnce(m)
+	return <-m
+}
+
+// A callee inside a goroutine literal counts as its sends.
+func announceInLiteral() string {
+	m := make(chan string)
+	go func() {
+		announce(m, true) // want `goroutine blocks for ever in announce, sending on unbuffered channel m: it sends twice but announceInLiteral receives only once`
+	}()
+	return <-m
+}
+
+// A channel made in a loop body: the next iteration makes a new channel,
+// so returning from this one abandons its goroutine.
+func perIterationAbandoned(stop chan bool) {
+	for {
+		done := make(chan bool)
+		go func() {
+			done <- true // want `goroutine blocks for ever sending on unbuffered channel done: perIterationAbandoned can return through the stop case without receiving from done`
+		}()
+		select {
+		case <-stop:
+			return
+		case <-done:
+		}
+	}
+}
+
+// Twins: a buffer of one, and a loop that only leaves after receiving.
+func perIterationBuffered(stop chan bool) {
+	for {
+		done := make(chan bool, 1)
+		go func() { done <- true }()
+		select {
+		case <-stop:
+			return
+		case <-done:
+		}
+	}
+}
+
+func perIterationWaits(stop chan bool) {
+	for {
+		done := make(chan bool)
+		go func() { done <- true }()
+		<-done
+		select {
+		case <-stop:
+			return
+		default:
+		}
+	}
+}

@@ -1,0 +1,199 @@
+package leak
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/token"
+)
+
+// Send counts, a summary of a body: how many times one run of it can send
+// on a channel along a single path (many when a loop sends), for the rule
+// that compares sends with receives.
+
+// many stands for "unbounded" in counts of sends.
+const many = 1 << 20
+
+// sendCount is, for the paths through a statement, the largest number of
+// sends on a path that falls through it, that returns (or panics), that
+// breaks out of the enclosing loop or switch, and that continues the
+// enclosing loop; -1 where there is no such path.
+type sendCount struct{ fall, ret, brk, cont int }
+
+var noSends = sendCount{fall: 0, ret: -1, brk: -1, cont: -1}
+
+func (x sendCount) or(y sendCount) sendCount {
+	return sendCount{max(x.fall, y.fall), max(x.ret, y.ret), max(x.brk, y.brk), max(x.cont, y.cont)}
+}
+
+// countSends walks a statement list in order.
+func (sum *summaries) countSends(list []ast.Stmt, sends map[ast.Node]int) sendCount {
+	acc := noSends
+	for _, stmt := range list {
+		x := sum.countStmt(stmt, sends)
+		after := func(n int) int {
+			if n < 0 {
+				return -1
+			}
+			return sat(acc.fall + n)
+		}
+		acc.ret = max(acc.ret, after(x.ret))
+		acc.brk = max(acc.brk, after(x.brk))
+		acc.cont = max(acc.cont, after(x.cont))
+		if x.fall < 0 {
+			acc.fall = -1
+			return acc
+		}
+		acc.fall = sat(acc.fall + x.fall)
+	}
+	return acc
+}
+
+func sat(n int) int { return min(n, many) }
+
+func (sum *summaries) countStmt(stmt ast.Stmt, sends map[ast.Node]int) sendCount {
+	switch s := stmt.(type) {
+	case *ast.SendStmt:
+		if n := sends[s]; n > 0 {
+			return sendCount{fall: n, ret: -1, brk: -1, cont: -1}
+		}
+	case *ast.ReturnStmt:
+		return sendCount{fall: -1, ret: 0, brk: -1, cont: -1}
+	case *ast.BranchStmt:
+		switch {
+		case s.Label != nil || s.Tok == token.GOTO:
+			// Leaves for somewhere we do not follow: counted as leaving.
+			return sendCount{fall: -1, ret: 0, brk: -1, cont: -1}
+		case s.Tok == token.BREAK:
+			return sendCount{fall: -1, ret: -1, brk: 0, cont: -1}
+		case s.Tok == token.CONTINUE:
+			return sendCount{fall: -1, ret: -1, brk: -1, cont: 0}
+		}
+	case *ast.ExprStmt:
+		if call, ok := ast.Unparen(s.X).(*ast.CallExpr); ok {
+			if sum.neverReturns(call) {
+				return sendCount{fall: -1, ret: 0, brk: -1, cont: -1}
+			}
+			if n := sends[call]; n > 0 {
+				return sendCount{fall: n, ret: -1, brk: -1, cont: -1} // a callee's sends
+			}
+		}
+	case *ast.BlockStmt:
+		return sum.countSends(s.List, sends)
+	case *ast.LabeledStmt:
+		return sum.countStmt(s.Stmt, sends)
+	case *ast.IfStmt:
+		els := noSends
+		if s.Else != nil {
+			els = sum.countStmt(s.Else, sends)
+		}
+		return sum.countSends(s.Body.List, sends).or(els)
+	case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+		return sum.countClauses(s, sends)
+	case *ast.ForStmt:
+		return sum.countLoop(s.Body, sends)
+	case *ast.RangeStmt:
+		return sum.countLoop(s.Body, sends)
+	}
+	return noSends
+}
+
+// countLoop: an iteration that sends and can go round again sends without
+// bound; otherwise the loop falls through (after zero iterations, or a
+// break) and returns as its body does.
+func (sum *summaries) countLoop(body *ast.BlockStmt, sends map[ast.Node]int) sendCount {
+	x := sum.countSends(body.List, sends)
+	if max(x.fall, x.cont) > 0 {
+		return sendCount{fall: many, ret: many, brk: -1, cont: -1}
+	}
+	return sendCount{fall: max(0, x.brk), ret: x.ret, brk: -1, cont: -1}
+}
+
+// countClauses combines the cases of a switch or select: one of them runs,
+// and a break in a case leaves the switch, not the loop around it.
+func (sum *summaries) countClauses(stmt ast.Stmt, sends map[ast.Node]int) sendCount {
+	var body *ast.BlockStmt
+	hasDefault := false
+	switch s := stmt.(type) {
+	case *ast.SwitchStmt:
+		body = s.Body
+	case *ast.TypeSwitchStmt:
+		body = s.Body
+	case *ast.SelectStmt:
+		body = s.Body
+		hasDefault = true // a select runs one of its cases
+	}
+	acc := sendCount{fall: -1, ret: -1, brk: -1, cont: -1}
+	for _, clause := range body.List {
+		var list []ast.Stmt
+		switch cl := clause.(type) {
+		case *ast.CaseClause:
+			list = cl.Body
+			if cl.List == nil {
+				hasDefault = true
+			}
+		case *ast.CommClause:
+			list = cl.Body
+			if cl.Comm != nil {
+				list = append([]ast.Stmt{cl.Comm}, list...)
+			}
+		}
+		x := sum.countSends(list, sends)
+		x.fall, x.brk = max(x.fall, x.brk), -1
+		acc = acc.or(x)
+	}
+	if !hasDefault {
+		acc.fall = max(acc.fall, 0)
+	}
+	return acc
+}
+
+// tripCount recognises `for i := 0; i < N; i++` and `for range N` with a
+// constant N; otherwise it returns many.
+func (sum *summaries) tripCount(loop ast.Stmt) int {
+	switch loop := loop.(type) {
+	case *ast.RangeStmt:
+		if n, ok := sum.constInt(loop.X); ok {
+			return max(n, 0)
+		}
+	case *ast.ForStmt:
+		init, ok1 := loop.Init.(*ast.AssignStmt)
+		cond, ok2 := loop.Cond.(*ast.BinaryExpr)
+		post, ok3 := loop.Post.(*ast.IncDecStmt)
+		if !ok1 || !ok2 || !ok3 || len(init.Lhs) != 1 || len(init.Rhs) != 1 || post.Tok != token.INC {
+			break
+		}
+		id, ok := init.Lhs[0].(*ast.Ident)
+		if !ok || !sameIdent(cond.X, id) || !sameIdent(post.X, id) {
+			break
+		}
+		lo, ok1 := sum.constInt(init.Rhs[0])
+		hi, ok2 := sum.constInt(cond.Y)
+		if !ok1 || !ok2 {
+			break
+		}
+		switch cond.Op {
+		case token.LSS:
+			return max(hi-lo, 0)
+		case token.LEQ:
+			return max(hi-lo+1, 0)
+		}
+	}
+	return many
+}
+
+func sameIdent(e ast.Expr, id *ast.Ident) bool {
+	x, ok := ast.Unparen(e).(*ast.Ident)
+	return ok && x.Name == id.Name
+}
+
+func (sum *summaries) constInt(e ast.Expr) (int, bool) {
+	tv := sum.x.info.Types[e]
+	if tv.Value == nil {
+		return 0, false
+	}
+	n, exact := constant.Int64Val(constant.ToInt(tv.Value))
+	if !exact || n > many || n < -many {
+		return 0, false
+	}
+	return int(n), true
+}

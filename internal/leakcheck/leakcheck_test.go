@@ -1,0 +1,145 @@
+package leakcheck
+
+import (
+	"errors"
+	"reflect"
+	"runtime"
+	"runtime/pprof"
+	"testing"
+)
+
+// A traceback as the profile writes it with debug=2, trimmed: the writer
+// itself, a goroutine that is merely waiting, and leaked goroutines with
+// the header variants the runtime prints.
+const traceback = `goroutine 1 [running]:
+runtime/pprof.writeGoroutineStacks({0x514978, 0x82b18208018})
+	/usr/local/go/src/runtime/pprof/pprof.go:819 +0x6b
+main.main()
+	/src/app/main.go:22 +0xe5
+
+goroutine 5 [chan receive]:
+main.ticker()
+	/src/app/main.go:40 +0x54
+created by main.main in goroutine 1
+	/src/app/main.go:14 +0x36
+
+goroutine 19 [chan send (leaked)]:
+main.main.func1()
+	/src/app/main.go:17 +0x1e
+created by main.main in goroutine 1
+	/src/app/main.go:16 +0x7f
+
+goroutine 22 [sync.WaitGroup.Wait (leaked), 3 minutes]:
+sync.runtime_SemacquireWaitGroup(0x7f72555a1a00?, 0x20?)
+	/usr/local/go/src/runtime/sema.go:114 +0x2e
+sync.(*WaitGroup).Wait(0x210766986020)
+	/usr/local/go/src/sync/waitgroup.go:206 +0x85
+example.com/app/pool.(*Pool).Close(...)
+	/src/app/pool/pool.go:31
+example.com/app/pool.(*Pool).loop(0x210766986000)
+	/src/app/pool/pool.go:52 +0x1b
+created by example.com/app/pool.New in goroutine 1
+	/src/app/pool/pool.go:20 +0x51
+
+goroutine 23 gp=0xc000003340 m=nil [chan receive (nil chan) (leaked), locked to thread]:
+main.nilRecv()
+	/src/app/main.go:60 +0x1b fp=0xc00004a7d0 sp=0xc00004a7b8 pc=0x47c6fb
+...additional frames elided...
+created by main.main in goroutine 1
+	/src/app/main.go:58 +0x2a
+`
+
+func TestParse(t *testing.T) {
+	main := func(fn string, line int) Frame { return Frame{Function: fn, File: "/src/app/main.go", Line: line} }
+	pool := func(fn string, line int) Frame { return Frame{Function: fn, File: "/src/app/pool/pool.go", Line: line} }
+	want := []Goroutine{
+		{
+			ID:        19,
+			Reason:    "chan send",
+			Blocked:   main("main.main.func1", 17),
+			Stack:     []Frame{main("main.main.func1", 17)},
+			CreatedBy: main("main.main", 16),
+		},
+		{
+			ID:      22,
+			Reason:  "sync.WaitGroup.Wait",
+			Blocked: pool("example.com/app/pool.(*Pool).Close", 31),
+			Stack: []Frame{
+				{Function: "sync.runtime_SemacquireWaitGroup", File: "/usr/local/go/src/runtime/sema.go", Line: 114},
+				{Function: "sync.(*WaitGroup).Wait", File: "/usr/local/go/src/sync/waitgroup.go", Line: 206},
+				pool("example.com/app/pool.(*Pool).Close", 31),
+				pool("example.com/app/pool.(*Pool).loop", 52),
+			},
+			CreatedBy: pool("example.com/app/pool.New", 20),
+		},
+		{
+			ID:        23,
+			Reason:    "chan receive (nil chan)",
+			Blocked:   main("main.nilRecv", 60),
+			Stack:     []Frame{main("main.nilRecv", 60)},
+			CreatedBy: main("main.main", 58),
+		},
+	}
+	if got := parse(traceback); !reflect.DeepEqual(got, want) {
+		t.Errorf("parse:\ngot  %+v\nwant %+v", got, want)
+	}
+}
+
+func TestInStd(t *testing.T) {
+	for fn, want := range map[string]bool{
+		"sync.(*WaitGroup).Wait":                        true,
+		"internal/sync.(*Mutex).lockSlow":               true,
+		"main.main.func1":                               false,
+		"main.(*Pool).loop":                             false,
+		"command-line-arguments.f":                      false,
+		"golang.org/x/sync/errgroup.(*Group).Wait":      false,
+		"github.com/a/b.lines[...].func1":               false,
+		"github.com/a/b_test.TestLeak.func1":            false,
+		"net/http.(*persistConn).readLoop":              true,
+		"example.com/app/pool.(*Pool).loop.gowrap1":     false,
+		"testing.tRunner":                               true,
+		"github.com/goroutineleak/goroutineleak/x.(*T)": false,
+	} {
+		if got := inStd(fn); got != want {
+			t.Errorf("inStd(%q) = %v, want %v", fn, got, want)
+		}
+	}
+}
+
+// leakOne starts a goroutine that sends on a channel no one else holds and
+// returns the line of the send.
+func leakOne() int {
+	ch := make(chan int)
+	_, _, line, _ := runtime.Caller(0)
+	go func() { ch <- 1 }()
+	return line + 1
+}
+
+// TestLeaked runs Leaked in this test binary: it must find a goroutine
+// leaked here, or say cleanly that the binary has no profile.
+func TestLeaked(t *testing.T) {
+	line := leakOne()
+	leaked, err := Leaked()
+	if errors.Is(err, ErrNoProfile) {
+		if pprof.Lookup("goroutineleak") != nil {
+			t.Fatal("Leaked returned ErrNoProfile, but the profile exists")
+		}
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, file, _, _ := runtime.Caller(0)
+	for _, g := range leaked {
+		if g.Blocked.File == file && g.Blocked.Line == line {
+			if g.Reason != "chan send" {
+				t.Errorf("wait reason %q, want %q", g.Reason, "chan send")
+			}
+			if want := "github.com/goroutineleak/goroutineleak/internal/leakcheck.leakOne"; g.CreatedBy.Function != want {
+				t.Errorf("created by %q, want %q", g.CreatedBy.Function, want)
+			}
+			return
+		}
+	}
+	t.Errorf("no leaked goroutine blocked at %s:%d; Leaked reported %s", file, line, describeAll(leaked))
+}
