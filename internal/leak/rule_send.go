@@ -15,10 +15,11 @@ type sendCounts struct {
 	receives  []*chanUse            // every receive, in source order
 	ownSends  map[*spawn][]*chanUse // each goroutine's blocking sends, in source order
 	sendNodes map[ast.Node]int      // the blocking sends outside selects: each send, or call of a callee that sends, with its count
+	ordinals  map[*spawn]map[ast.Node]ordinal
 }
 
 func (r *rules) newSendCounts(f *chanFlow) *sendCounts {
-	c := &sendCounts{ownSends: map[*spawn][]*chanUse{}, sendNodes: map[ast.Node]int{}}
+	c := &sendCounts{ownSends: map[*spawn][]*chanUse{}, sendNodes: map[ast.Node]int{}, ordinals: map[*spawn]map[ast.Node]ordinal{}}
 	for i := range f.uses {
 		u := &f.uses[i]
 		switch {
@@ -61,11 +62,19 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 	// Receives by the goroutine itself count too: copies started in a loop
 	// receive from one another.
 	receives := counts.receives
-	// One report per goroutine: on the send that finds the buffer full,
-	// the (capacity+received+1)th in source order.
+	// Report the sends that can be the first to find the buffer full:
+	// those that can follow exactly capacity+received sends. Where loops
+	// send, the counts are unbounded: then one report per goroutine, on
+	// the (capacity+received+1)th send in source order.
 	ownSends := counts.ownSends[s]
+	ordinals := r.ordinals(s, counts)
 	isBlockingSend := func(received int) bool {
-		return ownSends[min(f.capacity+received, len(ownSends)-1)] == u
+		full := f.capacity + received
+		// A call of a callee that sends w times covers w ordinals.
+		if o, ok := ordinals[u.node]; ok && o.plus(counts.sendNodes[u.node]).hi < many {
+			return o.lo <= full && full < o.hi+counts.sendNodes[u.node]
+		}
+		return ownSends[min(full, len(ownSends)-1)] == u
 	}
 	if len(receives) == 0 {
 		if pending > f.capacity && isBlockingSend(0) {
@@ -127,6 +136,24 @@ func receivesOnlyHere(s *spawn, owner ast.Node, receives []*chanUse) bool {
 func isCall(n ast.Node) bool {
 	_, ok := n.(*ast.CallExpr)
 	return ok
+}
+
+// ordinals are the ordinals of the sends of a goroutine literal's body
+// (see sendOrdinals), computed once per goroutine and channel.
+func (r *rules) ordinals(s *spawn, counts *sendCounts) map[ast.Node]ordinal {
+	if s.lit == nil {
+		return nil
+	}
+	if o, ok := counts.ordinals[s]; ok {
+		return o
+	}
+	own := map[ast.Node]int{}
+	for _, u := range counts.ownSends[s] {
+		own[u.node] = counts.sendNodes[u.node]
+	}
+	o := r.sum.sendOrdinals(s.lit.Body.List, own)
+	counts.ordinals[s] = o
+	return o
 }
 
 // sendsPerRun bounds how many times one run of the goroutine can send on

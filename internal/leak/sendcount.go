@@ -197,3 +197,135 @@ func (sum *summaries) constInt(e ast.Expr) (int, bool) {
 	}
 	return int(n), true
 }
+
+// An ordinal bounds how many sends can precede a send on the paths that
+// reach it: from lo to hi (many when a loop sends).
+type ordinal struct{ lo, hi int }
+
+func (o ordinal) plus(n int) ordinal { return ordinal{sat(o.lo + n), sat(o.hi + n)} }
+
+// union merges the ordinals of two ways into one point; nil stands for no
+// way (the code is unreachable there).
+func union(a, b *ordinal) *ordinal {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	return &ordinal{min(a.lo, b.lo), max(a.hi, b.hi)}
+}
+
+// sendOrdinals tells, for each send of the weighted set that stands as a
+// statement of list (a send statement, or a call of a callee that sends),
+// how many sends of the set can come before it along a path through list.
+// A send that can be the first to find the buffer full is one whose
+// ordinal holds the buffer's capacity (plus what was received).
+func (sum *summaries) sendOrdinals(list []ast.Stmt, sends map[ast.Node]int) map[ast.Node]ordinal {
+	out := map[ast.Node]ordinal{}
+	sum.ordinalsOf(list, &ordinal{}, sends, out)
+	return out
+}
+
+// ordinalsOf walks list from the point at, records the ordinals of its
+// sends in out, and returns the point after it (nil when no path falls
+// through).
+func (sum *summaries) ordinalsOf(list []ast.Stmt, at *ordinal, sends map[ast.Node]int, out map[ast.Node]ordinal) *ordinal {
+	for _, stmt := range list {
+		if at == nil {
+			return nil
+		}
+		at = sum.ordinalsOfStmt(stmt, at, sends, out)
+	}
+	return at
+}
+
+func (sum *summaries) ordinalsOfStmt(stmt ast.Stmt, at *ordinal, sends map[ast.Node]int, out map[ast.Node]ordinal) *ordinal {
+	record := func(n ast.Node, w int) *ordinal {
+		if prev, ok := out[n]; ok {
+			out[n] = *union(&prev, at)
+		} else {
+			out[n] = *at
+		}
+		next := at.plus(w)
+		return &next
+	}
+	switch s := stmt.(type) {
+	case *ast.SendStmt:
+		if w := sends[s]; w > 0 {
+			return record(s, w)
+		}
+	case *ast.ExprStmt:
+		if call, ok := ast.Unparen(s.X).(*ast.CallExpr); ok {
+			if sum.neverReturns(call) {
+				return nil
+			}
+			if w := sends[call]; w > 0 {
+				return record(call, w)
+			}
+		}
+	case *ast.ReturnStmt, *ast.BranchStmt:
+		return nil // the rest of the block is not reached this way
+	case *ast.BlockStmt:
+		return sum.ordinalsOf(s.List, at, sends, out)
+	case *ast.LabeledStmt:
+		return sum.ordinalsOfStmt(s.Stmt, at, sends, out)
+	case *ast.IfStmt:
+		then := sum.ordinalsOf(s.Body.List, at, sends, out)
+		els := at
+		if s.Else != nil {
+			els = sum.ordinalsOfStmt(s.Else, at, sends, out)
+		}
+		return union(then, els)
+	case *ast.ForStmt, *ast.RangeStmt:
+		// Every iteration starts where the loop does, or after any number
+		// of sends when the body sends; so does the code after the loop
+		// (after no iteration, or a break).
+		var body *ast.BlockStmt
+		if f, ok := s.(*ast.ForStmt); ok {
+			body = f.Body
+		} else {
+			body = s.(*ast.RangeStmt).Body
+		}
+		loop := *at
+		for n := range sends {
+			if body.Pos() <= n.Pos() && n.Pos() < body.End() {
+				loop.hi = many
+				break
+			}
+		}
+		sum.ordinalsOf(body.List, &loop, sends, out)
+		return &loop
+	case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+		var body *ast.BlockStmt
+		hasDefault := false
+		switch s := s.(type) {
+		case *ast.SwitchStmt:
+			body = s.Body
+		case *ast.TypeSwitchStmt:
+			body = s.Body
+		case *ast.SelectStmt:
+			body, hasDefault = s.Body, true // a select runs one of its cases
+		}
+		var after *ordinal
+		for _, clause := range body.List {
+			var list []ast.Stmt
+			switch cl := clause.(type) {
+			case *ast.CaseClause:
+				list = cl.Body
+				hasDefault = hasDefault || cl.List == nil
+			case *ast.CommClause:
+				list = cl.Body
+				if cl.Comm != nil {
+					list = append([]ast.Stmt{cl.Comm}, list...)
+				}
+			}
+			after = union(after, sum.ordinalsOf(list, at, sends, out))
+		}
+		if !hasDefault {
+			after = union(after, at)
+		}
+		return after
+	}
+	return at
+}

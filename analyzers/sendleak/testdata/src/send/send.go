@@ -557,3 +557,37 @@ func perIterationWaits(stop chan bool) {
 		}
 	}
 }
+
+// Each send that can be the first to block is reported: here one on each
+// path.
+func eitherBranch(fail bool, stop chan bool) {
+	done := make(chan bool)
+	go func() {
+		if fail {
+			done <- false // want `goroutine blocks for ever sending on unbuffered channel done: eitherBranch can return through the stop case without receiving from done`
+			return
+		}
+		done <- true // want `goroutine blocks for ever sending on unbuffered channel done: eitherBranch can return through the stop case without receiving from done`
+	}()
+	select {
+	case <-stop:
+		return
+	case <-done:
+	}
+}
+
+// Twin of the count: of two sends in a row, only the first can block when
+// nothing is received.
+func oneAfterAnother(stop chan bool) {
+	done := make(chan bool)
+	go func() {
+		done <- false // want `goroutine blocks for ever sending on unbuffered channel done: oneAfterAnother can return through the stop case without receiving from done`
+		done <- true
+	}()
+	select {
+	case <-stop:
+		return
+	case <-done:
+		<-done
+	}
+}
