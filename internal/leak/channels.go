@@ -147,6 +147,16 @@ func (m *channelModel) deadNonLocal(ch ast.Expr, send bool) (deadness, bool) {
 		}
 	}
 	if send {
+		// An unbuffered field that nothing in the package receives from.
+		if sel, ok := ch.(*ast.SelectorExpr); ok {
+			if field, ok := m.x.info.Uses[sel.Sel].(*types.Var); ok && field.IsField() {
+				if f := m.fieldFlow(field); f != nil && !f.escapes && f.defs > 0 && !f.buffered {
+					if f.count(func(u *chanUse) bool { return u.kind.receives() }) == 0 {
+						return deadness{kind: deadFieldNoReceiver, channel: field.Name(), detail: m.x.pkg.Name()}, true
+					}
+				}
+			}
+		}
 		return deadness{}, false
 	}
 	if id, ok := ch.(*ast.Ident); ok && m.x.info.Uses[id] == types.Universe.Lookup("nil") {

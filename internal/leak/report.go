@@ -215,6 +215,8 @@ func (d deadness) String() string {
 		return fmt.Sprintf("nothing in package %s sends to or closes field %s", d.detail, d.channel)
 	case deadNoReceiver:
 		return "nothing receives from " + d.channel
+	case deadFieldNoReceiver:
+		return fmt.Sprintf("nothing in package %s receives from field %s", d.detail, d.channel)
 	case deadFresh:
 		return "the channel is made here, so nothing else can reach it"
 	default:

@@ -50,6 +50,7 @@ type chanFlow struct {
 	isNil    bool // never given a value other than nil
 	defs     int  // how many non-nil values it is given
 	field    bool // v is a struct field: many values, one per struct
+	buffered bool // some value it is given has a buffer, or one of unknown size
 }
 
 func (f *chanFlow) count(pred func(*chanUse) bool) int {
@@ -189,6 +190,7 @@ func (sum *summaries) recordDef(f *chanFlow, lhs, rhs []ast.Expr, target ast.Nod
 		case *ast.CallExpr:
 			if capacity, ok := sum.makeChanCap(value); ok {
 				f.capacity = capacity
+				f.buffered = f.buffered || capacity != 0
 				f.defs++
 				return
 			}

@@ -147,12 +147,13 @@ type deadness struct {
 type deadKind int
 
 const (
-	deadNil        deadKind = iota // the channel is nil
-	deadNeverDone                  // ctx.Done() of a context that is never cancelled
-	deadField                      // a field nothing in the package sends to or closes
-	deadNoReceiver                 // a local channel nothing receives from (a send case)
-	deadNoSender                   // a local channel nothing sends to or closes
-	deadFresh                      // made in the operation itself: nothing else can reach it
+	deadNil             deadKind = iota // the channel is nil
+	deadNeverDone                       // ctx.Done() of a context that is never cancelled
+	deadField                           // a field nothing in the package sends to or closes
+	deadNoReceiver                      // a local channel nothing receives from (a send case)
+	deadNoSender                        // a local channel nothing sends to or closes
+	deadFresh                           // made in the operation itself: nothing else can reach it
+	deadFieldNoReceiver                 // an unbuffered field nothing in the package receives from
 )
 
 // ctxDoneFix is the material of a fix that makes a for loop return when its

@@ -235,29 +235,29 @@ func readMarkers(t *testing.T, f *fixture, file string) {
 
 // profileEnv returns the environment under which go builds programs that
 // have the goroutineleak profile, or skips the test. It asks a probe
-// program rather than trusting version numbers: first as the environment
-// stands (Go 1.27 and later have the profile built in), then with
+// program rather than trusting version numbers: first without the
+// experiment (Go 1.27 and later have the profile built in, and reject the
+// experiment they no longer know), then with
 // GOEXPERIMENT=goroutineleakprofile (Go 1.26).
 func profileEnv(t *testing.T) []string {
 	t.Helper()
-	env := os.Environ()
+	env, experiments := withoutLeakExperiment(os.Environ())
 	if tc := os.Getenv(toolchainEnv); tc != "" {
 		env = append(env, "GOTOOLCHAIN="+tc)
 	}
 	out, err := goCommand(env, "env", "GOVERSION").Output()
 	if err != nil {
-		t.Fatalf("go env GOVERSION: %v", err)
+		t.Fatalf("go env GOVERSION: %v\n%s", err, stderrOf(err))
 	}
 	version := strings.TrimSpace(string(out))
 
-	experiment := "goroutineleakprofile"
-	if prev := os.Getenv("GOEXPERIMENT"); prev != "" {
-		experiment = prev + "," + experiment
-	}
 	var tried []string
-	for _, extra := range [][]string{nil, {"GOEXPERIMENT=" + experiment}} {
+	for _, extra := range [][]string{
+		nil,
+		{"GOEXPERIMENT=" + strings.Join(append(experiments, "goroutineleakprofile"), ",")},
+	} {
 		try := append(slices.Clip(env), extra...)
-		how := "as configured"
+		how := "no experiment"
 		if extra != nil {
 			how = strings.Join(extra, " ")
 		}
@@ -275,6 +275,35 @@ func profileEnv(t *testing.T) []string {
 	return nil
 }
 
+// withoutLeakExperiment drops goroutineleakprofile from GOEXPERIMENT in
+// env, so that the probe decides whether the builds need it, and returns
+// the other experiments named there.
+func withoutLeakExperiment(env []string) (rest, experiments []string) {
+	for _, kv := range env {
+		value, ok := strings.CutPrefix(kv, "GOEXPERIMENT=")
+		if !ok {
+			rest = append(rest, kv)
+			continue
+		}
+		for _, e := range strings.Split(value, ",") {
+			if e != "" && e != "goroutineleakprofile" {
+				experiments = append(experiments, e)
+			}
+		}
+	}
+	if len(experiments) > 0 {
+		rest = append(rest, "GOEXPERIMENT="+strings.Join(experiments, ","))
+	}
+	return rest, experiments
+}
+
+func stderrOf(err error) []byte {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
+		return ee.Stderr
+	}
+	return nil
+}
+
 // probe builds and runs testdata/probe under env and reports whether the
 // program had the profile. A build error counts as no profile: Go 1.27
 // rejects the experiment it no longer knows, an old Go any it never knew.
@@ -286,7 +315,7 @@ func probe(t *testing.T, env []string) (bool, error) {
 	}
 	out, err := exec.Command(exe).Output()
 	if err != nil {
-		return false, fmt.Errorf("probe: %v", err)
+		return false, fmt.Errorf("probe: %v: %s", err, stderrOf(err))
 	}
 	return strings.TrimSpace(string(out)) == "yes", nil
 }

@@ -591,3 +591,59 @@ func oneAfterAnother(stop chan bool) {
 		<-done
 	}
 }
+
+// An unbuffered field that nothing in the package receives from.
+type watcher struct {
+	result chan bool
+	errs   chan error
+}
+
+func newWatcher() *watcher {
+	return &watcher{result: make(chan bool), errs: make(chan error)}
+}
+
+func (w *watcher) run() {
+	err := <-w.errs
+	w.result <- err == nil // want `goroutine blocks for ever sending on w.result: nothing in package send receives from field result`
+}
+
+func (w *watcher) Stop() { w.errs <- nil }
+
+func startWatcher() {
+	w := newWatcher()
+	go w.run()
+	go w.Stop()
+}
+
+// Twins: a field something receives from, a buffered field, and a field
+// handed out by a getter (its receivers are out of sight).
+type readWatcher struct{ result chan bool }
+
+func (w *readWatcher) run()       { w.result <- true }
+func (w *readWatcher) Wait() bool { return <-w.result }
+
+func startReadWatcher() bool {
+	w := &readWatcher{result: make(chan bool)}
+	go w.run()
+	return w.Wait()
+}
+
+type bufferedWatcher struct{ result chan bool }
+
+func (w *bufferedWatcher) run() { w.result <- true }
+
+func startBufferedWatcher() {
+	w := &bufferedWatcher{result: make(chan bool, 1)}
+	go w.run()
+}
+
+type exposedWatcher struct{ result chan bool }
+
+func (w *exposedWatcher) run()                { w.result <- true }
+func (w *exposedWatcher) Result() <-chan bool { return w.result }
+
+func startExposedWatcher() *exposedWatcher {
+	w := &exposedWatcher{result: make(chan bool)}
+	go w.run()
+	return w
+}
