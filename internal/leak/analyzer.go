@@ -2,6 +2,7 @@ package leak
 
 import (
 	"fmt"
+	"go/types"
 	"reflect"
 	"runtime/debug"
 
@@ -50,7 +51,7 @@ func run(pass *analysis.Pass) (res any, err error) {
 	m := buildChannels(x, sum, gs)
 	k := inferContracts(pass, x, sum, gs, m)
 
-	r := &rules{x: x, sum: sum, gs: gs, m: m}
+	r := &rules{x: x, sum: sum, gs: gs, m: m, deadInCallee: map[*types.Func][]verdict{}}
 	dirs, badDirectives := findDirectives(x)
 	var verdicts []verdict
 	verdicts = append(verdicts, r.contractVerdicts(k)...)

@@ -56,6 +56,9 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 	if v.spawn != nil {
 		d.Related = append(d.Related, startedHere(v.spawn))
 	}
+	if v.through != nil {
+		d.Related = append(d.Related, related(v.through, "the goroutine reaches it through this call"))
+	}
 	if op := opOfReason(v.why); op != nil {
 		for _, at := range op.viaAt {
 			d.Related = append(d.Related, related(at, op.via+" blocks here"))

@@ -40,8 +40,13 @@ func (r *rules) bodyVerdicts() []verdict {
 		if !ok {
 			continue
 		}
+		var calls []*ast.CallExpr // calls of this package's functions, followed below
 		root.Inspect(nil, func(cur inspector.Cursor) bool {
 			switch n := cur.Node().(type) {
+			case *ast.CallExpr:
+				if callee := staticCallee(r.x.info, n); callee != nil && r.x.decls[callee] != nil && callee != s.callee {
+					calls = append(calls, n)
+				}
 			case *ast.FuncLit:
 				return isCalledInPlace(cur)
 			case *ast.GoStmt:
@@ -80,8 +85,66 @@ func (r *rules) bodyVerdicts() []verdict {
 			}
 			return true
 		})
+		// What blocks for ever in a callee blocks the goroutine too.
+		for _, call := range calls {
+			for _, v := range r.calleeDeadOps(staticCallee(r.x.info, call)) {
+				v.spawn, v.through = s, call
+				out = append(out, v)
+			}
+		}
 	}
 	return out
+}
+
+// calleeDeadOps returns (once per function) the operations of fn, a
+// function of this package, and of the functions it calls in turn, that
+// can never proceed: receives, sends and selects on channels that can
+// never be ready (see deadOp and deadSelect). The verdicts name no
+// goroutine: the caller's goroutine is theirs.
+func (r *rules) calleeDeadOps(fn *types.Func) []verdict {
+	if ops, ok := r.deadInCallee[fn]; ok {
+		return ops
+	}
+	r.deadInCallee[fn] = nil // recursion adds nothing
+	decl := r.x.decls[fn]
+	root := r.x.cursorOf(decl.Body)
+	if !root.Valid() {
+		return nil
+	}
+	var ops []verdict
+	var calls []*types.Func
+	root.Inspect(nil, func(cur inspector.Cursor) bool {
+		switch n := cur.Node().(type) {
+		case *ast.FuncLit:
+			return isCalledInPlace(cur)
+		case *ast.GoStmt:
+			return false // a goroutine of its own
+		case *ast.CallExpr:
+			if callee := staticCallee(r.x.info, n); callee != nil && r.x.decls[callee] != nil {
+				calls = append(calls, callee)
+			}
+		case *ast.RangeStmt:
+			ops = r.deadOp(ops, nil, n, n.X, opRange)
+		case *ast.SelectStmt:
+			if v, ok := r.deadSelect(nil, n); ok {
+				ops = append(ops, v)
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.ARROW && commClauseOf(cur) == nil {
+				ops = r.deadOp(ops, nil, n, n.X, opRecv)
+			}
+		case *ast.SendStmt:
+			if cc, ok := cur.Parent().Node().(*ast.CommClause); !ok || cc.Comm != n {
+				ops = r.deadOp(ops, nil, n, n.Chan, opSend)
+			}
+		}
+		return true
+	})
+	for _, callee := range calls {
+		ops = append(ops, r.calleeDeadOps(callee)...)
+	}
+	r.deadInCallee[fn] = ops
+	return ops
 }
 
 // foreignLoop finds `go pkg.F(...)` where facts say F loops for ever.

@@ -3,6 +3,7 @@ package leak
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 )
 
 // Stage 5, the rules. Each reads the results of the stages before it and
@@ -15,6 +16,8 @@ type rules struct {
 	sum *summaries
 	gs  *goroutines
 	m   *channelModel
+
+	deadInCallee map[*types.Func][]verdict // memo of calleeDeadOps
 }
 
 // channelVerdicts examines every local channel of the functions that

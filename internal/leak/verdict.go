@@ -15,6 +15,9 @@ type verdict struct {
 	at      ast.Node // the blocking operation, the loop, or the call reported
 	spawn   *spawn   // the goroutine, when this package starts it
 	why     reason
+	// through is the call in the goroutine's own code that reaches the
+	// operation, when the operation is in a callee.
+	through *ast.CallExpr
 }
 
 // A reason says why nothing will unblock the goroutine. Each rule's

@@ -206,6 +206,23 @@ func f() {
 		<-ch // verdict: recvleak/no partner
 	}()
 }`},
+		{"an operation in a callee", `
+type conn struct{ closed chan struct{} }
+
+func (c *conn) wait() { <-c.closed } // verdict: recvleak/dead channel
+
+func serve(c *conn) {
+	go func() { c.wait() }()
+}`},
+		{"twin: the callee's channel is closed", `
+type conn struct{ closed chan struct{} }
+
+func (c *conn) wait()  { <-c.closed }
+func (c *conn) Close() { close(c.closed) }
+
+func serve(c *conn) {
+	go func() { c.wait() }()
+}`},
 		{"lifecycle contract dropped", `
 type worker struct{ quit chan struct{} }
 

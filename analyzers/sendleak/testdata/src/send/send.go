@@ -647,3 +647,52 @@ func startExposedWatcher() *exposedWatcher {
 	go w.run()
 	return w
 }
+
+// An operation in a callee blocks the goroutine that calls it.
+type mux struct {
+	incoming chan int
+	result   chan struct{}
+}
+
+func (m *mux) loop() {
+	for range m.incoming {
+		m.distribute()
+	}
+}
+
+func (m *mux) distribute() {
+	m.result <- struct{}{} // want `goroutine blocks for ever sending on m.result: nothing in package send receives from field result`
+}
+
+func startMux(xs []int) {
+	m := &mux{incoming: make(chan int), result: make(chan struct{})}
+	go m.loop()
+	for _, x := range xs {
+		m.incoming <- x
+	}
+	close(m.incoming)
+}
+
+// Twin: the callee's field has a receiver.
+type readMux struct {
+	incoming chan int
+	result   chan struct{}
+}
+
+func (m *readMux) loop() {
+	for range m.incoming {
+		m.distribute()
+	}
+}
+
+func (m *readMux) distribute() { m.result <- struct{}{} }
+
+func startReadMux(xs []int) {
+	m := &readMux{incoming: make(chan int), result: make(chan struct{})}
+	go m.loop()
+	for _, x := range xs {
+		m.incoming <- x
+		<-m.result
+	}
+	close(m.incoming)
+}
