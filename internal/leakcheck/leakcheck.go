@@ -88,7 +88,11 @@ const (
 // that sleep or wait on a timer before they block: a caller expecting such
 // a leak must let them get there first.
 //
-// A leaked goroutine stays leaked, so a later call reports it again.
+// Leaked sees the whole program. It reports goroutines leaked by any code,
+// not only the caller's, and a goroutine still running elsewhere (a
+// parallel test, say) keeps what it refers to reachable, so goroutines
+// blocked on that are not reported yet. A leaked goroutine stays leaked,
+// so a later call reports it again.
 // Writing the profile runs a full garbage collection; Leaked is meant for
 // tests and diagnostics, not for hot paths.
 func Leaked() ([]Goroutine, error) {
