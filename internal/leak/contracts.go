@@ -24,6 +24,12 @@ import (
 // returns (a constructor) or on its receiver (a Start method).
 type releasedBy struct {
 	Methods []string
+	// OnResult: the object is the method's result, not its receiver.
+	OnResult bool
+	// ParentArg, when not 0, is 1 + the parameter that is the parent
+	// context of the goroutine's: the contract binds callers that pass a
+	// context that is never cancelled.
+	ParentArg int
 }
 
 func (*releasedBy) AFact() {}
@@ -43,6 +49,43 @@ type contract struct {
 	methods []string
 	start   *spawn
 	waitAt  ast.Node // where the goroutine waits for a release
+
+	// onResult says the object is the starter's result, where by default
+	// a method starts its receiver's goroutine and a function its result's.
+	onResult bool
+	// parentArg, when not 0, is 1 + the starter's parameter that is the
+	// parent of the context the goroutine waits on: a caller is bound
+	// only when it passes a context that is never cancelled.
+	parentArg int
+}
+
+// channelContract is the contract of a starter whose goroutine waits on
+// channel fields of the starter's type (see waitFields), or nil.
+func channelContract(x *index, sum *summaries, m *channelModel, s *spawn, fn *types.Func) *contract {
+	named := starterType(x.pkg, fn)
+	if named == nil {
+		return nil
+	}
+	fields, waitAt := waitFields(x, sum, s, named)
+	if len(fields) == 0 {
+		return nil
+	}
+	methods := releaseMethods(x, m, named, fields, fn)
+	if len(methods) == 0 {
+		return nil
+	}
+	return &contract{methods: methods, start: s, waitAt: waitAt}
+}
+
+// contextContractOf is the contract of a starter whose goroutine waits on a
+// context whose cancel function it stores (see contextContract), or nil.
+func contextContractOf(x *index, s *spawn, fn *types.Func, decl *ast.FuncDecl) *contract {
+	k := contextContract(x, s, fn, decl)
+	if k == nil {
+		return nil
+	}
+	isMethod := fn.Type().(*types.Signature).Recv() != nil
+	return &contract{methods: k.methods, start: s, waitAt: k.waitAt, onResult: isMethod && k.onResult, parentArg: k.parentArg}
 }
 
 // contracts is the result of the contract stage, which runs after the
@@ -73,28 +116,26 @@ func inferContracts(pass *analysis.Pass, x *index, sum *summaries, gs *goroutine
 		if !ok || k.byStarter[fn] != nil {
 			continue
 		}
-		named := starterType(x.pkg, fn)
-		if named == nil || blocksItself(decl) || !startsUnconditionally(s, decl) {
+		if blocksItself(decl) || !startsUnconditionally(s, decl) {
 			continue
 		}
-		fields, waitAt := waitFields(x, sum, s, named)
-		if len(fields) == 0 {
+		c := channelContract(x, sum, m, s, fn)
+		if c == nil {
+			c = contextContractOf(x, s, fn, decl)
+		}
+		if c == nil {
 			continue
 		}
-		methods := releaseMethods(x, m, named, fields, fn)
-		if len(methods) == 0 {
-			continue
-		}
-		k.byStarter[fn] = &contract{methods: methods, start: s, waitAt: waitAt}
+		k.byStarter[fn] = c
 		// Other packages can call only the exported release methods.
 		var exported []string
-		for _, m := range methods {
+		for _, m := range c.methods {
 			if token.IsExported(m) {
 				exported = append(exported, m)
 			}
 		}
 		if len(exported) > 0 {
-			pass.ExportObjectFact(fn, &releasedBy{Methods: exported})
+			pass.ExportObjectFact(fn, &releasedBy{Methods: exported, OnResult: c.onResult, ParentArg: c.parentArg})
 			exports = true
 		}
 	}
@@ -388,7 +429,7 @@ func (r *rules) contractOf(k *contracts, fn *types.Func) *contract {
 	}
 	var fact releasedBy
 	if r.sum.pass.ImportObjectFact(fn, &fact) {
-		return &contract{methods: fact.Methods}
+		return &contract{methods: fact.Methods, onResult: fact.OnResult, parentArg: fact.ParentArg}
 	}
 	return nil
 }
@@ -403,7 +444,12 @@ func (r *rules) contractVerdict(cur inspector.Cursor, fn *types.Func, c *contrac
 	found := func(why reason) (verdict, bool) {
 		return verdict{pattern: UnguardedRecv, at: call, spawn: c.start, why: why}, true
 	}
-	isMethod := fn.Type().(*types.Signature).Recv() != nil
+	if c.parentArg > 0 && (c.parentArg > len(call.Args) || !isNeverCancelled(r.x, call.Args[c.parentArg-1])) {
+		return verdict{}, false // the caller's context may be cancelled, which releases the goroutine
+	}
+	// The object is the receiver of a method starter (o.Start()), or the
+	// result of a constructor.
+	isMethod := fn.Type().(*types.Signature).Recv() != nil && !c.onResult
 	var id *ast.Ident
 	if isMethod {
 		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)

@@ -210,9 +210,8 @@ func (x *index) cfgNodeIndex(g *cfg.CFG) map[ast.Node]nodeAt {
 
 // packageWide is what only a walk of the whole package can tell, gathered
 // in one walk the first time a rule needs it: the mentions of the
-// package's unexported channel fields, the struct types built by unkeyed
-// literals, and the calls of the given functions (starters of lifecycle
-// contracts).
+// package's unexported fields of channel and function types (a stored
+// cancel), and the struct types built by unkeyed literals.
 type packageWide struct {
 	fieldMentions map[*types.Var][]*ast.Ident
 	positional    []types.Type
@@ -228,7 +227,7 @@ func (x *index) wide() *packageWide {
 		ast.Inspect(file, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.Ident:
-				if v, ok := x.info.ObjectOf(n).(*types.Var); ok && v.IsField() && !v.Exported() && isChan(v.Type()) {
+				if v, ok := x.info.ObjectOf(n).(*types.Var); ok && v.IsField() && !v.Exported() && (isChan(v.Type()) || isFuncType(v.Type())) {
 					o := v.Origin()
 					w.fieldMentions[o] = append(w.fieldMentions[o], n)
 				}
@@ -251,7 +250,8 @@ func (x *index) wide() *packageWide {
 }
 
 // fieldMentions returns the cursors of the identifiers that denote an
-// unexported channel field of this package, declaration included.
+// unexported field of channel or function type of this package,
+// declaration included.
 func (x *index) fieldMentions(field *types.Var) []inspector.Cursor {
 	var out []inspector.Cursor
 	for _, id := range x.wide().fieldMentions[field.Origin()] {
@@ -271,6 +271,11 @@ func (x *index) positionallyBuilt(field *types.Var) bool {
 		}
 	}
 	return false
+}
+
+func isFuncType(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Signature)
+	return ok
 }
 
 func bodyOf(fn ast.Node) *ast.BlockStmt {

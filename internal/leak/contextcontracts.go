@@ -1,0 +1,342 @@
+package leak
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+
+	"golang.org/x/tools/go/ast/edge"
+	"golang.org/x/tools/go/ast/inspector"
+)
+
+// Context contracts: a starter derives a context with context.WithCancel,
+// keeps its cancel function in a field of a type T, and starts a goroutine
+// that waits on the derived context's Done(). Only the methods of T that
+// call the stored cancel release the goroutine (besides the parent
+// context, which a caller may cancel: so the contract binds a caller only
+// where the parent is never cancelled, context.Background() or TODO()).
+// This is the lifecycle contract of contracts.go with a cancel instead of a
+// close.
+
+// A ctxContract is what contextContract finds of one starter.
+type ctxContract struct {
+	named     *types.Named // T, whose methods release the goroutine
+	onResult  bool         // T is the starter's result, not its receiver
+	parentArg int          // 1 + the starter's parameter that is the parent context; 0 when the parent is never cancelled
+	waitAt    ast.Node     // the goroutine's receive from Done()
+	methods   []string
+}
+
+// contextContract finds the context contract of starter fn (decl), whose
+// unconditional goroutine is s.
+func contextContract(x *index, s *spawn, fn *types.Func, decl *ast.FuncDecl) *ctxContract {
+	for _, stmt := range decl.Body.List {
+		as, ok := stmt.(*ast.AssignStmt)
+		if !ok || len(as.Lhs) != 2 || len(as.Rhs) != 1 {
+			continue
+		}
+		call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 || !isFunc(staticCallee(x.info, call), "context", "WithCancel", "WithCancelCause") {
+			continue
+		}
+		k := &ctxContract{}
+		if !k.parentOf(x, fn, call.Args[0]) {
+			return nil
+		}
+		cancel, named := cancelField(x, decl, as.Lhs[1])
+		if cancel == nil {
+			return nil
+		}
+		k.named = named
+		k.onResult = !isMethodOfNamed(fn, named)
+		if k.onResult && !returnsNamed(fn, named) {
+			return nil
+		}
+		if k.waitAt = waitsOnDone(x, s, as.Lhs[0], decl, named); k.waitAt == nil {
+			return nil
+		}
+		if k.methods = cancellers(x, fn, s.callee, named, cancel); len(k.methods) == 0 {
+			return nil
+		}
+		return k
+	}
+	return nil
+}
+
+// parentOf records which parent the derived context has: a parameter of
+// fn, or a context that is never cancelled. Any other parent may be
+// cancelled by code we do not follow.
+func (k *ctxContract) parentOf(x *index, fn *types.Func, parent ast.Expr) bool {
+	if isNeverCancelled(x, parent) {
+		return true
+	}
+	id, ok := ast.Unparen(parent).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	params := fn.Type().(*types.Signature).Params()
+	for i := range params.Len() {
+		if x.info.Uses[id] == params.At(i) {
+			k.parentArg = i + 1
+			return true
+		}
+	}
+	return false
+}
+
+// isNeverCancelled recognises context.Background() and context.TODO(),
+// directly or through a local variable given that value once.
+func isNeverCancelled(x *index, e ast.Expr) bool {
+	e = ast.Unparen(e)
+	if id, ok := e.(*ast.Ident); ok {
+		v, ok := x.info.Uses[id].(*types.Var)
+		if !ok {
+			return false
+		}
+		if e = x.soleValue(v); e == nil {
+			return false
+		}
+	}
+	call, ok := e.(*ast.CallExpr)
+	return ok && isFunc(staticCallee(x.info, call), "context", "Background", "TODO")
+}
+
+// cancelField finds the unexported field of a struct type of this package
+// where decl keeps the cancel function assigned to target: the target
+// itself (ctx, t.cancel = ...), or a field given the cancel variable in a
+// composite literal or an assignment.
+func cancelField(x *index, decl *ast.FuncDecl, target ast.Expr) (*types.Var, *types.Named) {
+	if sel, ok := ast.Unparen(target).(*ast.SelectorExpr); ok {
+		return ownFuncField(x, sel)
+	}
+	id, ok := ast.Unparen(target).(*ast.Ident)
+	if !ok {
+		return nil, nil
+	}
+	v, ok := x.info.ObjectOf(id).(*types.Var)
+	if !ok {
+		return nil, nil
+	}
+	var field *types.Var
+	var named *types.Named
+	found := 0
+	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.KeyValueExpr:
+			if vid, ok := ast.Unparen(n.Value).(*ast.Ident); ok && x.info.Uses[vid] == v {
+				if key, ok := n.Key.(*ast.Ident); ok {
+					if f, ok := x.info.Uses[key].(*types.Var); ok && f.IsField() {
+						field, named = f.Origin(), nil
+						found++
+					}
+				}
+			}
+		case *ast.AssignStmt:
+			for i, rhs := range n.Rhs {
+				if vid, ok := ast.Unparen(rhs).(*ast.Ident); ok && x.info.Uses[vid] == v && i < len(n.Lhs) {
+					if sel, ok := ast.Unparen(n.Lhs[i]).(*ast.SelectorExpr); ok {
+						field, named = ownFuncField(x, sel)
+						found++
+					}
+				}
+			}
+		}
+		return true
+	})
+	if found != 1 || field == nil || field.Exported() {
+		return nil, nil
+	}
+	if named == nil {
+		// From a composite literal: the struct type that declares it.
+		named = namedWithField(x, field)
+	}
+	if named == nil {
+		return nil, nil
+	}
+	return field, named
+}
+
+// ownFuncField is the unexported field of a struct type of this package
+// that sel selects, and that type.
+func ownFuncField(x *index, sel *ast.SelectorExpr) (*types.Var, *types.Named) {
+	f, ok := x.info.Uses[sel.Sel].(*types.Var)
+	if !ok || !f.IsField() || f.Exported() || f.Pkg() != x.pkg {
+		return nil, nil
+	}
+	named, ok := types.Unalias(derefType(x.info.TypeOf(sel.X))).(*types.Named)
+	if !ok || named.Obj().Pkg() != x.pkg {
+		return nil, nil
+	}
+	return f.Origin(), named.Origin()
+}
+
+// namedWithField finds the named struct type of this package that
+// declares field.
+func namedWithField(x *index, field *types.Var) *types.Named {
+	scope := x.pkg.Scope()
+	for _, name := range scope.Names() {
+		if tn, ok := scope.Lookup(name).(*types.TypeName); ok {
+			if named, ok := types.Unalias(tn.Type()).(*types.Named); ok && hasField(named, field) {
+				return named
+			}
+		}
+	}
+	return nil
+}
+
+// returnsNamed reports whether fn's first result is T or *T.
+func returnsNamed(fn *types.Func, named *types.Named) bool {
+	res := fn.Type().(*types.Signature).Results()
+	if res.Len() == 0 {
+		return false
+	}
+	n, ok := types.Unalias(derefType(res.At(0).Type())).(*types.Named)
+	return ok && n.Origin() == named.Origin()
+}
+
+// waitsOnDone finds the goroutine's first statement, when it is a receive
+// from Done() of the derived context: the variable ctx that decl assigns
+// (captured, or passed to the goroutine's function), or a field of T given
+// that context.
+func waitsOnDone(x *index, s *spawn, ctx ast.Expr, decl *ast.FuncDecl, named *types.Named) ast.Node {
+	if s.body == nil || len(s.body.List) == 0 {
+		return nil
+	}
+	es, ok := s.body.List[0].(*ast.ExprStmt)
+	if !ok {
+		return nil
+	}
+	recv, ok := ast.Unparen(es.X).(*ast.UnaryExpr)
+	if !ok || recv.Op != token.ARROW {
+		return nil
+	}
+	done, ok := ast.Unparen(recv.X).(*ast.CallExpr)
+	if !ok || len(done.Args) != 0 {
+		return nil
+	}
+	sel, ok := ast.Unparen(done.Fun).(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Done" || !isNamed(x.info.TypeOf(sel.X), "context", "Context") {
+		return nil
+	}
+	derived := x.info.ObjectOf(identOf(ctx))
+	switch e := ast.Unparen(sel.X).(type) {
+	case *ast.Ident:
+		obj := x.info.Uses[e]
+		if obj != nil && obj == derived {
+			return recv // a literal that captures ctx
+		}
+		// A parameter of the goroutine's function, given ctx at the go call.
+		if s.callee != nil && s.call != nil {
+			params := s.callee.Type().(*types.Signature).Params()
+			for i := range params.Len() {
+				if obj == params.At(i) && i < len(s.call.Args) {
+					if arg := identOf(s.call.Args[i]); arg != nil && x.info.Uses[arg] == derived {
+						return recv
+					}
+				}
+			}
+		}
+	case *ast.SelectorExpr:
+		// A field of T that decl gives ctx.
+		f, fnamed := ownFuncField(x, e)
+		if f == nil || fnamed.Origin() != named.Origin() {
+			return nil
+		}
+		if givenCtx(x, decl, f, derived) {
+			return recv
+		}
+	}
+	return nil
+}
+
+// givenCtx reports whether decl gives field the derived context, in a
+// composite literal or an assignment.
+func givenCtx(x *index, decl *ast.FuncDecl, field *types.Var, derived types.Object) bool {
+	found := false
+	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.KeyValueExpr:
+			if key, ok := n.Key.(*ast.Ident); ok && x.info.Uses[key] == field {
+				if id := identOf(n.Value); id != nil && x.info.Uses[id] == derived {
+					found = true
+				}
+			}
+		case *ast.AssignStmt:
+			for i, lhs := range n.Lhs {
+				if sel, ok := ast.Unparen(lhs).(*ast.SelectorExpr); ok && x.info.Uses[sel.Sel] == field && i < len(n.Rhs) {
+					if id := identOf(n.Rhs[i]); id != nil && x.info.Uses[id] == derived {
+						found = true
+					}
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+func identOf(e ast.Expr) *ast.Ident {
+	id, _ := ast.Unparen(e).(*ast.Ident)
+	return id
+}
+
+// cancellers lists the methods of named, other than the starter and the
+// goroutine's own function (which cancels only once it is woken), that use
+// the stored cancel field, and the methods that call them; nil when
+// anything else in the package uses the field (its release is then out of
+// our sight).
+func cancellers(x *index, starter, goroutine *types.Func, named *types.Named, cancel *types.Var) []string {
+	set := map[string]bool{}
+	for _, cur := range x.fieldMentions(cancel) {
+		if x.info.Defs[cur.Node().(*ast.Ident)] != nil {
+			continue // the field's declaration
+		}
+		method := methodAround(x.info, cur, named)
+		switch {
+		case method == nil:
+			if !isCompositeKey(cur) {
+				return nil
+			}
+		case method == starter:
+			// The assignment that stores it; any other use in the starter
+			// releases the goroutine there.
+			if !isAssignTarget(cur) && !isCompositeKey(cur) {
+				return nil
+			}
+		default:
+			set[method.Name()] = true
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	closeOverCalls(x, named, set, starter)
+	if goroutine != nil {
+		delete(set, goroutine.Name())
+	}
+	methods := make([]string, 0, len(set))
+	for m := range set {
+		methods = append(methods, m)
+	}
+	sort.Strings(methods)
+	return methods
+}
+
+// isAssignTarget reports whether the field selected at cur (x.f) is
+// assigned to.
+func isAssignTarget(cur inspector.Cursor) bool {
+	sel := cur.Parent()
+	if _, ok := sel.Node().(*ast.SelectorExpr); !ok {
+		return false
+	}
+	k, _ := sel.ParentEdge()
+	return k == edge.AssignStmt_Lhs
+}
+
+// isCompositeKey reports whether the identifier at cur is the key of a
+// composite literal's element (f: v).
+func isCompositeKey(cur inspector.Cursor) bool {
+	k, _ := cur.ParentEdge()
+	return k == edge.KeyValueExpr_Key
+}
