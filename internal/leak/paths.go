@@ -28,6 +28,19 @@ func (r *rules) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*chanU
 	if g == nil {
 		return nil
 	}
+	// Find the go statement (or the statement around a wg.Go call).
+	index := r.x.cfgNodeIndex(g)
+	for enc := range start.Enclosing() {
+		if at, ok := index[enc.Node()]; ok {
+			return r.searchEscape(g, at.block, at.index+1, releases, channel)
+		}
+	}
+	return nil
+}
+
+// searchEscape searches g, from node firstIndex of block first on, for a
+// path to a return that passes none of the releases (see findEscape).
+func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, releases []*chanUse, channel *types.Var) *escapePath {
 	releasedBy := func(n ast.Node) bool {
 		for _, r := range releases {
 			if n.Pos() <= r.pos() && r.pos() < n.End() {
@@ -65,17 +78,7 @@ func (r *rules) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*chanU
 		return false
 	}
 
-	// Find the go statement (or the statement around a wg.Go call).
-	index := r.x.cfgNodeIndex(g)
-	var first *cfg.Block
-	firstIndex := 0
-	for enc := range start.Enclosing() {
-		if at, ok := index[enc.Node()]; ok {
-			first, firstIndex = at.block, at.index+1
-			break
-		}
-	}
-	if first == nil || !first.Live || blockReleases(first, firstIndex) {
+	if !first.Live || blockReleases(first, firstIndex) {
 		return nil
 	}
 

@@ -96,6 +96,13 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		owner := funcName(why.owner)
 		d.Message = fmt.Sprintf("%s%s: %s can return%s without %s", blocks, why.op, owner, route, missing)
 		d.Related = append(d.Related, related(why.path.ret, fmt.Sprintf("%s returns here without %s", owner, missing)))
+	case skippedRelease:
+		missing := "sending to or closing " + why.op.channel
+		if why.needsClose {
+			missing = "closing " + why.op.channel
+		}
+		d.Message = fmt.Sprintf("%s blocks for ever %s: the goroutine it starts can return without %s", funcName(why.waiter), why.op, missing)
+		d.Related = append(d.Related, related(why.path.ret, "the goroutine returns here without "+missing))
 	case fewReceives:
 		d.Message = fmt.Sprintf("goroutines started in a loop block for ever %s: %s receives from it only %s", why.op, funcName(why.owner), times(why.received))
 		d.Related = append(d.Related, related(why.receive, "the only receive"))
@@ -179,6 +186,8 @@ func opOfReason(why reason) *blockedOp {
 	case extraSends:
 		return &why.op
 	case stopsRanging:
+		return &why.op
+	case skippedRelease:
 		return &why.op
 	}
 	return nil

@@ -32,6 +32,12 @@ func (r *rules) channelVerdicts() []verdict {
 		var counts *sendCounts // shared by the sends on f, built on the first
 		for i := range f.uses {
 			u := &f.uses[i]
+			if u.spawn == nil && u.blocks() && u.kind.receives() {
+				if v, ok := r.spawnerWaitVerdict(u, f, l.owner); ok {
+					out = append(out, v)
+				}
+				continue
+			}
 			if u.spawn == nil || !u.blocks() {
 				continue
 			}
@@ -96,6 +102,42 @@ func (r *rules) recvVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, b
 		return verdict{}, false
 	}
 	return found(abandoned{op: op, owner: owner, path: esc, needsClose: needsClose})
+}
+
+// spawnerWaitVerdict decides on a receive (or range) by the function that
+// owns the channel, when its only partner is one goroutine it starts: the
+// goroutine's literal holds every send and close of the channel, and may
+// return before any of them.
+func (r *rules) spawnerWaitVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, bool) {
+	if f.isNil || u.place.owner != owner || u.place.deferred {
+		return verdict{}, false
+	}
+	needsClose := u.kind == opRange && !r.sum.rangeCanLeave(u)
+	releases := f.usesWhere(func(r *chanUse) bool {
+		return r.kind == opClose || r.kind == opSend && !needsClose
+	})
+	if len(releases) == 0 {
+		return verdict{}, false // nothing at all: the rules on goroutines say so where it matters
+	}
+	s := releases[0].spawn
+	if s == nil || s.lit == nil || s.inLoop || s.parent != owner || s.start.End() > u.pos() {
+		return verdict{}, false
+	}
+	for _, rel := range releases {
+		if rel.spawn != s || rel.via != nil || rel.place.owner != s.lit || rel.place.deferred {
+			return verdict{}, false
+		}
+	}
+	g := r.x.cfgOf(s.lit, r.sum.mayReturn)
+	if g == nil || len(g.Blocks) == 0 {
+		return verdict{}, false
+	}
+	esc := r.searchEscape(g, g.Blocks[0], 0, releases, f.v)
+	if esc == nil {
+		return verdict{}, false
+	}
+	why := skippedRelease{op: r.opOf(u, f), waiter: owner, path: esc, needsClose: needsClose}
+	return verdict{pattern: UnguardedRecv, at: u.node, spawn: s, why: why}, true
 }
 
 // rangeCanLeave reports whether a range over a channel has a way out other

@@ -64,6 +64,14 @@ type (
 		receive        ast.Node // the first receive
 		sent, received int
 	}
+	// The function waits on a channel that only a goroutine it starts
+	// releases, and that goroutine can return without releasing it.
+	skippedRelease struct {
+		op         blockedOp
+		waiter     ast.Node // the function that waits: the goroutine's parent
+		path       *escapePath
+		needsClose bool
+	}
 	// The consumer can stop ranging over the channel.
 	stopsRanging struct {
 		op    blockedOp
@@ -131,6 +139,7 @@ func (abandoned) cause() string              { return "abandoned" }
 func (fewReceives) cause() string            { return "few receives" }
 func (extraSends) cause() string             { return "extra sends" }
 func (stopsRanging) cause() string           { return "stops ranging" }
+func (skippedRelease) cause() string         { return "skipped release" }
 func (deadChannel) cause() string            { return "dead channel" }
 func (emptySelect) cause() string            { return "empty select" }
 func (deadSelect) cause() string             { return "dead select" }

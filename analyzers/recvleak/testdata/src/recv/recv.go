@@ -357,3 +357,46 @@ func freshChannelTwins(done chan struct{}) {
 	}()
 	<-make(chan struct{})
 }
+
+// The spawner waits on a close that the goroutine it starts can skip by
+// returning early.
+func spawnerWaits(items <-chan int) {
+	done := make(chan struct{})
+	go func() {
+		for it := range items {
+			if it < 0 {
+				return
+			}
+		}
+		close(done)
+	}()
+	<-done // want `spawnerWaits blocks for ever receiving from done: the goroutine it starts can return without sending to or closing done`
+}
+
+// Twins: a deferred close, and a close on every path.
+func spawnerWaitsDeferred(items <-chan int) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for it := range items {
+			if it < 0 {
+				return
+			}
+		}
+	}()
+	<-done
+}
+
+func spawnerWaitsEveryPath(items <-chan int) {
+	done := make(chan struct{})
+	go func() {
+		for it := range items {
+			if it < 0 {
+				close(done)
+				return
+			}
+		}
+		close(done)
+	}()
+	<-done
+}
