@@ -90,18 +90,25 @@ func (sum *summaries) countStmt(stmt ast.Stmt, sends map[ast.Node]int) sendCount
 	case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
 		return sum.countClauses(s, sends)
 	case *ast.ForStmt:
-		return sum.countLoop(s.Body, sends)
+		return sum.countLoop(s, s.Body, sends)
 	case *ast.RangeStmt:
-		return sum.countLoop(s.Body, sends)
+		return sum.countLoop(s, s.Body, sends)
 	}
 	return noSends
 }
 
-// countLoop: an iteration that sends and can go round again sends without
-// bound; otherwise the loop falls through (after zero iterations, or a
-// break) and returns as its body does.
-func (sum *summaries) countLoop(body *ast.BlockStmt, sends map[ast.Node]int) sendCount {
+// countLoop: a loop with a constant trip count whose body always goes
+// round sends that many times what its body sends; otherwise an iteration
+// that sends and can go round again sends without bound, and a loop that
+// does not falls through (after zero iterations, or a break) and returns
+// as its body does.
+func (sum *summaries) countLoop(loop ast.Stmt, body *ast.BlockStmt, sends map[ast.Node]int) sendCount {
 	x := sum.countSends(body.List, sends)
+	if x.fall > 0 && x.ret < 0 && x.brk < 0 && x.cont < 0 {
+		if trips := sum.tripCount(loop); trips < many {
+			return sendCount{fall: sat(trips * x.fall), ret: -1, brk: -1, cont: -1}
+		}
+	}
 	if max(x.fall, x.cont) > 0 {
 		return sendCount{fall: many, ret: many, brk: -1, cont: -1}
 	}

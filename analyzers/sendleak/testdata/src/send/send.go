@@ -696,3 +696,25 @@ func startReadMux(xs []int) {
 	}
 	close(m.incoming)
 }
+
+// A loop with a constant trip count sends that many times.
+func threeSendsOneReceive() int {
+	ch := make(chan int, 1)
+	go func() {
+		for i := 0; i < 3; i++ {
+			ch <- i // want `goroutine blocks for ever sending on ch: it sends 3 times but threeSendsOneReceive receives only once`
+		}
+	}()
+	return <-ch
+}
+
+// Twin: the buffer holds what is not received.
+func threeSendsBuffered() int {
+	ch := make(chan int, 2)
+	go func() {
+		for i := 0; i < 3; i++ {
+			ch <- i
+		}
+	}()
+	return <-ch
+}
