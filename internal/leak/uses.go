@@ -148,10 +148,20 @@ func (sum *summaries) classify(f *chanFlow, cur inspector.Cursor, depth int) {
 			sum.recordDef(f, p.Lhs, p.Rhs, e)
 			return
 		}
+		if kind == edge.AssignStmt_Rhs && f.field && len(p.Lhs) == len(p.Rhs) && depth < maxBindDepth {
+			if sum.collectCopy(f, parent, p.Lhs[cur.ParentEdgeIndex()], depth) {
+				return
+			}
+		}
 	case *ast.ValueSpec:
 		if kind == edge.ValueSpec_Names && depth == 0 {
 			sum.recordDef(f, identsAsExprs(p.Names), p.Values, e)
 			return
+		}
+		if kind == edge.ValueSpec_Values && f.field && len(p.Names) == len(p.Values) && depth < maxBindDepth {
+			if sum.collectCopy(f, parent, p.Names[cur.ParentEdgeIndex()], depth) {
+				return
+			}
 		}
 	case *ast.KeyValueExpr:
 		if kind == edge.KeyValueExpr_Key && f.field {
@@ -165,6 +175,39 @@ func (sum *summaries) classify(f *chanFlow, cur inspector.Cursor, depth int) {
 		}
 	}
 	f.escapes = true
+}
+
+// collectCopy follows a local copy of a field (x := s.f, var x = s.f):
+// the copy's uses are the field's. The copy must be given no other value.
+// It reports whether target was such a local.
+func (sum *summaries) collectCopy(f *chanFlow, stmt inspector.Cursor, target ast.Expr, depth int) bool {
+	id, ok := target.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	v, ok := sum.x.info.Defs[id].(*types.Var)
+	if !ok || v.IsField() {
+		return false // an assignment to a variable declared elsewhere
+	}
+	var fn ast.Node
+	for enc := range stmt.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		fn = enc.Node()
+		break
+	}
+	if fn == nil {
+		return false
+	}
+	for _, cur := range sum.x.mentions(fn, v) {
+		if cur.Node() == id {
+			continue // the copy itself
+		}
+		// depth+1: a later assignment to the copy makes the field escape.
+		sum.classify(f, cur, depth+1)
+		if f.escapes {
+			break
+		}
+	}
+	return true
 }
 
 // recordDef notes the value given to the channel by an assignment.

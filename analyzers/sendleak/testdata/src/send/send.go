@@ -718,3 +718,52 @@ func threeSendsBuffered() int {
 	}()
 	return <-ch
 }
+
+// A local copy of a field: its uses are the field's.
+type framer struct {
+	reset chan bool
+	quit  chan bool
+}
+
+func (f *framer) monitor() {
+	reset := f.reset
+	<-f.quit
+	close(reset)
+}
+
+func (f *framer) WriteFrame() {
+	f.reset <- true // want `goroutine blocks for ever sending on f.reset: nothing in package send receives from field reset`
+}
+
+func startFramer() {
+	f := &framer{reset: make(chan bool), quit: make(chan bool)}
+	go f.monitor()
+	go f.WriteFrame()
+	f.quit <- true
+}
+
+// Twin: the copy is received from.
+type readFramer struct {
+	reset chan bool
+	quit  chan bool
+}
+
+func (f *readFramer) monitor() {
+	reset := f.reset
+	for {
+		select {
+		case <-reset:
+		case <-f.quit:
+			return
+		}
+	}
+}
+
+func (f *readFramer) WriteFrame() { f.reset <- true }
+
+func startReadFramer() {
+	f := &readFramer{reset: make(chan bool), quit: make(chan bool)}
+	go f.monitor()
+	go f.WriteFrame()
+	f.quit <- true
+}
