@@ -3,6 +3,7 @@ package leak_test
 import (
 	"bytes"
 	"encoding/gob"
+	"go/token"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -126,5 +127,35 @@ func TestContractRelated(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Error("no contract report checked")
+	}
+}
+
+// TestEndsInFile checks, over the packages of every analyzer's testdata,
+// that each diagnostic and related position ends in the file where it
+// starts: editors, SARIF and go vet -json show a range across files wrong.
+func TestEndsInFile(t *testing.T) {
+	for analyzer, pkgs := range map[string][]string{
+		"recvleak":      {"recv"},
+		"sendleak":      {"send"},
+		"loopleak":      {"loop", "daemon", "ctxloop"},
+		"goroutineleak": {"seeds", "user", "generic", "cgo", "suppress"},
+	} {
+		for _, r := range analysistest.Run(t, testdata(analyzer), goroutineleak.Analyzer, pkgs...) {
+			fset := r.Pass.Fset
+			check := func(what string, pos, end token.Pos) {
+				if end.IsValid() && fset.File(pos) != fset.File(end) {
+					t.Errorf("%s: %s ends in another file (%s)", fset.Position(pos), what, fset.Position(end))
+				}
+				if tf := fset.File(pos); end.IsValid() && tf != nil && int(end) > tf.Base()+tf.Size() {
+					t.Errorf("%s: %s ends past the end of its file", fset.Position(pos), what)
+				}
+			}
+			for _, d := range r.Diagnostics {
+				check(d.Message, d.Pos, d.End)
+				for _, rel := range d.Related {
+					check(rel.Message, rel.Pos, rel.End)
+				}
+			}
+		}
 	}
 }

@@ -12,6 +12,9 @@ import (
 // goroutine, without doing anything that would release it.
 type escapePath struct {
 	ret    *ast.ReturnStmt // where the function returns
+	// implicit marks the return at the end of a body that go/cfg makes
+	// up: its Return is the closing brace, and its End lies past it.
+	implicit bool
 	choice *ast.CommClause // the select case taken instead of the releasing one, if any
 }
 

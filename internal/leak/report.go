@@ -95,14 +95,14 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		}
 		owner := funcName(why.owner)
 		d.Message = fmt.Sprintf("%s%s: %s can return%s without %s", blocks, why.op, owner, route, missing)
-		d.Related = append(d.Related, related(why.path.ret, fmt.Sprintf("%s returns here without %s", owner, missing)))
+		d.Related = append(d.Related, why.path.returnHere(fmt.Sprintf("%s returns here without %s", owner, missing)))
 	case skippedRelease:
 		missing := "sending to or closing " + why.op.channel
 		if why.needsClose {
 			missing = "closing " + why.op.channel
 		}
 		d.Message = fmt.Sprintf("%s blocks for ever %s: the goroutine it starts can return without %s", funcName(why.waiter), why.op, missing)
-		d.Related = append(d.Related, related(why.path.ret, "the goroutine returns here without "+missing))
+		d.Related = append(d.Related, why.path.returnHere("the goroutine returns here without "+missing))
 	case fewReceives:
 		d.Message = fmt.Sprintf("goroutines started in a loop block for ever %s: %s receives from it only %s", why.op, funcName(why.owner), times(why.received))
 		d.Related = append(d.Related, related(why.receive, "the only receive"))
@@ -325,6 +325,16 @@ func funcName(fn ast.Node) string {
 
 func related(n ast.Node, msg string) analysis.RelatedInformation {
 	return analysis.RelatedInformation{Pos: n.Pos(), End: n.End(), Message: msg}
+}
+
+// returnHere relates the return of an escape path: the closing brace
+// alone for the return at the end of a body.
+func (p *escapePath) returnHere(msg string) analysis.RelatedInformation {
+	rel := related(p.ret, msg)
+	if p.implicit {
+		rel.End = p.ret.Return + 1
+	}
+	return rel
 }
 
 // startedHere relates the start of a goroutine: the go keyword, or the

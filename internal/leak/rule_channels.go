@@ -132,7 +132,7 @@ func (r *rules) spawnerWaitVerdict(u *chanUse, f *chanFlow, owner ast.Node) (ver
 	if g == nil || len(g.Blocks) == 0 {
 		return verdict{}, false
 	}
-	esc := r.searchEscape(g, g.Blocks[0], 0, releases, f.v)
+	esc := markImplicit(r.searchEscape(g, g.Blocks[0], 0, releases, f.v), s.lit)
 	if esc == nil {
 		return verdict{}, false
 	}
@@ -175,7 +175,16 @@ func (r *rules) escapeFrom(s *spawn, owner ast.Node, f *chanFlow, releases []*ch
 			return nil
 		}
 	}
-	return r.findEscape(r.x.cfgOf(owner, r.sum.mayReturn), s.cur, releases, f.v)
+	return markImplicit(r.findEscape(r.x.cfgOf(owner, r.sum.mayReturn), s.cur, releases, f.v), owner)
+}
+
+// markImplicit marks an escape through the return that go/cfg makes up
+// at the end of fn's body.
+func markImplicit(esc *escapePath, fn ast.Node) *escapePath {
+	if esc != nil {
+		esc.implicit = esc.ret.Return == bodyOf(fn).Rbrace
+	}
+	return esc
 }
 
 // commChannel returns the channel a select case communicates on, and
