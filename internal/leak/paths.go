@@ -11,11 +11,11 @@ import (
 // An escapePath is a way for a function to return, after starting a
 // goroutine, without doing anything that would release it.
 type escapePath struct {
-	ret    *ast.ReturnStmt // where the function returns
+	ret *ast.ReturnStmt // where the function returns
 	// implicit marks the return at the end of a body that go/cfg makes
 	// up: its Return is the closing brace, and its End lies past it.
 	implicit bool
-	choice *ast.CommClause // the select case taken instead of the releasing one, if any
+	choice   *ast.CommClause // the select case taken instead of the releasing one, if any
 }
 
 // findEscape searches the CFG of the function around start (the go
