@@ -101,7 +101,11 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		if why.needsClose {
 			missing = "closing " + why.op.channel
 		}
-		d.Message = fmt.Sprintf("%s blocks for ever %s: the goroutine it starts can return without %s", funcName(why.waiter), why.op, missing)
+		route := ""
+		if why.failsTest {
+			route = ", when the test fails,"
+		}
+		d.Message = fmt.Sprintf("%s blocks for ever %s: the goroutine it starts can return%s without %s", funcName(why.waiter), why.op, route, missing)
 		d.Related = append(d.Related, why.path.returnHere("the goroutine returns here without "+missing))
 	case fewReceives:
 		d.Message = fmt.Sprintf("goroutines started in a loop block for ever %s: %s receives from it only %s", why.op, funcName(why.owner), times(why.received))

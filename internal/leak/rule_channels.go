@@ -108,8 +108,11 @@ func (r *rules) recvVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, b
 // owns the channel, when its only partner is one goroutine it starts: the
 // goroutine's literal holds every send and close of the channel, and may
 // return before any of them.
+//
+// Only unbuffered channels: a receive from a buffered one is often guarded
+// by len(ch), or fed before the goroutine returns.
 func (r *rules) spawnerWaitVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, bool) {
-	if f.isNil || u.place.owner != owner || u.place.deferred {
+	if f.isNil || f.capacity != 0 || u.place.owner != owner || u.place.deferred {
 		return verdict{}, false
 	}
 	needsClose := u.kind == opRange && !r.sum.rangeCanLeave(u)
@@ -136,8 +139,30 @@ func (r *rules) spawnerWaitVerdict(u *chanUse, f *chanFlow, owner ast.Node) (ver
 	if esc == nil {
 		return verdict{}, false
 	}
-	why := skippedRelease{op: r.opOf(u, f), waiter: owner, path: esc, needsClose: needsClose}
+	why := skippedRelease{op: r.opOf(u, f), waiter: owner, path: esc, needsClose: needsClose, failsTest: r.failsTestBefore(esc.ret)}
 	return verdict{pattern: UnguardedRecv, at: u.node, spawn: s, why: why}, true
+}
+
+// failsTestBefore reports whether the statement before ret marks a test
+// failed (t.Error, t.Errorf, b.Error, ...): the return is a failure path.
+func (r *rules) failsTestBefore(ret *ast.ReturnStmt) bool {
+	cur := r.x.cursorOf(ret)
+	if !cur.Valid() {
+		return false // the return go/cfg makes up at the end of a body
+	}
+	block, ok := cur.Parent().Node().(*ast.BlockStmt)
+	if !ok {
+		return false
+	}
+	for i, stmt := range block.List {
+		if stmt == ret && i > 0 {
+			if call := exprStmtCall(block.List[i-1]); call != nil {
+				fn := staticCallee(r.x.info, call)
+				return fn != nil && (fn.Name() == "Error" || fn.Name() == "Errorf") && fn.Pkg() != nil && fn.Pkg().Path() == "testing"
+			}
+		}
+	}
+	return false
 }
 
 // rangeCanLeave reports whether a range over a channel has a way out other
