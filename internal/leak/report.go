@@ -111,7 +111,11 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		d.Message = fmt.Sprintf("goroutines started in a loop block for ever %s: %s receives from it only %s", why.op, funcName(why.owner), times(why.received))
 		d.Related = append(d.Related, related(why.receive, "the only receive"))
 	case extraSends:
-		d.Message = fmt.Sprintf("%s%s: it sends %s but %s receives only %s", blocks, why.op, times(why.sent), funcName(why.owner), times(why.received))
+		if why.together {
+			d.Message = fmt.Sprintf("goroutines block for ever %s: together they send up to %d values but %s receives only %s", why.op, why.sent, funcName(why.owner), times(why.received))
+		} else {
+			d.Message = fmt.Sprintf("%s%s: it sends %s but %s receives only %s", blocks, why.op, times(why.sent), funcName(why.owner), times(why.received))
+		}
 		d.Related = append(d.Related, related(why.receive, "the only receive"))
 	case stopsRanging:
 		owner := funcName(why.owner)

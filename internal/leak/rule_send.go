@@ -16,6 +16,9 @@ type sendCounts struct {
 	ownSends  map[*spawn][]*chanUse // each goroutine's blocking sends, in source order
 	sendNodes map[ast.Node]int      // the blocking sends outside selects: each send, or call of a callee that sends, with its count
 	ordinals  map[*spawn]map[ast.Node]ordinal
+	// ownerSends counts the blocking sends no goroutine of the package
+	// makes: the channel's owner sends too.
+	ownerSends int
 }
 
 func (r *rules) newSendCounts(f *chanFlow) *sendCounts {
@@ -26,8 +29,11 @@ func (r *rules) newSendCounts(f *chanFlow) *sendCounts {
 		case u.kind.receives():
 			c.receives = append(c.receives, u)
 		case u.kind == opSend:
-			if u.blocks() && u.spawn != nil {
+			switch {
+			case u.blocks() && u.spawn != nil:
 				c.ownSends[u.spawn] = append(c.ownSends[u.spawn], u)
+			case u.blocks():
+				c.ownerSends++
 			}
 			if !u.inSelect {
 				c.sendNodes[u.node] = r.sum.sendsOf(u)
@@ -105,6 +111,13 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 		case instances == 1 && perRun < many && perRun > k+f.capacity && isBlockingSend(k):
 			return found(extraSends{op: op, owner: owner, receive: receives[0].node, sent: perRun, received: k})
 		}
+		// Several goroutines, each started once, that together send more
+		// than is received and buffered: one of them blocks for ever,
+		// whichever the scheduler lets send last. One report, on the first
+		// send of the last goroutine started.
+		if n, last := r.sendsTogether(owner, counts); n < many && n > k+f.capacity && last == s && isBlockingSend(0) {
+			return found(extraSends{op: op, owner: owner, receive: receives[0].node, sent: n, received: k, together: true})
+		}
 		return verdict{}, false
 	}
 	if len(receives) == 1 && receives[0].kind == opRange && pending > f.capacity+1 && isBlockingSend(0) {
@@ -117,6 +130,28 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 		}
 	}
 	return verdict{}, false
+}
+
+// sendsTogether adds up the most sends of the goroutines that send on the
+// channel, when there are several and each is started once by owner and
+// owner sends nothing itself; it also returns the goroutine started last.
+// It returns many when the sum is not known.
+func (r *rules) sendsTogether(owner ast.Node, counts *sendCounts) (int, *spawn) {
+	if len(counts.ownSends) < 2 || counts.ownerSends > 0 {
+		return many, nil
+	}
+	total := 0
+	var last *spawn
+	for s := range counts.ownSends {
+		if s.parent != owner || s.inLoop {
+			return many, nil
+		}
+		total = sat(total + r.sendsPerRun(s, counts))
+		if last == nil || s.start.Pos() > last.start.Pos() {
+			last = s
+		}
+	}
+	return total, last
 }
 
 // receivesOnlyHere reports whether all receives are done by owner itself,

@@ -63,6 +63,7 @@ type (
 		owner          ast.Node
 		receive        ast.Node // the first receive
 		sent, received int
+		together       bool // sent by several goroutines together
 	}
 	// The function waits on a channel that only a goroutine it starts
 	// releases, and that goroutine can return without releasing it.

@@ -767,3 +767,35 @@ func startReadFramer() {
 	go f.WriteFrame()
 	f.quit <- true
 }
+
+// Goroutines that together send more than is received: one of them blocks.
+func sendOnErrorAndResult(ch chan error, err error) {
+	if err != nil {
+		ch <- err
+	}
+	ch <- nil
+}
+
+func twoCheckers(a, b error) (error, error) {
+	ch := make(chan error)
+	go func() { sendOnErrorAndResult(ch, a) }()
+	go func() {
+		sendOnErrorAndResult(ch, b) // want `goroutines block for ever in sendOnErrorAndResult, sending on unbuffered channel ch: together they send up to 4 values but twoCheckers receives only twice`
+	}()
+	return <-ch, <-ch
+}
+
+// Twins: each goroutine sends once; and a buffer for the extra values.
+func twoOnce() (error, error) {
+	ch := make(chan error)
+	go func() { ch <- nil }()
+	go func() { ch <- nil }()
+	return <-ch, <-ch
+}
+
+func twoCheckersBuffered(a, b error) (error, error) {
+	ch := make(chan error, 2)
+	go func() { sendOnErrorAndResult(ch, a) }()
+	go func() { sendOnErrorAndResult(ch, b) }()
+	return <-ch, <-ch
+}
