@@ -27,7 +27,11 @@ type escapePath struct {
 // channels become ready is beyond this analysis. A loop that declares the
 // channel is not such a loop: its next iteration makes a new channel,
 // which releases nothing started in this one.
-func (r *rules) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*chanUse, channel *types.Var) *escapePath {
+//
+// pending, when not nil, is the goroutine's operation that waits for a
+// release: a select case that cannot be ready while it waits (see
+// readyOnlyAfter) is no way out.
+func (r *rules) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*chanUse, channel *types.Var, pending *chanUse) *escapePath {
 	if g == nil {
 		return nil
 	}
@@ -35,7 +39,7 @@ func (r *rules) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*chanU
 	index := r.x.cfgNodeIndex(g)
 	for enc := range start.Enclosing() {
 		if at, ok := index[enc.Node()]; ok {
-			return r.searchEscape(g, at.block, at.index+1, releases, channel)
+			return r.searchEscape(g, at.block, at.index+1, releases, channel, pending)
 		}
 	}
 	return nil
@@ -43,7 +47,7 @@ func (r *rules) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*chanU
 
 // searchEscape searches g, from node firstIndex of block first on, for a
 // path to a return that passes none of the releases (see findEscape).
-func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, releases []*chanUse, channel *types.Var) *escapePath {
+func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, releases []*chanUse, channel *types.Var, pending *chanUse) *escapePath {
 	releasedBy := func(n ast.Node) bool {
 		for _, r := range releases {
 			if n.Pos() <= r.pos() && r.pos() < n.End() {
@@ -101,7 +105,7 @@ func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, relea
 			}
 		}
 		for _, s := range b.Succs {
-			if _, seen := prev[s]; seen || blockReleases(s, 0) || r.isDeadCaseBlock(s) {
+			if _, seen := prev[s]; seen || blockReleases(s, 0) || r.isDeadCaseBlock(s) || r.readyOnlyAfter(s, pending) {
 				continue
 			}
 			prev[s] = b
@@ -161,6 +165,91 @@ func (r *rules) selectOf(after *cfg.Block) *ast.SelectStmt {
 		return enc.Node().(*ast.SelectStmt)
 	}
 	return nil
+}
+
+// readyOnlyAfter reports whether b is the body of a select case receiving
+// from a local channel that can become ready only after the goroutine has
+// got past its pending operation: every send to or close of it is done by
+// that goroutine itself, deferred or on no path that reaches the pending
+// operation. (A goroutine that sends its result on one of two channels and
+// closes both when it returns never lets its reader take the other case
+// while it waits.)
+func (r *rules) readyOnlyAfter(b *cfg.Block, pending *chanUse) bool {
+	if pending == nil || b.Kind != cfg.KindSelectCaseBody {
+		return false
+	}
+	s := pending.spawn
+	cc, ok := b.Stmt.(*ast.CommClause)
+	if !ok || s == nil || s.lit == nil || pending.via != nil || pending.place.owner != s.lit {
+		return false
+	}
+	ch, send := commChannel(cc)
+	id, ok := ast.Unparen(ch).(*ast.Ident)
+	if !ok || send {
+		return false
+	}
+	v, _ := r.x.info.Uses[id].(*types.Var)
+	f := r.m.byVar[v]
+	if f == nil || f.escapes {
+		return false
+	}
+	g := r.x.cfgOf(s.lit, r.sum.mayReturn)
+	released := false
+	for i := range f.uses {
+		u := &f.uses[i]
+		if u.kind != opSend && u.kind != opClose {
+			continue
+		}
+		if u.spawn != s || u.via != nil || u.place.owner != s.lit {
+			return false // readied by other code, whose timing we do not follow
+		}
+		released = true
+		if !u.place.deferred && r.reaches(g, u.node, pending.node) {
+			return false
+		}
+	}
+	return released
+}
+
+// reaches reports whether, in g, control can go from the statement holding
+// from to the one holding to (not through from's own statement again
+// first). It answers true when either is not found.
+func (r *rules) reaches(g *cfg.CFG, from, to ast.Node) bool {
+	if g == nil {
+		return true
+	}
+	index := r.x.cfgNodeIndex(g)
+	locate := func(n ast.Node) (nodeAt, bool) {
+		for enc := range r.x.cursorOf(n).Enclosing() {
+			if at, ok := index[enc.Node()]; ok {
+				return at, true
+			}
+		}
+		return nodeAt{}, false
+	}
+	a, okA := locate(from)
+	b, okB := locate(to)
+	if !okA || !okB {
+		return true
+	}
+	if a.block == b.block && a.index < b.index {
+		return true
+	}
+	seen := map[*cfg.Block]bool{}
+	queue := append([]*cfg.Block(nil), a.block.Succs...)
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		if seen[x] {
+			continue
+		}
+		seen[x] = true
+		if x == b.block {
+			return true
+		}
+		queue = append(queue, x.Succs...)
+	}
+	return false
 }
 
 // isDeadCaseBlock reports whether b is the body of a select case that can

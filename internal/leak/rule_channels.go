@@ -97,7 +97,7 @@ func (r *rules) recvVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, b
 	releases := f.usesWhere(func(r *chanUse) bool {
 		return r.kind == opClose || r.kind == opSend && !needsClose
 	})
-	esc := r.escapeFrom(s, owner, f, releases)
+	esc := r.escapeFrom(s, u, owner, f, releases)
 	if esc == nil {
 		return verdict{}, false
 	}
@@ -135,7 +135,7 @@ func (r *rules) spawnerWaitVerdict(u *chanUse, f *chanFlow, owner ast.Node) (ver
 	if g == nil || len(g.Blocks) == 0 {
 		return verdict{}, false
 	}
-	esc := markImplicit(r.searchEscape(g, g.Blocks[0], 0, releases, f.v), s.lit)
+	esc := markImplicit(r.searchEscape(g, g.Blocks[0], 0, releases, f.v, nil), s.lit)
 	if esc == nil {
 		return verdict{}, false
 	}
@@ -191,7 +191,7 @@ func rangeLabel(u *chanUse) string {
 // an operation of that function itself that comes after the go statement:
 // releases in other goroutines, callbacks or deferred calls have timing we
 // do not follow.
-func (r *rules) escapeFrom(s *spawn, owner ast.Node, f *chanFlow, releases []*chanUse) *escapePath {
+func (r *rules) escapeFrom(s *spawn, pending *chanUse, owner ast.Node, f *chanFlow, releases []*chanUse) *escapePath {
 	if s.parent != owner {
 		return nil
 	}
@@ -200,7 +200,7 @@ func (r *rules) escapeFrom(s *spawn, owner ast.Node, f *chanFlow, releases []*ch
 			return nil
 		}
 	}
-	return markImplicit(r.findEscape(r.x.cfgOf(owner, r.sum.mayReturn), s.cur, releases, f.v), owner)
+	return markImplicit(r.findEscape(r.x.cfgOf(owner, r.sum.mayReturn), s.cur, releases, f.v, pending), owner)
 }
 
 // markImplicit marks an escape through the return that go/cfg makes up

@@ -89,7 +89,7 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 		return verdict{}, false
 	}
 	if pending > f.capacity && isBlockingSend(0) {
-		if esc := r.escapeFrom(s, owner, f, receives); esc != nil {
+		if esc := r.escapeFrom(s, u, owner, f, receives); esc != nil {
 			return found(abandoned{op: op, owner: owner, path: esc})
 		}
 	}

@@ -799,3 +799,48 @@ func twoCheckersBuffered(a, b error) (error, error) {
 	go func() { sendOnErrorAndResult(ch, b) }()
 	return <-ch, <-ch
 }
+
+func computeValue() (int, error) { return 0, nil }
+
+// Twin (a false positive once seen on real code): the goroutine sends its
+// result on exactly one of two channels and closes both when it returns.
+// While one send waits, the other channel is not ready, so the reader
+// cannot take its case.
+func oneOfTwo() (int, error) {
+	vals := make(chan int)
+	errs := make(chan error)
+	go func() {
+		defer close(vals)
+		defer close(errs)
+		v, err := computeValue()
+		if err != nil {
+			errs <- err
+			return
+		}
+		vals <- v
+	}()
+	select {
+	case v := <-vals:
+		return v, nil
+	case err := <-errs:
+		return 0, err
+	}
+}
+
+// Must-flag beside it: both sends happen, one after the other, and the
+// reader takes only one.
+func bothOfTwo() (int, error) {
+	vals := make(chan int)
+	errs := make(chan error)
+	go func() {
+		v, err := computeValue()
+		vals <- v
+		errs <- err // want `goroutine blocks for ever sending on unbuffered channel errs: bothOfTwo can return through the vals case without receiving from errs`
+	}()
+	select {
+	case v := <-vals:
+		return v, nil
+	case err := <-errs:
+		return 0, err
+	}
+}
