@@ -11,7 +11,10 @@ import (
 // An escapePath is a way for a function to return, after starting a
 // goroutine, without doing anything that would release it.
 type escapePath struct {
-	ret *ast.ReturnStmt // where the function returns
+	exit ast.Node // where the function leaves: a *ast.ReturnStmt, or a call that ends its test
+	// testEnds, for an exit that ends a test (t.Fatal, t.Skip,
+	// require.NoError, ...), says how: "fails" or "is skipped".
+	testEnds string
 	// implicit marks the return at the end of a body that go/cfg makes
 	// up: its Return is the closing brace, and its End lies past it.
 	implicit bool
@@ -85,8 +88,35 @@ func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, relea
 		return false
 	}
 
-	if !first.Live || blockReleases(first, firstIndex) {
+	if !first.Live {
 		return nil
+	}
+	// visit tells whether b, from node from on, releases, or leaves the
+	// function first: a call that ends the test before any release, or a
+	// return at its end.
+	visit := func(b *cfg.Block, from int, prev map[*cfg.Block]*cfg.Block) (released bool, esc *escapePath) {
+		switch b.Kind {
+		case cfg.KindForLoop, cfg.KindForBody, cfg.KindRangeLoop, cfg.KindSelectCaseBody:
+			if blockReleases(b, 0) {
+				return true, nil
+			}
+		}
+		for _, n := range b.Nodes[from:] {
+			if how := r.endsTest(n); how != "" {
+				esc := r.describeEscape(n, b, prev, releasedBy)
+				esc.testEnds = how
+				return false, esc
+			}
+			if !comms[n] && releasedBy(n) {
+				return true, nil
+			}
+		}
+		if len(b.Succs) == 0 && len(b.Nodes) > 0 {
+			if ret, ok := b.Nodes[len(b.Nodes)-1].(*ast.ReturnStmt); ok {
+				return false, r.describeEscape(ret, b, prev, releasedBy)
+			}
+		}
+		return false, nil
 	}
 
 	// Breadth-first, so the path reported is a shortest one. Each block is
@@ -99,13 +129,19 @@ func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, relea
 	for len(queue) > 0 {
 		b := queue[0]
 		queue = queue[1:]
-		if len(b.Succs) == 0 && len(b.Nodes) > 0 {
-			if ret, ok := b.Nodes[len(b.Nodes)-1].(*ast.ReturnStmt); ok {
-				return r.describeEscape(ret, b, prev, releasedBy)
-			}
+		from := 0
+		if b == first {
+			from = firstIndex
+		}
+		released, esc := visit(b, from, prev)
+		if esc != nil {
+			return esc
+		}
+		if released {
+			continue
 		}
 		for _, s := range b.Succs {
-			if _, seen := prev[s]; seen || blockReleases(s, 0) || r.isDeadCaseBlock(s) || r.readyOnlyAfter(s, pending) {
+			if _, seen := prev[s]; seen || r.isDeadCaseBlock(s) || r.readyOnlyAfter(s, pending) {
 				continue
 			}
 			prev[s] = b
@@ -117,8 +153,8 @@ func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, relea
 
 // describeEscape finds, along the path ending at b, the select case that
 // was chosen over the releasing one.
-func (r *rules) describeEscape(ret *ast.ReturnStmt, b *cfg.Block, prev map[*cfg.Block]*cfg.Block, releasedBy func(ast.Node) bool) *escapePath {
-	p := &escapePath{ret: ret}
+func (r *rules) describeEscape(exit ast.Node, b *cfg.Block, prev map[*cfg.Block]*cfg.Block, releasedBy func(ast.Node) bool) *escapePath {
+	p := &escapePath{exit: exit}
 	var path []*cfg.Block
 	for x := b; x != nil; x = prev[x] {
 		path = append(path, x)
@@ -165,6 +201,37 @@ func (r *rules) selectOf(after *cfg.Block) *ast.SelectStmt {
 		return enc.Node().(*ast.SelectStmt)
 	}
 	return nil
+}
+
+// endsTest tells whether n, a statement, ends the test that runs it:
+// t.Fatal, t.FailNow and t.Skip call runtime.Goexit, and so do testify's
+// require functions when they fail. It returns how ("fails", "is
+// skipped"), or "".
+func (r *rules) endsTest(n ast.Node) string {
+	es, ok := n.(*ast.ExprStmt)
+	if !ok {
+		return ""
+	}
+	call, ok := ast.Unparen(es.X).(*ast.CallExpr)
+	if !ok {
+		return ""
+	}
+	fn := staticCallee(r.x.info, call)
+	if fn == nil || fn.Pkg() == nil {
+		return ""
+	}
+	switch fn.Pkg().Path() {
+	case "testing":
+		switch fn.Name() {
+		case "Fatal", "Fatalf", "FailNow":
+			return "fails"
+		case "Skip", "Skipf", "SkipNow":
+			return "is skipped"
+		}
+	case "github.com/stretchr/testify/require":
+		return "fails"
+	}
+	return ""
 }
 
 // readyOnlyAfter reports whether b is the body of a select case receiving

@@ -94,6 +94,11 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 			d.Related = append(d.Related, analysis.RelatedInformation{Pos: choice.Pos(), End: choice.Colon + 1, Message: label + " is taken instead"})
 		}
 		owner := funcName(why.owner)
+		if how := why.path.testEnds; how != "" {
+			d.Message = fmt.Sprintf("%s%s: %s can stop%s when the test %s, without %s", blocks, why.op, owner, route, how, missing)
+			d.Related = append(d.Related, related(why.path.exit, fmt.Sprintf("the test %s here, and %s stops without %s", how, owner, missing)))
+			break
+		}
 		d.Message = fmt.Sprintf("%s%s: %s can return%s without %s", blocks, why.op, owner, route, missing)
 		d.Related = append(d.Related, why.path.returnHere(fmt.Sprintf("%s returns here without %s", owner, missing)))
 	case skippedRelease:
@@ -338,9 +343,9 @@ func related(n ast.Node, msg string) analysis.RelatedInformation {
 // returnHere relates the return of an escape path: the closing brace
 // alone for the return at the end of a body.
 func (p *escapePath) returnHere(msg string) analysis.RelatedInformation {
-	rel := related(p.ret, msg)
-	if p.implicit {
-		rel.End = p.ret.Return + 1
+	rel := related(p.exit, msg)
+	if ret, ok := p.exit.(*ast.ReturnStmt); ok && p.implicit {
+		rel.End = ret.Return + 1
 	}
 	return rel
 }

@@ -139,13 +139,13 @@ func (r *rules) spawnerWaitVerdict(u *chanUse, f *chanFlow, owner ast.Node) (ver
 	if esc == nil {
 		return verdict{}, false
 	}
-	why := skippedRelease{op: r.opOf(u, f), waiter: owner, path: esc, needsClose: needsClose, failsTest: r.failsTestBefore(esc.ret)}
+	why := skippedRelease{op: r.opOf(u, f), waiter: owner, path: esc, needsClose: needsClose, failsTest: r.failsTestBefore(esc.exit)}
 	return verdict{pattern: UnguardedRecv, at: u.node, spawn: s, why: why}, true
 }
 
 // failsTestBefore reports whether the statement before ret marks a test
 // failed (t.Error, t.Errorf, b.Error, ...): the return is a failure path.
-func (r *rules) failsTestBefore(ret *ast.ReturnStmt) bool {
+func (r *rules) failsTestBefore(ret ast.Node) bool {
 	cur := r.x.cursorOf(ret)
 	if !cur.Valid() {
 		return false // the return go/cfg makes up at the end of a body
@@ -207,7 +207,8 @@ func (r *rules) escapeFrom(s *spawn, pending *chanUse, owner ast.Node, f *chanFl
 // at the end of fn's body.
 func markImplicit(esc *escapePath, fn ast.Node) *escapePath {
 	if esc != nil {
-		esc.implicit = esc.ret.Return == bodyOf(fn).Rbrace
+		ret, ok := esc.exit.(*ast.ReturnStmt)
+		esc.implicit = ok && ret.Return == bodyOf(fn).Rbrace
 	}
 	return esc
 }
