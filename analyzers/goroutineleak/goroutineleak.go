@@ -11,13 +11,14 @@ import (
 	"golang.org/x/tools/go/analysis"
 )
 
-// Config selects what an Analyzer reports. Its zero value reports every
-// pattern, with related positions: nothing is switched off unless a field
-// says so.
+// Config selects what an Analyzer reports. Its zero value reports the
+// patterns that are on by default (all but testfail), with related
+// positions: nothing changes unless a field says so.
 type Config struct {
-	// Off switches patterns off by their flag names (FlagNames): "recv",
-	// "send", "loop".
-	Off map[string]bool
+	// Patterns switches patterns on (true) or off (false) by their flag
+	// names (FlagNames): "recv", "send", "loop", "testfail". A pattern it
+	// does not name keeps its default.
+	Patterns map[string]bool
 
 	// OmitRelated drops the related positions (the go statement, the
 	// abandoning path) from each report. golangci-lint turns each related
@@ -56,7 +57,7 @@ func must(a *analysis.Analyzer, err error) *analysis.Analyzer {
 func New(cfg Config) (*analysis.Analyzer, error) {
 	known := FlagNames()
 	var unknown []string
-	for name := range cfg.Off {
+	for name := range cfg.Patterns {
 		if !slices.Contains(known, name) {
 			unknown = append(unknown, fmt.Sprintf("%q", name))
 		}
@@ -77,7 +78,11 @@ func New(cfg Config) (*analysis.Analyzer, error) {
 	*on[leak.BadDirective] = true
 	for _, row := range leak.Patterns {
 		if row.Flag != "" {
-			on[row.Pattern] = a.Flags.Bool(row.Flag, !cfg.Off[row.Flag], row.Summary)
+			enabled, set := cfg.Patterns[row.Flag]
+			if !set {
+				enabled = !row.OffByDefault
+			}
+			on[row.Pattern] = a.Flags.Bool(row.Flag, enabled, row.Summary)
 		}
 	}
 	a.Run = func(pass *analysis.Pass) (any, error) {
@@ -100,10 +105,14 @@ func New(cfg Config) (*analysis.Analyzer, error) {
 func doc() string {
 	var b strings.Builder
 	b.WriteString("goroutineleak: report goroutines that can never finish\n\n")
-	b.WriteString("It reports these patterns, each of which a flag switches off:\n\n")
+	b.WriteString("It reports these patterns, each of which a flag switches on or off:\n\n")
 	for _, row := range leak.Patterns {
 		if row.Flag != "" {
-			fmt.Fprintf(&b, "  -%s: %s (%s)\n", row.Flag, row.Summary, row.Name)
+			dflt := ""
+			if row.OffByDefault {
+				dflt = ", off by default"
+			}
+			fmt.Fprintf(&b, "  -%s: %s (%s%s)\n", row.Flag, row.Summary, row.Name, dflt)
 		}
 	}
 	b.WriteString("\nIt reports only what it can prove from the code it sees: a channel that\nreaches unknown code is never reported.")

@@ -18,12 +18,12 @@ func TestCrossPackage(t *testing.T) {
 }
 
 func TestSwitchPatternOff(t *testing.T) {
-	a, err := goroutineleak.New(goroutineleak.Config{Off: map[string]bool{"send": true}})
+	a, err := goroutineleak.New(goroutineleak.Config{Patterns: map[string]bool{"send": false}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	analysistest.Run(t, analysistest.TestData(), a, "nosend")
-	if _, err := goroutineleak.New(goroutineleak.Config{Off: map[string]bool{"sends": true}}); err == nil {
+	if _, err := goroutineleak.New(goroutineleak.Config{Patterns: map[string]bool{"sends": false}}); err == nil {
 		t.Error("an unknown pattern was accepted")
 	}
 }
@@ -52,4 +52,18 @@ func TestGenericsAndCgo(t *testing.T) {
 
 func TestIgnoreDirective(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), goroutineleak.Analyzer, "suppress")
+}
+
+// TestTestFailurePaths checks the testfail pattern, which is off by
+// default: switched on, it reports goroutines that leak when their test
+// fails.
+func TestTestFailurePaths(t *testing.T) {
+	if goroutineleak.Analyzer.Flags.Lookup("testfail").Value.String() != "false" {
+		t.Error("testfail is on by default")
+	}
+	a, err := goroutineleak.New(goroutineleak.Config{Patterns: map[string]bool{"testfail": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	analysistest.Run(t, analysistest.TestData(), a, "testfail")
 }

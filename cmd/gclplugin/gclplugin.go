@@ -8,6 +8,7 @@
 //	recv: true   # goroutines blocked for ever on a receive
 //	send: true   # goroutines blocked for ever on a send
 //	loop: true   # goroutines that loop for ever
+//	testfail: false  # goroutines that leak only when their test fails
 //
 // A key it does not know is an error.
 package gclplugin
@@ -27,11 +28,12 @@ func init() {
 }
 
 // New builds the plugin from golangci-lint's raw settings: a pattern's
-// flag name and whether to report it. A missing key keeps the pattern on.
+// flag name and whether to report it. A missing key keeps the pattern's
+// default (all on but testfail).
 func New(raw any) (register.LinterPlugin, error) {
 	known := strings.Join(goroutineleak.FlagNames(), ", ")
 	// golangci-lint reports each related position as an issue of its own.
-	cfg := goroutineleak.Config{Off: map[string]bool{}, OmitRelated: true}
+	cfg := goroutineleak.Config{Patterns: map[string]bool{}, OmitRelated: true}
 	if raw != nil {
 		settings, err := register.DecodeSettings[map[string]bool](raw)
 		if err != nil {
@@ -41,7 +43,7 @@ func New(raw any) (register.LinterPlugin, error) {
 			if !slices.Contains(goroutineleak.FlagNames(), name) {
 				return nil, fmt.Errorf("goroutineleak settings: unknown field %q (known settings: %s)", name, known)
 			}
-			cfg.Off[name] = !on
+			cfg.Patterns[name] = on
 		}
 	}
 	a, err := goroutineleak.New(cfg)

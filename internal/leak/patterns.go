@@ -11,6 +11,7 @@ const (
 	UnguardedRecv Pattern = iota // recvleak
 	UnreadSend                   // sendleak
 	EndlessLoop                  // loopleak
+	TestFailure                  // testleak: leaks only when a test fails
 	BadDirective                 // a //goroutineleak:ignore without a reason
 )
 
@@ -29,6 +30,8 @@ type PatternInfo struct {
 	Anchor string
 	// Summary is one line: the flag's usage and the head of the doc.
 	Summary string
+	// OffByDefault marks a pattern reported only when its flag asks.
+	OffByDefault bool
 	// Doc is the rest of the analyzer's documentation.
 	Doc string
 }
@@ -117,6 +120,29 @@ Goroutines started once per process (from main.main, an init function or
 a sync.Once) may run for ever and are not reported. A goroutine that runs
 a function of another package that loops for ever is reported at its go
 statement.`,
+	},
+	{
+		Pattern:      TestFailure,
+		Name:         "testleak",
+		Flag:         "testfail",
+		Anchor:       "test-failure-paths",
+		Summary:      "report goroutines that leak only when their test fails (t.Fatal, t.Skip, require)",
+		OffByDefault: true,
+		Doc: `t.Fatal, t.FailNow, t.Skip and testify's require functions end a test's
+goroutine (runtime.Goexit) just as return ends a function. A goroutine
+whose only reader comes after such a call blocks for ever when the test
+fails there:
+
+	errc := make(chan error)
+	go func() { errc <- srv.Serve() }() // blocks for ever ... when the test fails
+	if err := dial(); err != nil {
+		t.Fatal(err)
+	}
+	<-errc
+
+Such leaks only happen in failing tests, which end anyway, and most test
+suites have many: the pattern is off unless its flag asks for it. A buffer,
+a deferred drain or a drain in t.Cleanup is the fix.`,
 	},
 	{
 		Pattern: BadDirective,

@@ -58,6 +58,16 @@ func (r *rules) channelVerdicts() []verdict {
 	return out
 }
 
+// onTestFailure files a verdict whose abandoning path ends the test
+// (t.Fatal, require) under its own pattern: such a goroutine leaks only
+// when its test fails.
+func onTestFailure(v verdict, ok bool) (verdict, bool) {
+	if why, isAbandoned := v.why.(abandoned); isAbandoned && why.path.testEnds != "" {
+		v.pattern = TestFailure
+	}
+	return v, ok
+}
+
 // opOf describes the blocking operation u on the channel of f.
 func (r *rules) opOf(u *chanUse, f *chanFlow) blockedOp {
 	op := blockedOp{kind: u.kind, channel: f.v.Name()}
@@ -101,7 +111,7 @@ func (r *rules) recvVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, b
 	if esc == nil {
 		return verdict{}, false
 	}
-	return found(abandoned{op: op, owner: owner, path: esc, needsClose: needsClose})
+	return onTestFailure(found(abandoned{op: op, owner: owner, path: esc, needsClose: needsClose}))
 }
 
 // spawnerWaitVerdict decides on a receive (or range) by the function that

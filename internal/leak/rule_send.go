@@ -90,7 +90,7 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 	}
 	if pending > f.capacity && isBlockingSend(0) {
 		if esc := r.escapeFrom(s, u, owner, f, receives); esc != nil {
-			return found(abandoned{op: op, owner: owner, path: esc})
+			return onTestFailure(found(abandoned{op: op, owner: owner, path: esc}))
 		}
 	}
 	if !receivesOnlyHere(s, owner, receives) {

@@ -223,6 +223,15 @@ func (c *conn) Close() { close(c.closed) }
 func serve(c *conn) {
 	go func() { c.wait() }()
 }`},
+		{"a test that fails before it receives", `
+func check(t *testing.T, fail bool) {
+	errc := make(chan error)
+	go func() { errc <- nil }() // verdict: testleak/abandoned
+	if fail {
+		t.Fatal("failed")
+	}
+	<-errc
+}`},
 		{"lifecycle contract dropped", `
 type worker struct{ quit chan struct{} }
 
@@ -260,7 +269,7 @@ func use() {
 }`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src := "package p\n\nimport (\n\t\"context\"\n\t\"time\"\n)\n\nvar _ = context.Background\nvar _ = time.After\n" + tc.src + "\n"
+			src := "package p\n\nimport (\n\t\"context\"\n\t\"testing\"\n\t\"time\"\n)\n\nvar _ = context.Background\nvar _ = time.After\nvar _ testing.T\n" + tc.src + "\n"
 			var want []string
 			for i, line := range strings.Split(src, "\n") {
 				// A directive takes its whole line: its verdict is announced
