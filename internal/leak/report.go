@@ -107,8 +107,8 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 			missing = "closing " + why.op.channel
 		}
 		route := ""
-		if why.failsTest {
-			route = ", when the test fails,"
+		if why.path.testEnds != "" {
+			route = ", when the test " + why.path.testEnds + ","
 		}
 		d.Message = fmt.Sprintf("%s blocks for ever %s: the goroutine it starts can return%s without %s", funcName(why.waiter), why.op, route, missing)
 		d.Related = append(d.Related, why.path.returnHere("the goroutine returns here without "+missing))

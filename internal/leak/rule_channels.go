@@ -149,8 +149,15 @@ func (r *rules) spawnerWaitVerdict(u *chanUse, f *chanFlow, owner ast.Node) (ver
 	if esc == nil {
 		return verdict{}, false
 	}
-	why := skippedRelease{op: r.opOf(u, f), waiter: owner, path: esc, needsClose: needsClose, failsTest: r.failsTestBefore(esc.exit)}
-	return verdict{pattern: UnguardedRecv, at: u.node, spawn: s, why: why}, true
+	why := skippedRelease{op: r.opOf(u, f), waiter: owner, path: esc, needsClose: needsClose}
+	if r.failsTestBefore(esc.exit) {
+		esc.testEnds = "fails"
+	}
+	v := verdict{pattern: UnguardedRecv, at: u.node, spawn: s, why: why}
+	if esc.testEnds != "" {
+		v.pattern = TestFailure // the goroutine gives up only when its test fails
+	}
+	return v, true
 }
 
 // failsTestBefore reports whether the statement before ret marks a test

@@ -72,7 +72,6 @@ type (
 		waiter     ast.Node // the function that waits: the goroutine's parent
 		path       *escapePath
 		needsClose bool
-		failsTest  bool // the goroutine returns after marking its test failed
 	}
 	// The consumer can stop ranging over the channel.
 	stopsRanging struct {

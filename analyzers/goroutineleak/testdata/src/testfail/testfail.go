@@ -58,3 +58,18 @@ func checkServeCleanup(t *testing.T) {
 	t.Cleanup(func() { <-errc })
 	require.NoError(t, dial())
 }
+
+// A goroutine that marks the test failed and returns leaves its parent
+// waiting: the test hangs instead of failing.
+func checkWork(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		if err := serve(); err != nil {
+			t.Errorf("work: %v", err)
+			return
+		}
+		close(done)
+	}()
+	<-done // want `checkWork blocks for ever receiving from done: the goroutine it starts can return, when the test fails, without sending to or closing done`
+}
+
