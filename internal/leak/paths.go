@@ -141,7 +141,7 @@ func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, relea
 			continue
 		}
 		for _, s := range b.Succs {
-			if _, seen := prev[s]; seen || r.isDeadCaseBlock(s) || r.readyOnlyAfter(s, pending) {
+			if _, seen := prev[s]; seen || r.isDeadCaseBlock(s) || r.unknownCase(s) || r.readyOnlyAfter(s, pending) {
 				continue
 			}
 			prev[s] = b
@@ -232,6 +232,29 @@ func (r *rules) endsTest(n ast.Node) string {
 		return "fails"
 	}
 	return ""
+}
+
+// unknownCase reports whether b is the body of a select case receiving
+// from a local channel variable the model gave up on (assigned more than
+// once, or handed to code we cannot see): when it becomes ready, and
+// whether that depends on the goroutine that waits, is beyond us, so it is
+// no way out we can assert.
+func (r *rules) unknownCase(b *cfg.Block) bool {
+	if b.Kind != cfg.KindSelectCaseBody {
+		return false
+	}
+	cc, ok := b.Stmt.(*ast.CommClause)
+	if !ok || cc.Comm == nil {
+		return false
+	}
+	ch, send := commChannel(cc)
+	id, ok := ast.Unparen(ch).(*ast.Ident)
+	if !ok || send {
+		return false
+	}
+	v, _ := r.x.info.Uses[id].(*types.Var)
+	f := r.m.byVar[v]
+	return f != nil && f.escapes
 }
 
 // readyOnlyAfter reports whether b is the body of a select case receiving

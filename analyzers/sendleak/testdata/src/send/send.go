@@ -844,3 +844,27 @@ func bothOfTwo() (int, error) {
 		return 0, err
 	}
 }
+
+// Twin (seen on real code): the other case's channel is assigned twice, so
+// when it becomes ready is beyond the model; here it is closed only after
+// the goroutine's error path is passed, so the send cannot be abandoned.
+func reassignedDone(decode func() error) error {
+	errc := make(chan error)
+	done := make(chan struct{})
+	go func() {
+		if err := decode(); err != nil {
+			errc <- err
+			return
+		}
+		close(done)
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-done:
+	}
+	done = make(chan struct{})
+	go func() { close(done) }()
+	<-done
+	return nil
+}
