@@ -15,7 +15,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:       "goroutineleakfacts",
 	Doc:        "find goroutines that can never finish (shared engine of the goroutineleak analyzers)",
 	Run:        run,
-	FactTypes:  []analysis.Fact{new(loopsForever), new(chanParams), new(noReturn), new(releasedBy), new(hasContracts)},
+	FactTypes:  []analysis.Fact{new(loopsForever), new(chanParams), new(noReturn), new(releasedBy), new(hasContracts), new(feedsResult), new(hasGenerators)},
 	ResultType: reflect.TypeFor[*Result](),
 	// A package that does not compile is the driver's to report, in one
 	// line about the user's code: the engine must not add lines of its own
@@ -50,6 +50,7 @@ func run(pass *analysis.Pass) (res any, err error) {
 	gs := findGoroutines(x)
 	m := buildChannels(x, sum, gs)
 	k := inferContracts(pass, x, sum, gs, m)
+	gens, importsGens := findGenerators(pass, x, sum, gs, m)
 
 	r := &rules{x: x, sum: sum, gs: gs, m: m, deadInCallee: map[*types.Func][]verdict{}}
 	dirs, badDirectives := findDirectives(x)
@@ -57,6 +58,7 @@ func run(pass *analysis.Pass) (res any, err error) {
 	verdicts = append(verdicts, r.contractVerdicts(k)...)
 	verdicts = append(verdicts, r.channelVerdicts()...)
 	verdicts = append(verdicts, r.bodyVerdicts()...)
+	verdicts = append(verdicts, r.generatorVerdicts(gens, importsGens)...)
 	verdicts = append(verdicts, badDirectives...)
 
 	return &Result{Findings: report(x, verdicts, dirs), verdicts: verdicts}, nil

@@ -6,6 +6,7 @@ import (
 	"go/types"
 	"sort"
 
+	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/cfg"
 )
@@ -370,7 +371,11 @@ func (x *index) soleValue(v *types.Var) ast.Expr {
 			if p.Op == token.AND {
 				return nil
 			}
-		case *ast.RangeStmt, *ast.IncDecStmt:
+		case *ast.RangeStmt:
+			if k, _ := cur.ParentEdge(); k != edge.RangeStmt_X {
+				return nil // range assigns to it
+			}
+		case *ast.IncDecStmt:
 			return nil
 		}
 	}

@@ -240,21 +240,27 @@ func (r *rules) endsTest(n ast.Node) string {
 // whether that depends on the goroutine that waits, is beyond us, so it is
 // no way out we can assert.
 func (r *rules) unknownCase(b *cfg.Block) bool {
+	f := r.caseFlow(b)
+	return f != nil && f.escapes
+}
+
+// caseFlow is the flow of the local channel variable that b, the body of
+// a select case, receives from; nil for other blocks and cases.
+func (r *rules) caseFlow(b *cfg.Block) *chanFlow {
 	if b.Kind != cfg.KindSelectCaseBody {
-		return false
+		return nil
 	}
 	cc, ok := b.Stmt.(*ast.CommClause)
 	if !ok || cc.Comm == nil {
-		return false
+		return nil
 	}
 	ch, send := commChannel(cc)
 	id, ok := ast.Unparen(ch).(*ast.Ident)
 	if !ok || send {
-		return false
+		return nil
 	}
 	v, _ := r.x.info.Uses[id].(*types.Var)
-	f := r.m.byVar[v]
-	return f != nil && f.escapes
+	return r.m.byVar[v]
 }
 
 // readyOnlyAfter reports whether b is the body of a select case receiving
@@ -265,21 +271,14 @@ func (r *rules) unknownCase(b *cfg.Block) bool {
 // closes both when it returns never lets its reader take the other case
 // while it waits.)
 func (r *rules) readyOnlyAfter(b *cfg.Block, pending *chanUse) bool {
-	if pending == nil || b.Kind != cfg.KindSelectCaseBody {
+	if pending == nil {
 		return false
 	}
 	s := pending.spawn
-	cc, ok := b.Stmt.(*ast.CommClause)
-	if !ok || s == nil || s.lit == nil || pending.via != nil || pending.place.owner != s.lit {
+	if s == nil || s.lit == nil || pending.via != nil || pending.place.owner != s.lit {
 		return false
 	}
-	ch, send := commChannel(cc)
-	id, ok := ast.Unparen(ch).(*ast.Ident)
-	if !ok || send {
-		return false
-	}
-	v, _ := r.x.info.Uses[id].(*types.Var)
-	f := r.m.byVar[v]
+	f := r.caseFlow(b)
 	if f == nil || f.escapes {
 		return false
 	}

@@ -59,7 +59,8 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 	if v.through != nil {
 		d.Related = append(d.Related, related(v.through, "the goroutine reaches it through this call"))
 	}
-	if op := opOfReason(v.why); op != nil {
+	if on, ok := v.why.(onChannel); ok {
+		op := on.operation()
 		for _, at := range op.viaAt {
 			d.Related = append(d.Related, related(at, op.via+" blocks here"))
 		}
@@ -67,22 +68,22 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 	const blocks = "goroutine blocks for ever "
 	switch why := v.why.(type) {
 	case nilChannel:
-		d.Message = fmt.Sprintf("%s%s: %s is a nil channel", blocks, why.op, why.op.channel)
+		d.Message = fmt.Sprintf("%s%s: %s is a nil channel", blocks, why.blockedOp, why.blockedOp.channel)
 	case noPartner:
-		if why.op.kind.receives() {
-			d.Message = fmt.Sprintf("%s%s: nothing sends to or closes %s", blocks, why.op, why.op.channel)
+		if why.blockedOp.kind.receives() {
+			d.Message = fmt.Sprintf("%s%s: nothing sends to or closes %s", blocks, why.blockedOp, why.blockedOp.channel)
 		} else {
-			d.Message = fmt.Sprintf("%s%s: nothing receives from %s", blocks, why.op, why.op.channel)
+			d.Message = fmt.Sprintf("%s%s: nothing receives from %s", blocks, why.blockedOp, why.blockedOp.channel)
 		}
 	case neverClosed:
-		d.Message = fmt.Sprintf("%s%s: nothing closes %s, so the loop never ends", blocks, why.op, why.op.channel)
+		d.Message = fmt.Sprintf("%s%s: nothing closes %s, so the loop never ends", blocks, why.blockedOp, why.blockedOp.channel)
 	case abandoned:
-		missing := "receiving from " + why.op.channel
+		missing := "receiving from " + why.blockedOp.channel
 		switch {
 		case why.needsClose:
-			missing = "closing " + why.op.channel
-		case why.op.kind.receives():
-			missing = "sending to or closing " + why.op.channel
+			missing = "closing " + why.blockedOp.channel
+		case why.blockedOp.kind.receives():
+			missing = "sending to or closing " + why.blockedOp.channel
 		}
 		route := ""
 		if choice := why.path.choice; choice != nil {
@@ -95,39 +96,49 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		}
 		owner := funcName(why.owner)
 		if how := why.path.testEnds; how != "" {
-			d.Message = fmt.Sprintf("%s%s: %s can stop%s when the test %s, without %s", blocks, why.op, owner, route, how, missing)
+			d.Message = fmt.Sprintf("%s%s: %s can stop%s when the test %s, without %s", blocks, why.blockedOp, owner, route, how, missing)
 			d.Related = append(d.Related, related(why.path.exit, fmt.Sprintf("the test %s here, and %s stops without %s", how, owner, missing)))
 			break
 		}
-		d.Message = fmt.Sprintf("%s%s: %s can return%s without %s", blocks, why.op, owner, route, missing)
+		d.Message = fmt.Sprintf("%s%s: %s can return%s without %s", blocks, why.blockedOp, owner, route, missing)
 		d.Related = append(d.Related, why.path.returnHere(fmt.Sprintf("%s returns here without %s", owner, missing)))
+	case stopsGenerator:
+		owner := funcName(why.owner)
+		d.Message = fmt.Sprintf("goroutine started by %s blocks for ever sending on the channel it returns once %s stops ranging over it", why.generator.Name(), owner)
+		d.Related = append(d.Related, related(why.exit, owner+" stops receiving here"))
+		if why.call != nil {
+			d.Related = append(d.Related, related(why.call, why.generator.Name()+" starts the goroutine here"))
+		}
+		for _, send := range why.sends {
+			d.Related = append(d.Related, related(send, "the goroutine sends here"))
+		}
 	case skippedRelease:
-		missing := "sending to or closing " + why.op.channel
+		missing := "sending to or closing " + why.blockedOp.channel
 		if why.needsClose {
-			missing = "closing " + why.op.channel
+			missing = "closing " + why.blockedOp.channel
 		}
 		route := ""
 		if why.path.testEnds != "" {
 			route = ", when the test " + why.path.testEnds + ","
 		}
-		d.Message = fmt.Sprintf("%s blocks for ever %s: the goroutine it starts can return%s without %s", funcName(why.waiter), why.op, route, missing)
+		d.Message = fmt.Sprintf("%s blocks for ever %s: the goroutine it starts can return%s without %s", funcName(why.waiter), why.blockedOp, route, missing)
 		d.Related = append(d.Related, why.path.returnHere("the goroutine returns here without "+missing))
 	case fewReceives:
-		d.Message = fmt.Sprintf("goroutines started in a loop block for ever %s: %s receives from it only %s", why.op, funcName(why.owner), times(why.received))
+		d.Message = fmt.Sprintf("goroutines started in a loop block for ever %s: %s receives from it only %s", why.blockedOp, funcName(why.owner), times(why.received))
 		d.Related = append(d.Related, related(why.receive, "the only receive"))
 	case extraSends:
 		if why.together {
-			d.Message = fmt.Sprintf("goroutines block for ever %s: together they send up to %d values but %s receives only %s", why.op, why.sent, funcName(why.owner), times(why.received))
+			d.Message = fmt.Sprintf("goroutines block for ever %s: together they send up to %d values but %s receives only %s", why.blockedOp, why.sent, funcName(why.owner), times(why.received))
 		} else {
-			d.Message = fmt.Sprintf("%s%s: it sends %s but %s receives only %s", blocks, why.op, times(why.sent), funcName(why.owner), times(why.received))
+			d.Message = fmt.Sprintf("%s%s: it sends %s but %s receives only %s", blocks, why.blockedOp, times(why.sent), funcName(why.owner), times(why.received))
 		}
 		d.Related = append(d.Related, related(why.receive, "the only receive"))
 	case stopsRanging:
 		owner := funcName(why.owner)
-		d.Message = fmt.Sprintf("%s%s once %s stops ranging over it", blocks, why.op, owner)
+		d.Message = fmt.Sprintf("%s%s once %s stops ranging over it", blocks, why.blockedOp, owner)
 		d.Related = append(d.Related, related(why.exit, owner+" stops receiving here"))
 	case deadChannel:
-		d.Message = fmt.Sprintf("%s%s: %s", blocks, why.op, why.dead)
+		d.Message = fmt.Sprintf("%s%s: %s", blocks, why.blockedOp, why.dead)
 	case emptySelect:
 		d.Message = blocks + "in an empty select"
 	case deadSelect:
@@ -181,29 +192,6 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		panic(fmt.Sprintf("leak: no words for a verdict of cause %q", v.why.cause()))
 	}
 	return d
-}
-
-// opOfReason is the blocking channel operation a reason is about, if any.
-func opOfReason(why reason) *blockedOp {
-	switch why := why.(type) {
-	case nilChannel:
-		return &why.op
-	case noPartner:
-		return &why.op
-	case neverClosed:
-		return &why.op
-	case abandoned:
-		return &why.op
-	case fewReceives:
-		return &why.op
-	case extraSends:
-		return &why.op
-	case stopsRanging:
-		return &why.op
-	case skippedRelease:
-		return &why.op
-	}
-	return nil
 }
 
 // String words the blocking operation: "receiving from ch", "in consume,

@@ -60,7 +60,7 @@ func (r *rules) bodyVerdicts() []verdict {
 					return false
 				}
 				if rs, ok := n.(*ast.RangeStmt); ok {
-					out = r.deadOp(out, s, rs, rs.X, opRange)
+					out = r.deadOpAt(out, s, cur, rs)
 				}
 			case *ast.ExprStmt:
 				if call := exprStmtCall(n); call != nil && !s.processLifetime {
@@ -70,18 +70,8 @@ func (r *rules) bodyVerdicts() []verdict {
 						}
 					}
 				}
-			case *ast.SelectStmt:
-				if v, ok := r.deadSelect(s, n); ok {
-					out = append(out, v)
-				}
-			case *ast.UnaryExpr:
-				if n.Op == token.ARROW && commClauseOf(cur) == nil {
-					out = r.deadOp(out, s, n, n.X, opRecv)
-				}
-			case *ast.SendStmt:
-				if cc, ok := cur.Parent().Node().(*ast.CommClause); !ok || cc.Comm != n {
-					out = r.deadOp(out, s, n, n.Chan, opSend)
-				}
+			case *ast.SelectStmt, *ast.UnaryExpr, *ast.SendStmt:
+				out = r.deadOpAt(out, s, cur, n)
 			}
 			return true
 		})
@@ -123,20 +113,8 @@ func (r *rules) calleeDeadOps(fn *types.Func) []verdict {
 			if callee := staticCallee(r.x.info, n); callee != nil && r.x.decls[callee] != nil {
 				calls = append(calls, callee)
 			}
-		case *ast.RangeStmt:
-			ops = r.deadOp(ops, nil, n, n.X, opRange)
-		case *ast.SelectStmt:
-			if v, ok := r.deadSelect(nil, n); ok {
-				ops = append(ops, v)
-			}
-		case *ast.UnaryExpr:
-			if n.Op == token.ARROW && commClauseOf(cur) == nil {
-				ops = r.deadOp(ops, nil, n, n.X, opRecv)
-			}
-		case *ast.SendStmt:
-			if cc, ok := cur.Parent().Node().(*ast.CommClause); !ok || cc.Comm != n {
-				ops = r.deadOp(ops, nil, n, n.Chan, opSend)
-			}
+		case *ast.RangeStmt, *ast.SelectStmt, *ast.UnaryExpr, *ast.SendStmt:
+			ops = r.deadOpAt(ops, nil, cur, n)
 		}
 		return true
 	})
@@ -160,6 +138,29 @@ func (r *rules) foreignLoop(s *spawn) (verdict, bool) {
 		why: foreignLoop{callee: s.callee, ignoresContext: fact.IgnoresContext}}, true
 }
 
+// deadOpAt adds the verdict on the channel operation n at cur (a range, a
+// select, a receive or a send) when it can never proceed: see deadOp and
+// deadSelect. Receives and sends that are select cases are the select's.
+func (r *rules) deadOpAt(out []verdict, s *spawn, cur inspector.Cursor, n ast.Node) []verdict {
+	switch n := n.(type) {
+	case *ast.RangeStmt:
+		return r.deadOp(out, s, n, n.X, opRange)
+	case *ast.SelectStmt:
+		if v, ok := r.deadSelect(s, n); ok {
+			return append(out, v)
+		}
+	case *ast.UnaryExpr:
+		if n.Op == token.ARROW && commClauseOf(cur) == nil {
+			return r.deadOp(out, s, n, n.X, opRecv)
+		}
+	case *ast.SendStmt:
+		if cc, ok := cur.Parent().Node().(*ast.CommClause); !ok || cc.Comm != n {
+			return r.deadOp(out, s, n, n.Chan, opSend)
+		}
+	}
+	return out
+}
+
 // deadOp adds a verdict on an operation whose channel, not a local
 // variable, can never be ready: for a receive, ctx.Done() of a context
 // that is never cancelled, nil, an unexported field that nothing in the
@@ -176,7 +177,7 @@ func (r *rules) deadOp(out []verdict, s *spawn, at ast.Node, ch ast.Expr, kind o
 	if kind == opSend {
 		pattern = UnreadSend
 	}
-	return append(out, verdict{pattern: pattern, at: at, spawn: s, why: deadChannel{op: op, dead: dead}})
+	return append(out, verdict{pattern: pattern, at: at, spawn: s, why: deadChannel{blockedOp: op, dead: dead}})
 }
 
 // deadSelect finds a select in a goroutine none of whose cases can ever

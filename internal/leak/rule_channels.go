@@ -111,7 +111,7 @@ func (r *rules) recvVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, b
 	if esc == nil {
 		return verdict{}, false
 	}
-	return onTestFailure(found(abandoned{op: op, owner: owner, path: esc, needsClose: needsClose}))
+	return onTestFailure(found(abandoned{blockedOp: op, owner: owner, path: esc, needsClose: needsClose}))
 }
 
 // spawnerWaitVerdict decides on a receive (or range) by the function that
@@ -149,7 +149,7 @@ func (r *rules) spawnerWaitVerdict(u *chanUse, f *chanFlow, owner ast.Node) (ver
 	if esc == nil {
 		return verdict{}, false
 	}
-	why := skippedRelease{op: r.opOf(u, f), waiter: owner, path: esc, needsClose: needsClose}
+	why := skippedRelease{blockedOp: r.opOf(u, f), waiter: owner, path: esc, needsClose: needsClose}
 	if r.failsTestBefore(esc.exit) {
 		esc.testEnds = "fails"
 	}

@@ -90,7 +90,7 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 	}
 	if pending > f.capacity && isBlockingSend(0) {
 		if esc := r.escapeFrom(s, u, owner, f, receives); esc != nil {
-			return onTestFailure(found(abandoned{op: op, owner: owner, path: esc}))
+			return onTestFailure(found(abandoned{blockedOp: op, owner: owner, path: esc}))
 		}
 	}
 	if !receivesOnlyHere(s, owner, receives) {
@@ -107,16 +107,16 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 		k := len(receives)
 		switch {
 		case instances > 1 && pending > k+f.capacity && (f.capacity == 0 || instances < many) && isBlockingSend(0):
-			return found(fewReceives{op: op, owner: owner, receive: receives[0].node, received: k})
+			return found(fewReceives{blockedOp: op, owner: owner, receive: receives[0].node, received: k})
 		case instances == 1 && perRun < many && perRun > k+f.capacity && isBlockingSend(k):
-			return found(extraSends{op: op, owner: owner, receive: receives[0].node, sent: perRun, received: k})
+			return found(extraSends{blockedOp: op, owner: owner, receive: receives[0].node, sent: perRun, received: k})
 		}
 		// Several goroutines, each started once, that together send more
 		// than is received and buffered: one of them blocks for ever,
 		// whichever the scheduler lets send last. One report, on the first
 		// send of the last goroutine started.
 		if n, last := r.sendsTogether(owner, counts); n < many && n > k+f.capacity && last == s && isBlockingSend(0) {
-			return found(extraSends{op: op, owner: owner, receive: receives[0].node, sent: n, received: k, together: true})
+			return found(extraSends{blockedOp: op, owner: owner, receive: receives[0].node, sent: n, received: k, together: true})
 		}
 		return verdict{}, false
 	}
@@ -126,7 +126,7 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 			return verdict{}, false
 		}
 		if exit := r.sum.firstLeave(rs.Body, rangeLabel(receives[0])); exit != nil && !isCall(exit) {
-			return found(stopsRanging{op: op, owner: owner, exit: exit})
+			return found(stopsRanging{blockedOp: op, owner: owner, exit: exit})
 		}
 	}
 	return verdict{}, false

@@ -51,6 +51,9 @@ type chanFlow struct {
 	defs     int  // how many non-nil values it is given
 	field    bool // v is a struct field: many values, one per struct
 	buffered bool // some value it is given has a buffer, or one of unknown size
+	// returned says a return statement gives the channel to the caller,
+	// and escapesBesidesReturn that it escapes in some other way too.
+	returned, escapesBesidesReturn bool
 }
 
 func (f *chanFlow) count(pred func(*chanUse) bool) int {
@@ -78,6 +81,12 @@ func (sum *summaries) flowOf(v *types.Var, fn ast.Node) *chanFlow {
 	}
 	if f.defs > 0 {
 		f.isNil = false
+	}
+	// A returned channel reaches the caller: it escapes, though a
+	// generator (generators.go) is just that.
+	f.escapesBesidesReturn = f.escapes
+	if f.returned {
+		f.escapes = true
 	}
 	return f
 }
@@ -142,6 +151,11 @@ func (sum *summaries) classify(f *chanFlow, cur inspector.Cursor, depth int) {
 	case *ast.BinaryExpr:
 		if p.Op == token.EQL || p.Op == token.NEQ {
 			return // comparing with nil or another channel
+		}
+	case *ast.ReturnStmt:
+		if depth == 0 && !f.field {
+			f.returned = true // flowOf makes it escape, once every use is known
+			return
 		}
 	case *ast.AssignStmt:
 		if kind == edge.AssignStmt_Lhs && depth == 0 {

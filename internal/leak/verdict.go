@@ -24,7 +24,8 @@ type verdict struct {
 // reasons are their own types; cause names the type for tests.
 type reason interface{ cause() string }
 
-// blockedOp is the channel operation that blocks.
+// blockedOp is the channel operation that blocks. The reasons about one
+// embed it, so that the report finds it (onChannel) whatever the cause.
 type blockedOp struct {
 	kind       opKind
 	channel    string     // the channel, as the code names it
@@ -36,30 +37,30 @@ type blockedOp struct {
 // Reasons of the rules on channels (rule_channels.go, rule_send.go).
 type (
 	// The channel is nil.
-	nilChannel struct{ op blockedOp }
+	nilChannel struct{ blockedOp }
 	// Nothing sends to or closes the channel; or, for a send, nothing
 	// receives from it.
-	noPartner struct{ op blockedOp }
+	noPartner struct{ blockedOp }
 	// Nothing closes the channel a range waits on.
-	neverClosed struct{ op blockedOp }
+	neverClosed struct{ blockedOp }
 	// The function that started the goroutine can return without the
 	// operation that would release it.
 	abandoned struct {
-		op         blockedOp
+		blockedOp
 		owner      ast.Node // the function that starts and abandons the goroutine
 		path       *escapePath
 		needsClose bool // only a close releases it (a range)
 	}
 	// Goroutines started in a loop send more values than are received.
 	fewReceives struct {
-		op       blockedOp
+		blockedOp
 		owner    ast.Node
 		receive  ast.Node // the only receive
 		received int
 	}
 	// One goroutine sends more values than its parent receives.
 	extraSends struct {
-		op             blockedOp
+		blockedOp
 		owner          ast.Node
 		receive        ast.Node // the first receive
 		sent, received int
@@ -68,14 +69,23 @@ type (
 	// The function waits on a channel that only a goroutine it starts
 	// releases, and that goroutine can return without releasing it.
 	skippedRelease struct {
-		op         blockedOp
+		blockedOp
 		waiter     ast.Node // the function that waits: the goroutine's parent
 		path       *escapePath
 		needsClose bool
 	}
+	// A caller stops ranging over the channel a generator returns; the
+	// generator's goroutine blocks on its next send.
+	stopsGenerator struct {
+		generator *types.Func
+		owner     ast.Node      // the function that ranges
+		exit      ast.Node      // where it stops
+		call      *ast.CallExpr // the generator's call, when it is not the range's own expression
+		sends     []ast.Node    // the goroutine's sends, when the generator is in this package
+	}
 	// The consumer can stop ranging over the channel.
 	stopsRanging struct {
-		op    blockedOp
+		blockedOp
 		owner ast.Node
 		exit  ast.Node // where it stops
 	}
@@ -87,7 +97,7 @@ type (
 	// of a context never cancelled, a field nothing sends to, a channel
 	// made in the operation itself.
 	deadChannel struct {
-		op   blockedOp
+		blockedOp
 		dead deadness
 	}
 	// A select with no cases.
@@ -141,6 +151,7 @@ func (fewReceives) cause() string            { return "few receives" }
 func (extraSends) cause() string             { return "extra sends" }
 func (stopsRanging) cause() string           { return "stops ranging" }
 func (skippedRelease) cause() string         { return "skipped release" }
+func (stopsGenerator) cause() string         { return "stops generator" }
 func (deadChannel) cause() string            { return "dead channel" }
 func (emptySelect) cause() string            { return "empty select" }
 func (deadSelect) cause() string             { return "dead select" }
@@ -149,6 +160,11 @@ func (foreignLoop) cause() string            { return "foreign loop" }
 func (contractDiscarded) cause() string      { return "contract discarded" }
 func (contractDropped) cause() string        { return "contract dropped" }
 func (directiveWithoutReason) cause() string { return "directive without reason" }
+
+// onChannel is a reason about a blocking channel operation.
+type onChannel interface{ operation() blockedOp }
+
+func (op blockedOp) operation() blockedOp { return op }
 
 // deadness says why a channel can never be ready.
 type deadness struct {

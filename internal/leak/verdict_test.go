@@ -232,6 +232,42 @@ func check(t *testing.T, fail bool) {
 	}
 	<-errc
 }`},
+		{"a caller stops ranging over a generator", `
+func count(n int) <-chan int {
+	out := make(chan int)
+	go func() {
+		defer close(out)
+		for i := range n {
+			out <- i
+		}
+	}()
+	return out
+}
+
+func first(n int) int {
+	for v := range count(n) { // verdict: sendleak/stops generator
+		return v
+	}
+	return -1
+}`},
+		{"twin: the caller drains the generator", `
+func count(n int) <-chan int {
+	out := make(chan int)
+	go func() {
+		defer close(out)
+		for i := range n {
+			out <- i
+		}
+	}()
+	return out
+}
+
+func total(n int) (t int) {
+	for v := range count(n) {
+		t += v
+	}
+	return t
+}`},
 		{"lifecycle contract dropped", `
 type worker struct{ quit chan struct{} }
 

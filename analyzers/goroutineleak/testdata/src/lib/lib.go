@@ -1,4 +1,4 @@
-package lib // want package:"hasContracts"
+package lib // want package:"hasContracts" package:"hasGenerators"
 
 // lib is the library half of a cross-package pair: the facts it exports
 // let package user find leaks in goroutines that run lib's code.
@@ -191,3 +191,16 @@ func (f *Flusher) Init() {
 }
 
 func (f *Flusher) Close() { close(f.stop) }
+
+// Count is a generator: it returns a channel that its own goroutine feeds
+// until n values are taken. A caller that stops early leaves it blocked.
+func Count(n int) <-chan int { // want Count:"feedsResult"
+	out := make(chan int)
+	go func() {
+		defer close(out)
+		for i := range n {
+			out <- i
+		}
+	}()
+	return out
+}

@@ -177,3 +177,23 @@ func announcedTwice() (string, string) {
 	go lib.Announce(m, true)
 	return <-m, <-m
 }
+
+// A caller that stops ranging over a generator's channel leaves its
+// goroutine blocked on the next send.
+func firstEven(n int) int {
+	for v := range lib.Count(n) { // want `goroutine started by Count blocks for ever sending on the channel it returns once firstEven stops ranging over it`
+		if v%2 == 0 {
+			return v
+		}
+	}
+	return -1
+}
+
+// Twin: a caller that drains it.
+func sumAll(n int) int {
+	total := 0
+	for v := range lib.Count(n) {
+		total += v
+	}
+	return total
+}
