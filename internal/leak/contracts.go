@@ -1,6 +1,7 @@
 package leak
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -30,6 +31,9 @@ type releasedBy struct {
 	// context of the goroutine's: the contract binds callers that pass a
 	// context that is never cancelled.
 	ParentArg int
+	// WaitsAt is file:line where the goroutine waits for a release, so
+	// that a caller in another package can relate it.
+	WaitsAt string
 }
 
 func (*releasedBy) AFact() {}
@@ -49,6 +53,9 @@ type contract struct {
 	methods []string
 	start   *spawn
 	waitAt  ast.Node // where the goroutine waits for a release
+	// waitPos is where, for a contract of another package, its fact says
+	// the goroutine waits; NoPos when this file set does not hold it.
+	waitPos token.Pos
 
 	// onResult says the object is the starter's result, where by default
 	// a method starts its receiver's goroutine and a function its result's.
@@ -57,6 +64,14 @@ type contract struct {
 	// parent of the context the goroutine waits on: a caller is bound
 	// only when it passes a context that is never cancelled.
 	parentArg int
+}
+
+// wait is where the contract's goroutine waits, to relate.
+func (c *contract) wait() span {
+	if c.waitAt != nil {
+		return span{c.waitAt.Pos(), keywordEnd(c.waitAt)}
+	}
+	return span{pos: c.waitPos}
 }
 
 // channelContract is the contract of a starter whose goroutine waits on
@@ -135,7 +150,9 @@ func inferContracts(pass *analysis.Pass, x *index, sum *summaries, gs *goroutine
 			}
 		}
 		if len(exported) > 0 {
-			pass.ExportObjectFact(fn, &releasedBy{Methods: exported, OnResult: c.onResult, ParentArg: c.parentArg})
+			at := x.fset.Position(c.waitAt.Pos())
+			pass.ExportObjectFact(fn, &releasedBy{Methods: exported, OnResult: c.onResult, ParentArg: c.parentArg,
+				WaitsAt: fmt.Sprintf("%s:%d", at.Filename, at.Line)})
 			exports = true
 		}
 	}
@@ -429,7 +446,7 @@ func (r *rules) contractOf(k *contracts, fn *types.Func) *contract {
 	}
 	var fact releasedBy
 	if r.sum.pass.ImportObjectFact(fn, &fact) {
-		return &contract{methods: fact.Methods, onResult: fact.OnResult, parentArg: fact.ParentArg}
+		return &contract{methods: fact.Methods, onResult: fact.OnResult, parentArg: fact.ParentArg, waitPos: r.x.lineStart(fact.WaitsAt)}
 	}
 	return nil
 }
@@ -470,7 +487,7 @@ func (r *rules) contractVerdict(cur inspector.Cursor, fn *types.Func, c *contrac
 				id = parent.Names[0]
 			}
 		case *ast.ExprStmt:
-			return found(contractDiscarded{starter: fn, methods: methods, waitAt: c.waitAt})
+			return found(contractDiscarded{starter: fn, methods: methods, wait: c.wait()})
 		}
 		if id == nil {
 			return verdict{}, false
@@ -496,7 +513,7 @@ func (r *rules) contractVerdict(cur inspector.Cursor, fn *types.Func, c *contrac
 	case released, escaped:
 		return verdict{}, false
 	}
-	return found(contractDropped{starter: fn, methods: methods, waitAt: c.waitAt, object: v, owner: owner, method: isMethod})
+	return found(contractDropped{starter: fn, methods: methods, wait: c.wait(), object: v, owner: owner, method: isMethod})
 }
 
 // isFresh reports whether the object in v is made here: a zero value, a

@@ -5,6 +5,8 @@ import (
 	"go/token"
 	"go/types"
 	"sort"
+	"strconv"
+	"strings"
 
 	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
@@ -272,6 +274,30 @@ func (x *index) positionallyBuilt(field *types.Var) bool {
 		}
 	}
 	return false
+}
+
+// lineStart finds the start of a "file:line" of another package in the
+// file set: the driver holds that package's syntax (the standalone
+// binary), or a file of its export data that reaches the line (go vet).
+// It returns NoPos when neither does.
+func (x *index) lineStart(fileLine string) token.Pos {
+	i := strings.LastIndexByte(fileLine, ':')
+	if i < 0 {
+		return token.NoPos
+	}
+	line, err := strconv.Atoi(fileLine[i+1:])
+	if err != nil || line < 1 {
+		return token.NoPos
+	}
+	pos := token.NoPos
+	x.fset.Iterate(func(f *token.File) bool {
+		if f.Name() == fileLine[:i] && line <= f.LineCount() {
+			pos = f.LineStart(line)
+			return false
+		}
+		return true
+	})
+	return pos
 }
 
 func isFuncType(t types.Type) bool {

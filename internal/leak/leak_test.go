@@ -108,7 +108,9 @@ func wantRelated(t *testing.T, d analysis.Diagnostic, msgs ...string) {
 // TestContractRelated checks that a lifecycle-contract report relates,
 // besides the go statement, where the goroutine waits for its release.
 func TestContractRelated(t *testing.T) {
-	results := analysistest.Run(t, testdata("recvleak"), goroutineleak.Analyzer, "recv")
+	// recv's contracts are its own; user's come from lib, through facts.
+	results := append(analysistest.Run(t, testdata("recvleak"), goroutineleak.Analyzer, "recv"),
+		analysistest.Run(t, bundleTestdata, goroutineleak.Analyzer, "user")...)
 	var checked int
 	for _, r := range results {
 		for _, d := range r.Diagnostics {

@@ -174,11 +174,11 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 			d.Message += " and ignores its context"
 		}
 	case contractDiscarded:
-		d.Related = appendWait(d.Related, why.waitAt, why.methods)
+		d.Related = appendWait(d.Related, why.wait, why.methods)
 		d.Message = fmt.Sprintf("%s starts a goroutine that runs until %s is called on its result, which is discarded: the goroutine leaks",
 			why.starter.Name(), releaseCalls("", why.methods))
 	case contractDropped:
-		d.Related = appendWait(d.Related, why.waitAt, why.methods)
+		d.Related = appendWait(d.Related, why.wait, why.methods)
 		obj := why.object.Name()
 		starter := why.starter.Name()
 		if why.method {
@@ -238,11 +238,11 @@ func (d deadness) String() string {
 }
 
 // appendWait relates where a contract's goroutine waits for its release.
-func appendWait(rel []analysis.RelatedInformation, waitAt ast.Node, methods []string) []analysis.RelatedInformation {
-	if waitAt == nil {
+func appendWait(rel []analysis.RelatedInformation, wait span, methods []string) []analysis.RelatedInformation {
+	if !wait.pos.IsValid() {
 		return rel
 	}
-	return append(rel, analysis.RelatedInformation{Pos: waitAt.Pos(), End: keywordEnd(waitAt),
+	return append(rel, analysis.RelatedInformation{Pos: wait.pos, End: wait.end,
 		Message: "the goroutine waits here until " + releaseCalls("", methods) + " is called"})
 }
 

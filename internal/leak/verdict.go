@@ -2,6 +2,7 @@ package leak
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 )
 
@@ -126,14 +127,14 @@ type (
 	contractDiscarded struct {
 		starter *types.Func
 		methods []string
-		waitAt  ast.Node // where its goroutine waits, when it is in this package
+		wait    span // where its goroutine waits, when known
 	}
 	// An object whose goroutine only a release method lets go is dropped
 	// without a call of one.
 	contractDropped struct {
 		starter *types.Func
 		methods []string
-		waitAt  ast.Node // where its goroutine waits, when it is in this package
+		wait    span // where its goroutine waits, when known
 		object  *types.Var
 		owner   ast.Node // the function that drops it
 		method  bool     // the starter is a method of the object (o.Start()), not its constructor
@@ -160,6 +161,9 @@ func (foreignLoop) cause() string            { return "foreign loop" }
 func (contractDiscarded) cause() string      { return "contract discarded" }
 func (contractDropped) cause() string        { return "contract dropped" }
 func (directiveWithoutReason) cause() string { return "directive without reason" }
+
+// A span is a range of source to relate; its zero value is none.
+type span struct{ pos, end token.Pos }
 
 // onChannel is a reason about a blocking channel operation.
 type onChannel interface{ operation() blockedOp }
