@@ -53,3 +53,28 @@ func Drain[C ~chan T, T any](c C) {
 		}
 	}()
 }
+
+// Fields of generic types are one field across instances.
+type Pool[T any] struct{ out chan T }
+
+func (p *Pool[T]) emit(v T) {
+	p.out <- v // want `goroutine blocks for ever sending on p.out: nothing in package generic receives from field out`
+}
+
+func StartPool() {
+	p := &Pool[int]{out: make(chan int)}
+	go p.emit(1)
+}
+
+// Twin: an instance elsewhere receives from the field.
+type Feed[T any] struct{ out chan T }
+
+func (f *Feed[T]) emit(v T) { f.out <- v }
+
+func (f *Feed[T]) Next() T { return <-f.out }
+
+func StartFeed() string {
+	f := &Feed[string]{out: make(chan string)}
+	go f.emit("x")
+	return f.Next()
+}
