@@ -148,12 +148,10 @@ func (m *channelModel) deadNonLocal(ch ast.Expr, send bool) (deadness, bool) {
 	}
 	if send {
 		// An unbuffered field that nothing in the package receives from.
-		if sel, ok := ch.(*ast.SelectorExpr); ok {
-			if field, ok := m.x.info.Uses[sel.Sel].(*types.Var); ok && field.IsField() {
-				if f := m.fieldFlow(field); f != nil && !f.escapes && f.defs > 0 && !f.buffered {
-					if f.count(func(u *chanUse) bool { return u.kind.receives() }) == 0 {
-						return deadness{kind: deadFieldNoReceiver, channel: field.Name(), detail: m.x.pkg.Name()}, true
-					}
+		if field := m.fieldOf(ch); field != nil {
+			if f := m.fieldFlow(field); f != nil && !f.escapes && f.defs > 0 && !f.buffered {
+				if f.count(func(u *chanUse) bool { return u.kind.receives() }) == 0 {
+					return deadness{kind: deadFieldNoReceiver, channel: field.Name(), detail: m.x.pkg.Name()}, true
 				}
 			}
 		}
@@ -165,16 +163,40 @@ func (m *channelModel) deadNonLocal(ch ast.Expr, send bool) (deadness, bool) {
 	if ctx, constructor := m.x.neverDoneContext(ch); ctx != "" {
 		return deadness{kind: deadNeverDone, channel: ctx, detail: constructor}, true
 	}
-	if sel, ok := ch.(*ast.SelectorExpr); ok {
-		if field, ok := m.x.info.Uses[sel.Sel].(*types.Var); ok && field.IsField() {
-			if f := m.fieldFlow(field); f != nil && !f.escapes {
-				if f.count(func(u *chanUse) bool { return u.kind == opSend || u.kind == opClose }) == 0 {
-					return deadness{kind: deadField, channel: field.Name(), detail: m.x.pkg.Name()}, true
-				}
+	if field := m.fieldOf(ch); field != nil {
+		if f := m.fieldFlow(field); f != nil && !f.escapes {
+			if f.count(func(u *chanUse) bool { return u.kind == opSend || u.kind == opClose }) == 0 {
+				return deadness{kind: deadField, channel: field.Name(), detail: m.x.pkg.Name()}, true
 			}
 		}
 	}
 	return deadness{}, false
+}
+
+// fieldOf is the struct field a channel expression denotes: x.f, or a
+// call of a getter of this package that returns it (see getterOf); nil
+// otherwise.
+func (m *channelModel) fieldOf(ch ast.Expr) *types.Var {
+	switch e := ast.Unparen(ch).(type) {
+	case *ast.SelectorExpr:
+		if field, ok := m.x.info.Uses[e.Sel].(*types.Var); ok && field.IsField() {
+			return field
+		}
+	case *ast.CallExpr:
+		fn := staticCallee(m.x.info, e)
+		decl := m.x.decls[fn]
+		if decl == nil || len(decl.Body.List) != 1 {
+			return nil
+		}
+		ret, ok := decl.Body.List[0].(*ast.ReturnStmt)
+		if !ok || len(ret.Results) != 1 {
+			return nil
+		}
+		if cur := m.x.cursorOf(ret); cur.Valid() && m.sum.getterOf(cur) != nil {
+			return m.fieldOf(ret.Results[0])
+		}
+	}
+	return nil
 }
 
 // usesWhere returns pointers to the uses that satisfy pred.

@@ -276,6 +276,39 @@ func (x *index) positionallyBuilt(field *types.Var) bool {
 	return false
 }
 
+// mentionsOfFunc returns the identifiers that refer to fn (its uses, not
+// its declaration), found in one walk of the package's uses.
+func (x *index) mentionsOfFunc(fn *types.Func) []*ast.Ident {
+	var out []*ast.Ident
+	for id, obj := range x.info.Uses {
+		if f, ok := obj.(*types.Func); ok && f.Origin() == fn {
+			out = append(out, id)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Pos() < out[j].Pos() })
+	return out
+}
+
+// interfaceNames reports whether an interface type declared at package
+// level names a method called name.
+func (x *index) interfaceNames(name string) bool {
+	scope := x.pkg.Scope()
+	for _, n := range scope.Names() {
+		tn, ok := scope.Lookup(n).(*types.TypeName)
+		if !ok {
+			continue
+		}
+		if it, ok := tn.Type().Underlying().(*types.Interface); ok {
+			for i := range it.NumMethods() {
+				if it.Method(i).Name() == name {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // lineStart finds the start of a "file:line" of another package in the
 // file set: the driver holds that package's syntax (the standalone
 // binary), or a file of its export data that reaches the line (go vet).

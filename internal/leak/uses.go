@@ -157,6 +157,12 @@ func (sum *summaries) classify(f *chanFlow, cur inspector.Cursor, depth int) {
 			f.returned = true // flowOf makes it escape, once every use is known
 			return
 		}
+		if f.field && depth < maxBindDepth {
+			if getter := sum.getterOf(parent); getter != nil {
+				sum.collectGetterCalls(f, getter, depth)
+				return
+			}
+		}
 	case *ast.AssignStmt:
 		if kind == edge.AssignStmt_Lhs && depth == 0 {
 			sum.recordDef(f, p.Lhs, p.Rhs, e)
@@ -189,6 +195,49 @@ func (sum *summaries) classify(f *chanFlow, cur inspector.Cursor, depth int) {
 		}
 	}
 	f.escapes = true
+}
+
+// getterOf returns the method whose whole body is the return statement at
+// ret (func (g *gate) done() <-chan struct{} { return g.done }), when it is
+// unexported and no interface of the package names it: its call sites are
+// then all in this package, and in sight.
+func (sum *summaries) getterOf(ret inspector.Cursor) *types.Func {
+	block, ok := ret.Parent().Node().(*ast.BlockStmt)
+	if !ok || len(block.List) != 1 {
+		return nil
+	}
+	decl, ok := ret.Parent().Parent().Node().(*ast.FuncDecl)
+	if !ok || decl.Recv == nil || decl.Name.IsExported() || len(ret.Node().(*ast.ReturnStmt).Results) != 1 {
+		return nil
+	}
+	fn, ok := sum.x.info.Defs[decl.Name].(*types.Func)
+	if !ok || sum.x.interfaceNames(fn.Name()) {
+		return nil
+	}
+	return fn
+}
+
+// collectGetterCalls adds to f, the flow of a field, the uses of the
+// getter's results at its call sites. Anything but a call (a method value)
+// makes the field escape.
+func (sum *summaries) collectGetterCalls(f *chanFlow, getter *types.Func, depth int) {
+	for _, id := range sum.x.mentionsOfFunc(getter) {
+		cur := sum.x.cursorOf(id)
+		sel, ok := cur.Parent().Node().(*ast.SelectorExpr)
+		if !ok || sel.Sel != id {
+			f.escapes = true
+			return
+		}
+		call, ok := cur.Parent().Parent().Node().(*ast.CallExpr)
+		if !ok || call.Fun != sel {
+			f.escapes = true // a method value: called who knows where
+			return
+		}
+		sum.classify(f, cur.Parent().Parent(), depth+1)
+		if f.escapes {
+			return
+		}
+	}
 }
 
 // collectCopy follows a local copy of a field (x := s.f, var x = s.f):

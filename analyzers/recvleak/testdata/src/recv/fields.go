@@ -84,3 +84,38 @@ func stopsLater(cleanup func(func())) {
 	w := newWorker()
 	cleanup(w.Stop)
 }
+
+// A getter that returns the field counts as the field at its call sites.
+type gate struct{ done chan struct{} }
+
+func (g *gate) wait() <-chan struct{} { return g.done }
+
+func startGate() {
+	g := &gate{done: make(chan struct{})}
+	go func() {
+		<-g.wait() // want `goroutine blocks for ever receiving from g.wait\(\): nothing in package recv sends to or closes field done`
+	}()
+}
+
+// Twins: something closes the field; and an exported getter, whose
+// callers in other packages are out of sight.
+type openGate struct{ done chan struct{} }
+
+func (g *openGate) wait() <-chan struct{} { return g.done }
+func (g *openGate) open()                 { close(g.done) }
+
+func startOpenGate() {
+	g := &openGate{done: make(chan struct{})}
+	go func() { <-g.wait() }()
+	g.open()
+}
+
+type publicGate struct{ done chan struct{} }
+
+func (g *publicGate) Done() <-chan struct{} { return g.done }
+
+func startPublicGate() *publicGate {
+	g := &publicGate{done: make(chan struct{})}
+	go func() { <-g.Done() }()
+	return g
+}
