@@ -159,17 +159,8 @@ func (r *rules) generatorVerdicts(gens map[*types.Func]*generatorSummary, import
 	if len(gens) == 0 && !imported {
 		return nil
 	}
-	var ranges []*ast.RangeStmt
-	for _, file := range r.x.files {
-		ast.Inspect(file, func(n ast.Node) bool {
-			if rs, ok := n.(*ast.RangeStmt); ok {
-				ranges = append(ranges, rs)
-			}
-			return true
-		})
-	}
 	var out []verdict
-	for _, rs := range ranges {
+	for _, rs := range r.x.wide().ranges {
 		call, direct := r.generatorCall(rs.X)
 		if call == nil {
 			continue

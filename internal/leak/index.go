@@ -214,10 +214,12 @@ func (x *index) cfgNodeIndex(g *cfg.CFG) map[ast.Node]nodeAt {
 // packageWide is what only a walk of the whole package can tell, gathered
 // in one walk the first time a rule needs it: the mentions of the
 // package's unexported fields of channel and function types (a stored
-// cancel), and the struct types built by unkeyed literals.
+// cancel), the struct types built by unkeyed literals, and the range
+// statements.
 type packageWide struct {
 	fieldMentions map[*types.Var][]*ast.Ident
 	positional    []types.Type
+	ranges        []*ast.RangeStmt // for the callers of generators
 }
 
 // wide walks the package once (on first use) for what packageWide holds.
@@ -226,10 +228,23 @@ func (x *index) wide() *packageWide {
 		return x.pkgWide
 	}
 	w := &packageWide{fieldMentions: make(map[*types.Var][]*ast.Ident)}
+	// The names of the fields wanted, from the package's definitions: most
+	// identifiers are ruled out by name, before any type lookup.
+	names := map[string]bool{}
+	for id, obj := range x.info.Defs {
+		if v, ok := obj.(*types.Var); ok && v.IsField() && !v.Exported() && (isChan(v.Type()) || isFuncType(v.Type())) {
+			names[id.Name] = true
+		}
+	}
 	for _, file := range x.files {
 		ast.Inspect(file, func(n ast.Node) bool {
 			switch n := n.(type) {
+			case *ast.RangeStmt:
+				w.ranges = append(w.ranges, n)
 			case *ast.Ident:
+				if !names[n.Name] {
+					break
+				}
 				if v, ok := x.info.ObjectOf(n).(*types.Var); ok && v.IsField() && !v.Exported() && (isChan(v.Type()) || isFuncType(v.Type())) {
 					o := v.Origin()
 					w.fieldMentions[o] = append(w.fieldMentions[o], n)
