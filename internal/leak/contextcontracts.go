@@ -28,18 +28,28 @@ type ctxContract struct {
 	methods   []string
 }
 
-// contextContract finds the context contract of starter fn (decl), whose
-// unconditional goroutine is s.
-func contextContract(x *index, s *spawn, fn *types.Func, decl *ast.FuncDecl) *ctxContract {
+// withCancelAssigns lists decl's top-level assignments of the form
+// ctx, cancel := context.WithCancel(parent).
+func withCancelAssigns(x *index, decl *ast.FuncDecl) []*ast.AssignStmt {
+	var out []*ast.AssignStmt
 	for _, stmt := range decl.Body.List {
 		as, ok := stmt.(*ast.AssignStmt)
 		if !ok || len(as.Lhs) != 2 || len(as.Rhs) != 1 {
 			continue
 		}
 		call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
-		if !ok || len(call.Args) != 1 || !isFunc(staticCallee(x.info, call), "context", "WithCancel", "WithCancelCause") {
-			continue
+		if ok && len(call.Args) == 1 && isFunc(staticCallee(x.info, call), "context", "WithCancel", "WithCancelCause") {
+			out = append(out, as)
 		}
+	}
+	return out
+}
+
+// contextContract finds the context contract of starter fn (decl), whose
+// unconditional goroutine is s, among decl's WithCancel assignments.
+func contextContract(x *index, s *spawn, fn *types.Func, decl *ast.FuncDecl, assigns []*ast.AssignStmt) *ctxContract {
+	for _, as := range assigns {
+		call := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
 		k := &ctxContract{}
 		if !k.parentOf(x, fn, call.Args[0]) {
 			return nil

@@ -94,8 +94,8 @@ func channelContract(x *index, sum *summaries, m *channelModel, s *spawn, fn *ty
 
 // contextContractOf is the contract of a starter whose goroutine waits on a
 // context whose cancel function it stores (see contextContract), or nil.
-func contextContractOf(x *index, s *spawn, fn *types.Func, decl *ast.FuncDecl) *contract {
-	k := contextContract(x, s, fn, decl)
+func contextContractOf(x *index, s *spawn, fn *types.Func, decl *ast.FuncDecl, assigns []*ast.AssignStmt) *contract {
+	k := contextContract(x, s, fn, decl, assigns)
 	if k == nil {
 		return nil
 	}
@@ -122,6 +122,10 @@ func inferContracts(pass *analysis.Pass, x *index, sum *summaries, gs *goroutine
 		}
 	}
 	exports := false
+	// What is asked of each starter's body is asked once, not once per
+	// goroutine it starts: a function may start thousands.
+	blocks := map[*ast.FuncDecl]bool{}
+	cancels := map[*ast.FuncDecl][]*ast.AssignStmt{}
 	for _, s := range gs.list {
 		decl, ok := s.parent.(*ast.FuncDecl)
 		if !ok {
@@ -131,12 +135,25 @@ func inferContracts(pass *analysis.Pass, x *index, sum *summaries, gs *goroutine
 		if !ok || k.byStarter[fn] != nil {
 			continue
 		}
-		if blocksItself(decl) || !startsUnconditionally(s, decl) {
+		if !startsUnconditionally(s, decl) {
+			continue
+		}
+		b, ok := blocks[decl]
+		if !ok {
+			b = blocksItself(decl)
+			blocks[decl] = b
+		}
+		if b {
 			continue
 		}
 		c := channelContract(x, sum, m, s, fn)
 		if c == nil {
-			c = contextContractOf(x, s, fn, decl)
+			assigns, ok := cancels[decl]
+			if !ok {
+				assigns = withCancelAssigns(x, decl)
+				cancels[decl] = assigns
+			}
+			c = contextContractOf(x, s, fn, decl, assigns)
 		}
 		if c == nil {
 			continue
@@ -166,15 +183,15 @@ func inferContracts(pass *analysis.Pass, x *index, sum *summaries, gs *goroutine
 // s is one of decl's top-level statements: a starter whose goroutine depends
 // on an option does not bind every caller.
 func startsUnconditionally(s *spawn, decl *ast.FuncDecl) bool {
-	for _, stmt := range decl.Body.List {
-		if stmt == s.start {
-			return true
+	cur := s.cur.Parent()
+	for {
+		switch cur.Node().(type) {
+		case *ast.ParenExpr, *ast.ExprStmt: // wg.Go(f) as a statement
+			cur = cur.Parent()
+			continue
 		}
-		if es, ok := stmt.(*ast.ExprStmt); ok && ast.Unparen(es.X) == s.start {
-			return true
-		}
+		return cur.Node() == decl.Body
 	}
-	return false
 }
 
 // blocksItself reports whether a function runs a loop of its own at top
