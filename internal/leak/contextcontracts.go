@@ -49,29 +49,37 @@ func withCancelAssigns(x *index, decl *ast.FuncDecl) []*ast.AssignStmt {
 // unconditional goroutine is s, among decl's WithCancel assignments.
 func contextContract(x *index, s *spawn, fn *types.Func, decl *ast.FuncDecl, assigns []*ast.AssignStmt) *ctxContract {
 	for _, as := range assigns {
-		call := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
-		k := &ctxContract{}
-		if !k.parentOf(x, fn, call.Args[0]) {
-			return nil
+		if k := contextContractAt(x, s, fn, decl, as); k != nil {
+			return k
 		}
-		cancel, named := cancelField(x, decl, as.Lhs[1])
-		if cancel == nil {
-			return nil
-		}
-		k.named = named
-		k.onResult = !isMethodOfNamed(fn, named)
-		if k.onResult && !returnsNamed(fn, named) {
-			return nil
-		}
-		if k.waitAt = waitsOnDone(x, s, as.Lhs[0], decl, named); k.waitAt == nil {
-			return nil
-		}
-		if k.methods = cancellers(x, fn, s.callee, named, cancel); len(k.methods) == 0 {
-			return nil
-		}
-		return k
 	}
 	return nil
+}
+
+// contextContractAt is the context contract that the WithCancel
+// assignment as makes, if the goroutine s waits on its context.
+func contextContractAt(x *index, s *spawn, fn *types.Func, decl *ast.FuncDecl, as *ast.AssignStmt) *ctxContract {
+	call := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+	k := &ctxContract{}
+	if !k.parentOf(x, fn, call.Args[0]) {
+		return nil
+	}
+	cancel, named := cancelField(x, decl, as.Lhs[1])
+	if cancel == nil {
+		return nil
+	}
+	k.named = named
+	k.onResult = !isMethodOfNamed(fn, named)
+	if k.onResult && !returnsNamed(fn, named) {
+		return nil
+	}
+	if k.waitAt = waitsOnDone(x, s, as.Lhs[0], decl, named); k.waitAt == nil {
+		return nil
+	}
+	if k.methods = cancellers(x, fn, s.callee, named, cancel); len(k.methods) == 0 {
+		return nil
+	}
+	return k
 }
 
 // parentOf records which parent the derived context has: a parameter of
@@ -303,12 +311,12 @@ func cancellers(x *index, starter, goroutine *types.Func, named *types.Named, ca
 			continue // the field's declaration
 		}
 		method := methodAround(x.info, cur, named)
-		switch {
-		case method == nil:
+		switch method {
+		case nil:
 			if !isCompositeKey(cur) {
 				return nil
 			}
-		case method == starter:
+		case starter:
 			// The assignment that stores it; any other use in the starter
 			// releases the goroutine there.
 			if !isAssignTarget(cur) && !isCompositeKey(cur) {

@@ -70,7 +70,8 @@ func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, relea
 	blockReleases := func(b *cfg.Block, from int) bool {
 		switch b.Kind {
 		case cfg.KindForLoop, cfg.KindForBody, cfg.KindRangeLoop:
-			if b.Stmt != nil && releasedBy(b.Stmt) && !(b.Stmt.Pos() <= channel.Pos() && channel.Pos() < b.Stmt.End()) {
+			declaresChannel := b.Stmt != nil && b.Stmt.Pos() <= channel.Pos() && channel.Pos() < b.Stmt.End()
+			if b.Stmt != nil && releasedBy(b.Stmt) && !declaresChannel {
 				return true
 			}
 		case cfg.KindSelectCaseBody:

@@ -68,22 +68,22 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 	const blocks = "goroutine blocks for ever "
 	switch why := v.why.(type) {
 	case nilChannel:
-		d.Message = fmt.Sprintf("%s%s: %s is a nil channel", blocks, why.blockedOp, why.blockedOp.channel)
+		d.Message = fmt.Sprintf("%s%s: %s is a nil channel", blocks, why.blockedOp, why.channel)
 	case noPartner:
-		if why.blockedOp.kind.receives() {
-			d.Message = fmt.Sprintf("%s%s: nothing sends to or closes %s", blocks, why.blockedOp, why.blockedOp.channel)
+		if why.kind.receives() {
+			d.Message = fmt.Sprintf("%s%s: nothing sends to or closes %s", blocks, why.blockedOp, why.channel)
 		} else {
-			d.Message = fmt.Sprintf("%s%s: nothing receives from %s", blocks, why.blockedOp, why.blockedOp.channel)
+			d.Message = fmt.Sprintf("%s%s: nothing receives from %s", blocks, why.blockedOp, why.channel)
 		}
 	case neverClosed:
-		d.Message = fmt.Sprintf("%s%s: nothing closes %s, so the loop never ends", blocks, why.blockedOp, why.blockedOp.channel)
+		d.Message = fmt.Sprintf("%s%s: nothing closes %s, so the loop never ends", blocks, why.blockedOp, why.channel)
 	case abandoned:
-		missing := "receiving from " + why.blockedOp.channel
+		missing := "receiving from " + why.channel
 		switch {
 		case why.needsClose:
-			missing = "closing " + why.blockedOp.channel
-		case why.blockedOp.kind.receives():
-			missing = "sending to or closing " + why.blockedOp.channel
+			missing = "closing " + why.channel
+		case why.kind.receives():
+			missing = "sending to or closing " + why.channel
 		}
 		route := ""
 		if choice := why.path.choice; choice != nil {
@@ -113,9 +113,9 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 			d.Related = append(d.Related, related(send, "the goroutine sends here"))
 		}
 	case skippedRelease:
-		missing := "sending to or closing " + why.blockedOp.channel
+		missing := "sending to or closing " + why.channel
 		if why.needsClose {
-			missing = "closing " + why.blockedOp.channel
+			missing = "closing " + why.channel
 		}
 		route := ""
 		if why.path.testEnds != "" {

@@ -315,7 +315,7 @@ func probe(t *testing.T, env []string) (bool, error) {
 	}
 	out, err := exec.Command(exe).Output()
 	if err != nil {
-		return false, fmt.Errorf("probe: %v: %s", err, stderrOf(err))
+		return false, fmt.Errorf("probe: %w: %s", err, stderrOf(err))
 	}
 	return strings.TrimSpace(string(out)) == "yes", nil
 }
