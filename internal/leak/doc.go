@@ -18,22 +18,27 @@
 //
 // run is a pipeline; each stage's result is an argument of the next:
 //
-//	stage            file                         result
-//	1 index          index.go                     *index: declarations; per declaration, on demand,
-//	                                              cursors, identifier mentions and CFGs
-//	2 summaries      summaries.go, uses.go,       *summaries: what each function does with its channel
-//	                 loops.go, facts.go           parameters, loops for ever, never returns; facts
-//	3 goroutines     goroutines.go                *goroutines: where goroutines start, what they run,
-//	                                              which live as long as the process
-//	4 channel model  channels.go                  *channelModel: every use of each channel a goroutine
-//	                                              may wait on, tied to the goroutine that does it
-//	  contracts      contracts.go                 *contracts: release methods of the package's types
-//	                                              (facts), from goroutines and the model
-//	5 rules          rule_channels.go,            []verdict: each rule decides and writes no text
+//	stage            file                           result
+//	1 index          index.go                       *index: declarations; per declaration, on demand,
+//	                                                cursors, identifier mentions and CFGs; one walk of
+//	                                                the package, only when a rule asks
+//	2 summaries      summaries.go, uses.go,         *summaries: what each function does with its channel
+//	                 sendcount.go, loops.go,        parameters (and how often it sends), loops for ever,
+//	                 facts.go                       never returns; facts
+//	3 goroutines     goroutines.go                  *goroutines: where goroutines start, what they run,
+//	                                                which live as long as the process
+//	4 channel model  channels.go                    *channelModel: every use of each channel a goroutine
+//	                                                may wait on, tied to the goroutine that does it
+//	  contracts      contracts.go,                  *contracts: release methods of the package's types,
+//	                 contextcontracts.go            by channel field or stored cancel (facts)
+//	  generators     generators.go                  functions returning a channel their goroutine
+//	                                                feeds (facts)
+//	5 rules          rule_channels.go,              []verdict: each rule decides and writes no text
 //	                 rule_send.go, rule_bodies.go,
-//	                 contracts.go, paths.go
-//	6 report         report.go, directive.go      []Finding: messages, related positions, categories,
-//	                                              URLs, fixes; directives applied
+//	                 contracts.go, generators.go,
+//	                 paths.go, directive.go
+//	6 report         report.go, directive.go        []Finding: messages, related positions, categories,
+//	                                                URLs, fixes; directives applied
 //
 // A verdict (verdict.go) names the pattern, the blocking operation, the
 // goroutine and a reason: a value of one type per cause, holding what the

@@ -135,7 +135,14 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		d.Related = append(d.Related, related(why.receive, "the only receive"))
 	case stopsRanging:
 		owner := funcName(why.owner)
-		d.Message = fmt.Sprintf("%s%s once %s stops ranging over it", blocks, why.blockedOp, owner)
+		who, stops := blocks, "stops ranging over it"
+		if why.started {
+			who = "goroutines started in a loop block for ever "
+		}
+		if why.loop {
+			stops = "leaves the loop that receives from it"
+		}
+		d.Message = fmt.Sprintf("%s%s once %s %s", who, why.blockedOp, owner, stops)
 		d.Related = append(d.Related, related(why.exit, owner+" stops receiving here"))
 	case deadChannel:
 		d.Message = fmt.Sprintf("%s%s: %s", blocks, why.blockedOp, why.dead)

@@ -129,7 +129,117 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 			return found(stopsRanging{blockedOp: op, owner: owner, exit: exit})
 		}
 	}
+	// Goroutines started in a loop, and one loop that receives their
+	// values but can give up early: on an error it receives, or through a
+	// timeout, a context or a default case. The goroutines not yet
+	// received from block for ever.
+	if instances > 1 && pending > f.capacity+1 && isBlockingSend(0) {
+		if loop, exit := r.givesUpEarly(receives); exit != nil {
+			return found(stopsRanging{blockedOp: op, owner: owner, exit: exit, loop: loop != nil, started: true})
+		}
+	}
 	return verdict{}, false
+}
+
+// givesUpEarly finds the one loop that holds every receive (not by range)
+// and a way out of it that gives up: a return or break under `if err !=
+// nil`, or in a select case that waits on a timer, a context or nothing
+// (default). A loop that leaves only once it has counted what it received
+// is no such loop.
+func (r *rules) givesUpEarly(receives []*chanUse) (ast.Stmt, ast.Node) {
+	var loop ast.Stmt
+	for _, rcv := range receives {
+		if rcv.kind != opRecv || rcv.via != nil {
+			return nil, nil
+		}
+		var l ast.Stmt
+		for enc := range rcv.at.Enclosing((*ast.ForStmt)(nil), (*ast.RangeStmt)(nil)) {
+			l = enc.Node().(ast.Stmt)
+			break
+		}
+		if l == nil || loop != nil && l != loop {
+			return nil, nil
+		}
+		loop = l
+	}
+	var body *ast.BlockStmt
+	switch l := loop.(type) {
+	case *ast.ForStmt:
+		body = l.Body
+	case *ast.RangeStmt:
+		body = l.Body
+	default:
+		return nil, nil
+	}
+	cur := r.x.cursorOf(loop)
+	if !cur.Valid() {
+		return nil, nil
+	}
+	var exit ast.Node
+	r.sum.eachLeave(body, rangeLabelAt(cur), func(n ast.Node) bool {
+		if !isCall(n) && r.givesUp(n) {
+			exit = n
+			return false
+		}
+		return true
+	})
+	return loop, exit
+}
+
+// givesUp reports whether the statement n, which leaves a receive loop, is
+// under `if err != nil` or in a select case on a timer, a context's Done()
+// or the default.
+func (r *rules) givesUp(n ast.Node) bool {
+	cur := r.x.cursorOf(n)
+	for enc := range cur.Enclosing((*ast.IfStmt)(nil), (*ast.CommClause)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil)) {
+		switch e := enc.Node().(type) {
+		case *ast.IfStmt:
+			if r.isErrCheck(e.Cond) {
+				return true
+			}
+		case *ast.CommClause:
+			return e.Comm == nil || r.isGiveUpChannel(e)
+		default:
+			return false // the receive loop itself
+		}
+	}
+	return false
+}
+
+// isErrCheck recognises err != nil, for an err of type error.
+func (r *rules) isErrCheck(cond ast.Expr) bool {
+	b, ok := ast.Unparen(cond).(*ast.BinaryExpr)
+	if !ok || b.Op != token.NEQ {
+		return false
+	}
+	isNil := func(e ast.Expr) bool {
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		return ok && r.x.info.Uses[id] == types.Universe.Lookup("nil")
+	}
+	errType := types.Universe.Lookup("error").Type()
+	isErr := func(e ast.Expr) bool { return types.Identical(r.x.info.TypeOf(e), errType) }
+	return isNil(b.Y) && isErr(b.X) || isNil(b.X) && isErr(b.Y)
+}
+
+// isGiveUpChannel recognises a select case that receives from
+// time.After(d), a timer's C or a context's Done().
+func (r *rules) isGiveUpChannel(cc *ast.CommClause) bool {
+	ch, send := commChannel(cc)
+	if ch == nil || send {
+		return false
+	}
+	switch e := ast.Unparen(ch).(type) {
+	case *ast.CallExpr:
+		if isFunc(staticCallee(r.x.info, e), "time", "After") {
+			return true
+		}
+		if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Done" {
+			return isNamed(r.x.info.TypeOf(sel.X), "context", "Context")
+		}
+	case *ast.SelectorExpr:
+		return e.Sel.Name == "C" && isNamed(r.x.info.TypeOf(e.X), "time", "Timer")
+	}
+	return false
 }
 
 // sendsTogether adds up the most sends of the goroutines that send on the

@@ -84,11 +84,14 @@ type (
 		call      *ast.CallExpr // the generator's call, when it is not the range's own expression
 		sends     []ast.Node    // the goroutine's sends, when the generator is in this package
 	}
-	// The consumer can stop ranging over the channel.
+	// The consumer can stop ranging over the channel, or leave the loop
+	// that receives from it, while goroutines still send.
 	stopsRanging struct {
 		blockedOp
-		owner ast.Node
-		exit  ast.Node // where it stops
+		owner   ast.Node
+		exit    ast.Node // where it stops
+		loop    bool     // it receives in a loop, not by ranging over the channel
+		started bool     // the goroutine is one of many started in a loop
 	}
 )
 

@@ -868,3 +868,68 @@ func reassignedDone(decode func() error) error {
 	<-done
 	return nil
 }
+
+// A loop that receives the goroutines' values but gives up early: on the
+// first error, or on a timeout. The goroutines not yet received from leak.
+func firstErrorOf(jobs []func() error) error {
+	errs := make(chan error)
+	for _, job := range jobs {
+		go func() {
+			errs <- job() // want `goroutines started in a loop block for ever sending on unbuffered channel errs once firstErrorOf leaves the loop that receives from it`
+		}()
+	}
+	for range jobs {
+		if err := <-errs; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func gatherWithTimeout(backends []string, query func(string) string) []string {
+	results := make(chan string)
+	for _, b := range backends {
+		go func() {
+			results <- query(b) // want `goroutines started in a loop block for ever sending on unbuffered channel results once gatherWithTimeout leaves the loop that receives from it`
+		}()
+	}
+	var got []string
+	for range backends {
+		select {
+		case r := <-results:
+			got = append(got, r)
+		case <-time.After(time.Second):
+			return got
+		}
+	}
+	return got
+}
+
+// Twins: a buffer for every job, and a loop that leaves only once it has
+// received every value.
+func firstErrorBuffered(jobs []func() error) error {
+	errs := make(chan error, len(jobs))
+	for _, job := range jobs {
+		go func() { errs <- job() }()
+	}
+	for range jobs {
+		if err := <-errs; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func gatherAll(backends []string, query func(string) string) []string {
+	results := make(chan string)
+	for _, b := range backends {
+		go func() { results <- query(b) }()
+	}
+	var got []string
+	for {
+		got = append(got, <-results)
+		if len(got) == len(backends) {
+			return got
+		}
+	}
+}
