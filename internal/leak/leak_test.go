@@ -143,6 +143,11 @@ func TestEndsInFile(t *testing.T) {
 		"goroutineleak": {"seeds", "user", "generic", "cgo", "suppress"},
 	} {
 		for _, r := range analysistest.Run(t, testdata(analyzer), goroutineleak.Analyzer, pkgs...) {
+			// The engine says nothing of code that does not compile, so a
+			// broken fixture would pass its silent twins vacuously.
+			for _, err := range r.Pass.TypeErrors {
+				t.Errorf("%s does not compile: %v", r.Pass.Pkg.Path(), err)
+			}
 			fset := r.Pass.Fset
 			check := func(what string, pos, end token.Pos) {
 				if end.IsValid() && fset.File(pos) != fset.File(end) {

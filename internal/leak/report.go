@@ -102,6 +102,10 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		}
 		d.Message = fmt.Sprintf("%s%s: %s can return%s without %s", blocks, why.blockedOp, owner, route, missing)
 		d.Related = append(d.Related, why.path.returnHere(fmt.Sprintf("%s returns here without %s", owner, missing)))
+	case waitsFirst:
+		owner := funcName(why.owner)
+		d.Message = fmt.Sprintf("%s%s: %s waits for the goroutine to finish before it receives from %s, and the goroutine finishes only after its send", blocks, why.blockedOp, owner, why.channel)
+		d.Related = append(d.Related, related(why.wait, owner+" waits here for ever too"), related(why.receive, "the receive that never comes"))
 	case stopsGenerator:
 		owner := funcName(why.owner)
 		d.Message = fmt.Sprintf("goroutine started by %s blocks for ever sending on the channel it returns once %s stops ranging over it", why.generator.Name(), owner)

@@ -89,6 +89,9 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 		return verdict{}, false
 	}
 	if pending > f.capacity && isBlockingSend(0) {
+		if wait := r.waitsBeforeReceiving(s, owner, receives); wait != nil {
+			return found(waitsFirst{blockedOp: op, owner: owner, wait: wait, receive: receives[0].node})
+		}
 		if esc := r.escapeFrom(s, u, owner, f, receives); esc != nil {
 			return onTestFailure(found(abandoned{blockedOp: op, owner: owner, path: esc}))
 		}
@@ -240,6 +243,89 @@ func (r *rules) isGiveUpChannel(cc *ast.CommClause) bool {
 		return e.Sel.Name == "C" && isNamed(r.x.info.TypeOf(e.X), "time", "Timer")
 	}
 	return false
+}
+
+// waitsBeforeReceiving finds the wg.Wait() call by which the goroutine's
+// parent waits for it to finish before it receives what the goroutine
+// sends: the goroutine calls wg.Done only when it returns (defer
+// wg.Done(), or it was started by wg.Go), so neither ever proceeds. It asks
+// for the simple shape it can see whole: one goroutine, not in a loop;
+// the Wait a statement of the block of the go statement, after it; every
+// receive in the parent, after the Wait.
+func (r *rules) waitsBeforeReceiving(s *spawn, owner ast.Node, receives []*chanUse) *ast.CallExpr {
+	if s.lit == nil || s.inLoop || s.parent != owner || !receivesOnlyHere(s, owner, receives) {
+		return nil
+	}
+	wg := r.doneOnReturn(s)
+	if wg == nil {
+		return nil
+	}
+	stmt := s.cur.Parent()
+	if _, isCall := stmt.Node().(*ast.ExprStmt); isCall {
+		stmt = stmt.Parent() // wg.Go(f) as a statement
+	}
+	block, ok := stmt.Node().(*ast.BlockStmt)
+	if !ok {
+		return nil
+	}
+	for _, stmt := range block.List {
+		if stmt.Pos() <= s.start.Pos() {
+			continue
+		}
+		call := exprStmtCall(stmt)
+		if call == nil {
+			continue
+		}
+		fn := staticCallee(r.x.info, call)
+		sel, isSel := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+		if fn == nil || !isSel || fn.Name() != "Wait" || !isMethodOf(fn, "sync", "WaitGroup") || r.objectOf(sel.X) != wg {
+			continue
+		}
+		for _, rcv := range receives {
+			if rcv.pos() < call.End() {
+				return nil
+			}
+		}
+		return call
+	}
+	return nil
+}
+
+// doneOnReturn is the WaitGroup (a local or a field's object) whose Done
+// the goroutine calls only once it returns: `defer wg.Done()` among its
+// top-level statements, or wg.Go starting it.
+func (r *rules) doneOnReturn(s *spawn) types.Object {
+	if call, ok := s.start.(*ast.CallExpr); ok {
+		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+			return r.objectOf(sel.X) // wg.Go(f): isGoMethod said which
+		}
+		return nil
+	}
+	for _, stmt := range s.body.List {
+		d, ok := stmt.(*ast.DeferStmt)
+		if !ok {
+			continue
+		}
+		fn := staticCallee(r.x.info, d.Call)
+		if sel, ok := ast.Unparen(d.Call.Fun).(*ast.SelectorExpr); ok && fn != nil && fn.Name() == "Done" && isMethodOf(fn, "sync", "WaitGroup") {
+			return r.objectOf(sel.X)
+		}
+	}
+	return nil
+}
+
+// objectOf is the variable an expression names: x, or x.f's field; nil
+// for anything else.
+func (r *rules) objectOf(e ast.Expr) types.Object {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return r.x.info.Uses[e]
+	case *ast.SelectorExpr:
+		return r.x.info.Uses[e.Sel]
+	case *ast.UnaryExpr: // &wg
+		return r.objectOf(e.X)
+	}
+	return nil
 }
 
 // sendsTogether adds up the most sends of the goroutines that send on the

@@ -84,6 +84,15 @@ type (
 		call      *ast.CallExpr // the generator's call, when it is not the range's own expression
 		sends     []ast.Node    // the goroutine's sends, when the generator is in this package
 	}
+	// The parent waits for the goroutine (wg.Wait) before it receives what
+	// the goroutine sends, and the goroutine's Done runs only after its
+	// send: neither proceeds.
+	waitsFirst struct {
+		blockedOp
+		owner   ast.Node
+		wait    *ast.CallExpr // the wg.Wait() call
+		receive ast.Node      // the first receive, after it
+	}
 	// The consumer can stop ranging over the channel, or leave the loop
 	// that receives from it, while goroutines still send.
 	stopsRanging struct {
@@ -156,6 +165,7 @@ func (extraSends) cause() string             { return "extra sends" }
 func (stopsRanging) cause() string           { return "stops ranging" }
 func (skippedRelease) cause() string         { return "skipped release" }
 func (stopsGenerator) cause() string         { return "stops generator" }
+func (waitsFirst) cause() string             { return "waits first" }
 func (deadChannel) cause() string            { return "dead channel" }
 func (emptySelect) cause() string            { return "empty select" }
 func (deadSelect) cause() string             { return "dead select" }

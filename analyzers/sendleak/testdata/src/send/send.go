@@ -5,6 +5,7 @@ package send
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -932,4 +933,67 @@ func gatherAll(backends []string, query func(string) string) []string {
 			return got
 		}
 	}
+}
+
+// The parent waits for the goroutine before it receives what the goroutine
+// sends, and the goroutine's Done runs only after its send.
+func waitThenReceive() int {
+	var wg sync.WaitGroup
+	out := make(chan int)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		out <- 1 // want `goroutine blocks for ever sending on unbuffered channel out: waitThenReceive waits for the goroutine to finish before it receives from out, and the goroutine finishes only after its send`
+	}()
+	wg.Wait()
+	return <-out
+}
+
+func waitGoThenReceive() int {
+	var wg sync.WaitGroup
+	out := make(chan int)
+	wg.Go(func() {
+		out <- 1 // want `goroutine blocks for ever sending on unbuffered channel out: waitGoThenReceive waits for the goroutine to finish before it receives from out, and the goroutine finishes only after its send`
+	})
+	wg.Wait()
+	return <-out
+}
+
+// Twins: a buffer of one; the receive before the Wait; Done before the
+// send.
+func waitThenReceiveBuffered() int {
+	var wg sync.WaitGroup
+	out := make(chan int, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		out <- 1
+	}()
+	wg.Wait()
+	return <-out
+}
+
+func receiveThenWait() int {
+	var wg sync.WaitGroup
+	out := make(chan int)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		out <- 1
+	}()
+	v := <-out
+	wg.Wait()
+	return v
+}
+
+func doneBeforeSend() int {
+	var wg sync.WaitGroup
+	out := make(chan int)
+	wg.Add(1)
+	go func() {
+		wg.Done()
+		out <- 1
+	}()
+	wg.Wait()
+	return <-out
 }
