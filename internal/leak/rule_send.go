@@ -89,7 +89,7 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 		return verdict{}, false
 	}
 	if pending > f.capacity && isBlockingSend(0) {
-		if wait := r.waitsBeforeReceiving(s, owner, receives); wait != nil {
+		if wait := r.waitsBeforeReceiving(s, u, owner, receives); wait != nil {
 			return found(waitsFirst{blockedOp: op, owner: owner, wait: wait, receive: receives[0].node})
 		}
 		if esc := r.escapeFrom(s, u, owner, f, receives); esc != nil {
@@ -252,11 +252,11 @@ func (r *rules) isGiveUpChannel(cc *ast.CommClause) bool {
 // for the simple shape it can see whole: one goroutine, not in a loop;
 // the Wait a statement of the block of the go statement, after it; every
 // receive in the parent, after the Wait.
-func (r *rules) waitsBeforeReceiving(s *spawn, owner ast.Node, receives []*chanUse) *ast.CallExpr {
+func (r *rules) waitsBeforeReceiving(s *spawn, send *chanUse, owner ast.Node, receives []*chanUse) *ast.CallExpr {
 	if s.lit == nil || s.inLoop || s.parent != owner || !receivesOnlyHere(s, owner, receives) {
 		return nil
 	}
-	wg := r.doneOnReturn(s)
+	wg := r.doneAfter(s, send)
 	if wg == nil {
 		return nil
 	}
@@ -291,23 +291,34 @@ func (r *rules) waitsBeforeReceiving(s *spawn, owner ast.Node, receives []*chanU
 	return nil
 }
 
-// doneOnReturn is the WaitGroup (a local or a field's object) whose Done
-// the goroutine calls only once it returns: `defer wg.Done()` among its
-// top-level statements, or wg.Go starting it.
-func (r *rules) doneOnReturn(s *spawn) types.Object {
+// doneAfter is the WaitGroup (a local or a field's object) whose Done the
+// goroutine calls only after send: when it returns (`defer wg.Done()`
+// among its top-level statements, or wg.Go starting it), or in a
+// top-level statement after the one that sends.
+func (r *rules) doneAfter(s *spawn, send *chanUse) types.Object {
 	if call, ok := s.start.(*ast.CallExpr); ok {
 		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
 			return r.objectOf(sel.X) // wg.Go(f): isGoMethod said which
 		}
 		return nil
 	}
+	sent := false
 	for _, stmt := range s.body.List {
-		d, ok := stmt.(*ast.DeferStmt)
-		if !ok {
+		var call *ast.CallExpr
+		switch st := stmt.(type) {
+		case *ast.DeferStmt:
+			call = st.Call
+		case *ast.ExprStmt:
+			if sent {
+				call = exprStmtCall(st)
+			}
+		}
+		sent = sent || stmt.Pos() <= send.pos() && send.pos() < stmt.End()
+		if call == nil {
 			continue
 		}
-		fn := staticCallee(r.x.info, d.Call)
-		if sel, ok := ast.Unparen(d.Call.Fun).(*ast.SelectorExpr); ok && fn != nil && fn.Name() == "Done" && isMethodOf(fn, "sync", "WaitGroup") {
+		fn := staticCallee(r.x.info, call)
+		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && fn != nil && fn.Name() == "Done" && isMethodOf(fn, "sync", "WaitGroup") {
 			return r.objectOf(sel.X)
 		}
 	}

@@ -959,6 +959,18 @@ func waitGoThenReceive() int {
 	return <-out
 }
 
+func doneAfterSend() int {
+	var wg sync.WaitGroup
+	out := make(chan int)
+	wg.Add(1)
+	go func() {
+		out <- 1 // want `goroutine blocks for ever sending on unbuffered channel out: doneAfterSend waits for the goroutine to finish before it receives from out, and the goroutine finishes only after its send`
+		wg.Done()
+	}()
+	wg.Wait()
+	return <-out
+}
+
 // Twins: a buffer of one; the receive before the Wait; Done before the
 // send.
 func waitThenReceiveBuffered() int {
