@@ -157,7 +157,7 @@ func (m *channelModel) deadNonLocal(ch ast.Expr, send bool) (deadness, bool) {
 		}
 		return deadness{}, false
 	}
-	if id, ok := ch.(*ast.Ident); ok && m.x.info.Uses[id] == types.Universe.Lookup("nil") {
+	if isNilIdent(m.x.info, ch) {
 		return deadness{kind: deadNil}, true
 	}
 	if ctx, constructor := m.x.neverDoneContext(ch); ctx != "" {

@@ -174,7 +174,7 @@ func (r *rules) generatorVerdicts(gens map[*types.Func]*generatorSummary, import
 		if !cur.Valid() {
 			continue
 		}
-		exit := r.sum.firstLeave(rs.Body, rangeLabelAt(cur))
+		exit := r.sum.firstLeave(rs.Body, loopLabel(cur))
 		if exit == nil || isCall(exit) {
 			continue
 		}
@@ -219,13 +219,8 @@ func (r *rules) onlyRanged(v *types.Var) bool {
 	if !cur.Valid() {
 		return false
 	}
-	var fn ast.Node
-	for enc := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
-		fn = enc.Node()
-		break
-	}
 	ranges := 0
-	for _, m := range r.x.mentions(fn, v) {
+	for _, m := range r.x.mentions(enclosingFunc(cur), v) {
 		if r.x.info.Defs[m.Node().(*ast.Ident)] == v {
 			continue
 		}
@@ -257,8 +252,8 @@ func (r *rules) generatorFact(gens map[*types.Func]*generatorSummary, fn *types.
 	return nil, nil
 }
 
-// rangeLabelAt is the label of the range statement at cur, or "".
-func rangeLabelAt(cur inspector.Cursor) string {
+// loopLabel is the label of the loop statement at cur, or "".
+func loopLabel(cur inspector.Cursor) string {
 	if ls, ok := cur.Parent().Node().(*ast.LabeledStmt); ok {
 		return ls.Label.Name
 	}

@@ -353,6 +353,21 @@ func isFuncType(t types.Type) bool {
 	return ok
 }
 
+// isNilIdent reports whether e is the predeclared nil.
+func isNilIdent(info *types.Info, e ast.Expr) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	return ok && info.Uses[id] == types.Universe.Lookup("nil")
+}
+
+// enclosingFunc is the innermost function declaration or literal around
+// cur, or nil.
+func enclosingFunc(cur inspector.Cursor) ast.Node {
+	for enc := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		return enc.Node()
+	}
+	return nil
+}
+
 func bodyOf(fn ast.Node) *ast.BlockStmt {
 	switch fn := fn.(type) {
 	case *ast.FuncDecl:
@@ -405,11 +420,7 @@ func (x *index) soleValue(v *types.Var) ast.Expr {
 	if !idCur.Valid() {
 		return nil
 	}
-	var owner ast.Node
-	for enc := range idCur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
-		owner = enc.Node()
-		break
-	}
+	owner := enclosingFunc(idCur)
 	if owner == nil {
 		return nil
 	}

@@ -195,10 +195,7 @@ func (sum *summaries) rangeCanLeave(u *chanUse) bool {
 // rangeLabel is the label of the range statement of u, or "".
 func rangeLabel(u *chanUse) string {
 	for enc := range u.at.Enclosing((*ast.RangeStmt)(nil)) {
-		if ls, ok := enc.Parent().Node().(*ast.LabeledStmt); ok {
-			return ls.Label.Name
-		}
-		break
+		return loopLabel(enc)
 	}
 	return ""
 }

@@ -179,7 +179,7 @@ func (r *rules) givesUpEarly(receives []*chanUse) (ast.Stmt, ast.Node) {
 		return nil, nil
 	}
 	var exit ast.Node
-	r.sum.eachLeave(body, rangeLabelAt(cur), func(n ast.Node) bool {
+	r.sum.eachLeave(body, loopLabel(cur), func(n ast.Node) bool {
 		if !isCall(n) && r.givesUp(n) {
 			exit = n
 			return false
@@ -215,10 +215,7 @@ func (r *rules) isErrCheck(cond ast.Expr) bool {
 	if !ok || b.Op != token.NEQ {
 		return false
 	}
-	isNil := func(e ast.Expr) bool {
-		id, ok := ast.Unparen(e).(*ast.Ident)
-		return ok && r.x.info.Uses[id] == types.Universe.Lookup("nil")
-	}
+	isNil := func(e ast.Expr) bool { return isNilIdent(r.x.info, e) }
 	errType := types.Universe.Lookup("error").Type()
 	isErr := func(e ast.Expr) bool { return types.Identical(r.x.info.TypeOf(e), errType) }
 	return isNil(b.Y) && isErr(b.X) || isNil(b.X) && isErr(b.Y)

@@ -252,11 +252,7 @@ func (sum *summaries) collectCopy(f *chanFlow, stmt inspector.Cursor, target ast
 	if !ok || v.IsField() {
 		return false // an assignment to a variable declared elsewhere
 	}
-	var fn ast.Node
-	for enc := range stmt.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
-		fn = enc.Node()
-		break
-	}
+	fn := enclosingFunc(stmt)
 	if fn == nil {
 		return false
 	}
@@ -289,7 +285,7 @@ func (sum *summaries) recordDef(f *chanFlow, lhs, rhs []ast.Expr, target ast.Nod
 		}
 		switch value := ast.Unparen(rhs[i]).(type) {
 		case *ast.Ident:
-			if value.Name == "nil" && sum.x.info.Uses[value] == types.Universe.Lookup("nil") {
+			if isNilIdent(sum.x.info, value) {
 				f.isNil = true
 				return
 			}
