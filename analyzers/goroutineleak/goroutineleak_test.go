@@ -67,3 +67,9 @@ func TestTestFailurePaths(t *testing.T) {
 	}
 	analysistest.Run(t, analysistest.TestData(), a, "testfail")
 }
+
+// TestSyncCoupled checks channel operations whose partner is held back by
+// a lock, a WaitGroup, a callback or a shutdown.
+func TestSyncCoupled(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), goroutineleak.Analyzer, "locks")
+}

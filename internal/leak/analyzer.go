@@ -52,7 +52,7 @@ func run(pass *analysis.Pass) (res any, err error) {
 	k := inferContracts(pass, x, sum, gs, m)
 	gens, importsGens := findGenerators(pass, x, sum, gs, m)
 
-	r := &rules{x: x, sum: sum, gs: gs, m: m, deadInCallee: map[*types.Func][]verdict{}}
+	r := &rules{x: x, sum: sum, gs: gs, m: m, deadInCallee: map[*types.Func][]verdict{}, locks: newLockModel(x, sum)}
 	dirs, badDirectives := findDirectives(x)
 	var verdicts []verdict
 	verdicts = append(verdicts, r.contractVerdicts(k)...)

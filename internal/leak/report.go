@@ -150,6 +150,18 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		d.Related = append(d.Related, related(why.exit, owner+" stops receiving here"))
 	case deadChannel:
 		d.Message = fmt.Sprintf("%s%s: %s", blocks, why.blockedOp, why.dead)
+	case lockedWait:
+		lock := lockName(why.lock)
+		partners, partner := "send on", "the partner sends here, holding the same lock"
+		if why.kind == opSend {
+			partners, partner = "receive from", "the partner receives here, holding the same lock"
+		}
+		d.Message = fmt.Sprintf("%s%s while holding %s: every %s field %s in package %s is made holding the same lock, so none can happen while it waits",
+			blocks, why.blockedOp, lock, partners, why.field, why.pkg)
+		d.Related = append(d.Related, related(why.lock.at, lock+" is locked here"))
+		for _, p := range why.partners {
+			d.Related = append(d.Related, related(p, partner))
+		}
 	case emptySelect:
 		d.Message = blocks + "in an empty select"
 	case deadSelect:
@@ -246,6 +258,17 @@ func (d deadness) String() string {
 	default:
 		return "nothing sends to or closes " + d.channel
 	}
+}
+
+// lockName is the lock as the code names it where it is taken: "t.mu",
+// or "c" for a mutex embedded in c.
+func lockName(l heldLock) string {
+	if call, ok := l.at.(*ast.CallExpr); ok {
+		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+			return shortExpr(sel.X)
+		}
+	}
+	return l.path
 }
 
 // appendWait relates where a contract's goroutine waits for its release.

@@ -144,18 +144,18 @@ func (r *rules) foreignLoop(s *spawn) (verdict, bool) {
 func (r *rules) deadOpAt(out []verdict, s *spawn, cur inspector.Cursor, n ast.Node) []verdict {
 	switch n := n.(type) {
 	case *ast.RangeStmt:
-		return r.deadOp(out, s, n, n.X, opRange)
+		return r.deadOp(out, s, cur, n, n.X, opRange)
 	case *ast.SelectStmt:
 		if v, ok := r.deadSelect(s, n); ok {
 			return append(out, v)
 		}
 	case *ast.UnaryExpr:
 		if n.Op == token.ARROW && commClauseOf(cur) == nil {
-			return r.deadOp(out, s, n, n.X, opRecv)
+			return r.deadOp(out, s, cur, n, n.X, opRecv)
 		}
 	case *ast.SendStmt:
 		if cc, ok := cur.Parent().Node().(*ast.CommClause); !ok || cc.Comm != n {
-			return r.deadOp(out, s, n, n.Chan, opSend)
+			return r.deadOp(out, s, cur, n, n.Chan, opSend)
 		}
 	}
 	return out
@@ -167,17 +167,103 @@ func (r *rules) deadOpAt(out []verdict, s *spawn, cur inspector.Cursor, n ast.No
 // package sends to or closes, or a channel made on the spot; for a send, an
 // unbuffered channel made on the spot. (Local variables are the channel
 // model's, and sends on other channels have receivers we may not see.)
-func (r *rules) deadOp(out []verdict, s *spawn, at ast.Node, ch ast.Expr, kind opKind) []verdict {
-	dead, ok := r.m.deadNonLocal(ch, kind == opSend)
-	if !ok {
-		return out
-	}
+// It also adds a verdict on an operation that waits holding a lock every
+// partner needs (see lockedOp).
+func (r *rules) deadOp(out []verdict, s *spawn, cur inspector.Cursor, at ast.Node, ch ast.Expr, kind opKind) []verdict {
 	op := blockedOp{kind: kind, channel: shortExpr(ch)}
 	pattern := UnguardedRecv
 	if kind == opSend {
 		pattern = UnreadSend
 	}
-	return append(out, verdict{pattern: pattern, at: at, spawn: s, why: deadChannel{blockedOp: op, dead: dead}})
+	if dead, ok := r.m.deadNonLocal(ch, kind == opSend); ok {
+		return append(out, verdict{pattern: pattern, at: at, spawn: s, why: deadChannel{blockedOp: op, dead: dead}})
+	}
+	if why, ok := r.lockedOp(cur, at, ch, op); ok {
+		return append(out, verdict{pattern: pattern, at: at, spawn: s, why: why})
+	}
+	return out
+}
+
+// lockedOp finds an operation on an unbuffered channel field, x.f, made
+// while holding a lock of the same object, x.mu, when every partner
+// operation in the package is made holding that lock too. No partner can
+// reach its operation while this one waits, so it waits for ever.
+// Partners of a receive are sends only: a close made before the lock was
+// taken would let the receive through.
+func (r *rules) lockedOp(cur inspector.Cursor, at ast.Node, ch ast.Expr, op blockedOp) (lockedWait, bool) {
+	field, base := r.fieldOnVar(ch)
+	if field == nil {
+		return lockedWait{}, false
+	}
+	f := r.m.fieldFlow(field)
+	if f == nil || f.escapes || f.buffered || f.defs == 0 {
+		return lockedWait{}, false
+	}
+	fn := enclosingFunc(cur)
+	if fn == nil {
+		return lockedWait{}, false
+	}
+	var mine []heldLock
+	for _, l := range r.locks.heldAt(fn, at) {
+		if l.root == base && l.path != "" {
+			mine = append(mine, l)
+		}
+	}
+	if len(mine) == 0 {
+		return lockedWait{}, false
+	}
+	why := lockedWait{blockedOp: op, field: field.Name(), pkg: r.x.pkg.Name()}
+	for i := range f.uses {
+		u := &f.uses[i]
+		partner := u.kind != opClose && u.kind.receives() != op.kind.receives()
+		switch {
+		case u.kind == opClose && op.kind.receives():
+			return lockedWait{}, false
+		case !partner || u.node == at:
+			continue
+		}
+		pfield, pbase := r.fieldOnVar(u.at.Node().(ast.Expr))
+		pfn := enclosingFunc(u.at)
+		if u.via != nil || pfield != field || pfn == nil {
+			return lockedWait{}, false
+		}
+		excluded := false
+		for _, l := range r.locks.heldAt(pfn, u.node) {
+			for _, m := range mine {
+				if l.root == pbase && m.excludes(l) {
+					excluded = true
+					why.lock = m
+				}
+			}
+		}
+		if !excluded {
+			return lockedWait{}, false
+		}
+		why.partners = append(why.partners, u.node)
+	}
+	if len(why.partners) == 0 {
+		return lockedWait{}, false // no partner at all is deadNonLocal's
+	}
+	return why, true
+}
+
+// fieldOnVar splits a channel expression v.f, where v is a variable, into
+// the field and the variable.
+func (r *rules) fieldOnVar(ch ast.Expr) (*types.Var, types.Object) {
+	sel, ok := ast.Unparen(ch).(*ast.SelectorExpr)
+	if !ok {
+		return nil, nil
+	}
+	id, ok := ast.Unparen(sel.X).(*ast.Ident)
+	if !ok {
+		return nil, nil
+	}
+	field, ok := r.x.info.Uses[sel.Sel].(*types.Var)
+	base := r.x.info.Uses[id]
+	if !ok || !field.IsField() || base == nil {
+		return nil, nil
+	}
+	return field.Origin(), base
 }
 
 // deadSelect finds a select in a goroutine none of whose cases can ever

@@ -18,6 +18,7 @@ type rules struct {
 	m   *channelModel
 
 	deadInCallee map[*types.Func][]verdict // memo of calleeDeadOps
+	locks        *lockModel                // built per function, on demand
 }
 
 // channelVerdicts examines every local channel of the functions that

@@ -113,6 +113,15 @@ type (
 		blockedOp
 		dead deadness
 	}
+	// An operation on an unbuffered field made holding a lock that every
+	// partner operation is made holding too.
+	lockedWait struct {
+		blockedOp
+		lock     heldLock   // the lock this goroutine holds
+		field    string     // the channel field
+		pkg      string     // its package
+		partners []ast.Node // the partner operations, each made holding the lock
+	}
 	// A select with no cases.
 	emptySelect struct{}
 	// A select none of whose cases can ever proceed.
@@ -167,6 +176,7 @@ func (skippedRelease) cause() string         { return "skipped release" }
 func (stopsGenerator) cause() string         { return "stops generator" }
 func (waitsFirst) cause() string             { return "waits first" }
 func (deadChannel) cause() string            { return "dead channel" }
+func (lockedWait) cause() string             { return "locked wait" }
 func (emptySelect) cause() string            { return "empty select" }
 func (deadSelect) cause() string             { return "dead select" }
 func (endlessLoop) cause() string            { return "endless loop" }

@@ -303,9 +303,105 @@ func use() {
 	defer w.Stop()
 	w.Submit()
 }`},
+		{"receive holding the lock every sender holds", `
+type c struct {
+	mu sync.Mutex
+	ch chan int
+}
+
+func (c *c) recv() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	<-c.ch // verdict: recvleak/locked wait
+}
+
+func (c *c) Send() {
+	c.mu.Lock()
+	c.ch <- 1
+	c.mu.Unlock()
+}
+
+func start() *c {
+	c := &c{ch: make(chan int)}
+	go c.recv()
+	return c
+}`},
+		{"twin: the sender unlocks first", `
+type c struct {
+	mu sync.Mutex
+	ch chan int
+}
+
+func (c *c) recv() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	<-c.ch
+}
+
+func (c *c) Send() {
+	c.mu.Lock()
+	c.mu.Unlock()
+	c.ch <- 1
+}
+
+func start() *c {
+	c := &c{ch: make(chan int)}
+	go c.recv()
+	return c
+}`},
+		{"twin: unlocked on one path before the receive", `
+type c struct {
+	mu sync.Mutex
+	ch chan int
+}
+
+func (c *c) recv(b bool) {
+	c.mu.Lock()
+	if b {
+		c.mu.Unlock()
+	}
+	<-c.ch
+}
+
+func (c *c) Send() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ch <- 1
+}
+
+func start() *c {
+	c := &c{ch: make(chan int)}
+	go c.recv(true)
+	return c
+}`},
+		{"twin: a call through a function value may unlock", `
+type c struct {
+	mu   sync.Mutex
+	ch   chan int
+	hook func()
+}
+
+func (c *c) recv() {
+	c.mu.Lock()
+	c.hook()
+	<-c.ch
+}
+
+func (c *c) Send() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ch <- 1
+}
+
+func start() *c {
+	c := &c{ch: make(chan int)}
+	c.hook = c.mu.Unlock
+	go c.recv()
+	return c
+}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src := "package p\n\nimport (\n\t\"context\"\n\t\"testing\"\n\t\"time\"\n)\n\nvar _ = context.Background\nvar _ = time.After\nvar _ testing.T\n" + tc.src + "\n"
+			src := "package p\n\nimport (\n\t\"context\"\n\t\"sync\"\n\t\"testing\"\n\t\"time\"\n)\n\nvar _ = context.Background\nvar _ sync.Mutex\nvar _ = time.After\nvar _ testing.T\n" + tc.src + "\n"
 			var want []string
 			for i, line := range strings.Split(src, "\n") {
 				// A directive takes its whole line: its verdict is announced

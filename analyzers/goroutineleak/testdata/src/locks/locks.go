@@ -1,0 +1,313 @@
+// Package locks holds channel operations coupled to a mutex: a goroutine
+// that waits on a channel while holding a lock its partner must hold to
+// reach the other end.
+package locks
+
+import (
+	"runtime"
+	"sync"
+)
+
+// The grpc-go #1460 shape: keepalive waits holding mu; the only send is
+// made holding mu, so it can never meet the receive.
+type client struct {
+	mu      sync.Mutex
+	awaken  chan struct{}
+	streams int
+}
+
+func (c *client) keepalive() {
+	c.mu.Lock()
+	if c.streams < 1 {
+		<-c.awaken // want `goroutine blocks for ever receiving from c.awaken while holding c.mu: every send on field awaken in package locks is made holding the same lock, so none can happen while it waits`
+		runtime.Gosched()
+		c.mu.Unlock()
+	} else {
+		c.mu.Unlock()
+	}
+}
+
+func (c *client) newStream() {
+	c.mu.Lock()
+	c.streams++
+	if c.streams == 1 {
+		select {
+		case c.awaken <- struct{}{}:
+		default:
+		}
+	}
+	c.mu.Unlock()
+}
+
+func StartClient() {
+	c := &client{awaken: make(chan struct{})}
+	go c.keepalive()
+	go c.newStream()
+}
+
+// Twin: the receive waits before taking the lock.
+type client2 struct {
+	mu      sync.Mutex
+	awaken  chan struct{}
+	streams int
+}
+
+func (c *client2) keepalive() {
+	<-c.awaken
+	c.mu.Lock()
+	c.streams--
+	c.mu.Unlock()
+}
+
+func (c *client2) newStream() {
+	c.mu.Lock()
+	c.streams++
+	c.mu.Unlock()
+	c.awaken <- struct{}{}
+}
+
+func StartClient2() {
+	c := &client2{awaken: make(chan struct{})}
+	go c.keepalive()
+	go c.newStream()
+}
+
+// Twin: the lock is released before the wait.
+type flusher struct {
+	mu      sync.Mutex
+	items   []int
+	flushed chan struct{}
+}
+
+func (f *flusher) run() {
+	f.mu.Lock()
+	f.items = nil
+	f.flushed <- struct{}{}
+	f.mu.Unlock()
+}
+
+func (f *flusher) Reset() {
+	f.mu.Lock()
+	f.items = f.items[:0]
+	f.mu.Unlock()
+	<-f.flushed
+}
+
+func StartFlusher() *flusher {
+	f := &flusher{flushed: make(chan struct{})}
+	go f.run()
+	return f
+}
+
+// The issue's sketch: Reset waits on flushed holding mu; the goroutine
+// sends holding mu. The send in run is reported too: Reset receives
+// holding mu as well.
+type cache struct {
+	mu      sync.Mutex
+	items   []int
+	flushed chan struct{}
+}
+
+func (c *cache) flusher() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.items = nil
+	c.flushed <- struct{}{} // want `goroutine blocks for ever sending on c.flushed while holding c.mu: every receive from field flushed in package locks is made holding the same lock`
+}
+
+func (c *cache) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	<-c.flushed
+}
+
+func StartCache() *cache {
+	c := &cache{flushed: make(chan struct{})}
+	go c.flusher()
+	return c
+}
+
+// Twin: a read lock on both sides does not exclude.
+type shared struct {
+	mu    sync.RWMutex
+	ready chan int
+}
+
+func (s *shared) produce() {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	s.ready <- 1
+}
+
+func (s *shared) Consume() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return <-s.ready
+}
+
+func StartShared() *shared {
+	s := &shared{ready: make(chan int)}
+	go s.produce()
+	return s
+}
+
+// Twin: a read lock against a write lock excludes; reported.
+type sharedW struct {
+	mu    sync.RWMutex
+	ready chan int
+}
+
+func (s *sharedW) produce() {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	s.ready <- 1 // want `goroutine blocks for ever sending on s.ready while holding s.mu: every receive from field ready`
+}
+
+func (s *sharedW) Consume() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return <-s.ready
+}
+
+func StartSharedW() *sharedW {
+	s := &sharedW{ready: make(chan int)}
+	go s.produce()
+	return s
+}
+
+// Twin: the partner is under the lock on only one path.
+type partial struct {
+	mu    sync.Mutex
+	ready chan int
+	fast  bool
+}
+
+func (p *partial) produce() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ready <- 1
+}
+
+func (p *partial) Consume() int {
+	if !p.fast {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+	}
+	return <-p.ready
+}
+
+func StartPartial() *partial {
+	p := &partial{ready: make(chan int)}
+	go p.produce()
+	return p
+}
+
+// Twin: a helper of the package unlocks between the lock and the wait.
+type helper struct {
+	mu    sync.Mutex
+	ready chan int
+}
+
+func (h *helper) unlock() { h.mu.Unlock() }
+
+func (h *helper) produce() {
+	h.mu.Lock()
+	h.unlock()
+	h.ready <- 1
+}
+
+func (h *helper) Consume() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return <-h.ready
+}
+
+func StartHelper() *helper {
+	h := &helper{ready: make(chan int)}
+	go h.produce()
+	return h
+}
+
+// Twin: the receive is also closed; a close made before the lock was
+// taken lets it through.
+type closer struct {
+	mu   sync.Mutex
+	done chan struct{}
+}
+
+func (c *closer) wait() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	<-c.done
+}
+
+func (c *closer) Finish() {
+	c.mu.Lock()
+	close(c.done)
+	c.mu.Unlock()
+}
+
+func StartCloser() *closer {
+	c := &closer{done: make(chan struct{})}
+	go c.wait()
+	return c
+}
+
+// Twin: a buffered channel lets the send complete under the lock.
+type buffered struct {
+	mu    sync.Mutex
+	ready chan int
+}
+
+func (b *buffered) produce() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.ready <- 1
+}
+
+func (b *buffered) Consume() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return <-b.ready
+}
+
+func StartBuffered() *buffered {
+	b := &buffered{ready: make(chan int, 1)}
+	go b.produce()
+	return b
+}
+
+// Twin: an embedded mutex of another object guards the partner.
+type other struct {
+	sync.Mutex
+}
+
+type split struct {
+	sync.Mutex
+	peer  *other
+	ready chan int
+}
+
+func (s *split) produce() {
+	s.Lock()
+	defer s.Unlock()
+	s.ready <- 1
+}
+
+func (s *split) Consume() int {
+	s.Lock()
+	defer s.Unlock()
+	return <-s.ready
+}
+
+func (s *split) ConsumePeer() int {
+	s.peer.Lock()
+	defer s.peer.Unlock()
+	return <-s.ready
+}
+
+func StartSplit() *split {
+	s := &split{ready: make(chan int), peer: &other{}}
+	go s.produce()
+	return s
+}

@@ -1,0 +1,322 @@
+package leak
+
+import (
+	"go/ast"
+	"go/types"
+
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/cfg"
+)
+
+// The lock model: which sync.Mutex and sync.RWMutex locks a function
+// certainly holds at a point. It is built per function, on demand, only
+// for the functions where a rule asks about a candidate operation.
+//
+// A lock is named by the variable it is reached from and the field path to
+// it: t.mu is (t, "mu"), an embedded mutex locked as c.Lock() is (c,
+// "Mutex"), a local mutex is (mu, ""). The analysis is a must-analysis
+// over the function's control-flow graph: a lock is held at a point when
+// every path from the entry locks it and none unlocks it since. `defer
+// mu.Unlock()` releases nothing before the function returns. A call that
+// might release a lock behind our back forgets every lock: a call of a
+// function of this package that unlocks (directly or through its own
+// calls), a call through a function value or an interface, and a call of
+// another package given a pointer into this package's types.
+
+// A heldLock is one lock held at a point.
+type heldLock struct {
+	root types.Object // the variable the lock is reached from
+	path string       // the field path from root to the mutex; "" when root is the mutex
+	read bool         // held by RLock
+	at   ast.Node     // the call that took it
+}
+
+func (l heldLock) sameLock(o heldLock) bool { return l.root == o.root && l.path == o.path }
+
+// excludes tells whether one goroutine holding l keeps another from
+// taking o, a lock at the same path: both are the same mutex, and one of
+// them is held for writing.
+func (l heldLock) excludes(o heldLock) bool { return l.path == o.path && !(l.read && o.read) }
+
+// lockModel holds the per-function results, computed on demand.
+type lockModel struct {
+	x       *index
+	sum     *summaries
+	funcs   map[ast.Node]*lockStates
+	unlocks map[*types.Func]bool // memo of mayUnlockIn
+}
+
+func newLockModel(x *index, sum *summaries) *lockModel {
+	return &lockModel{x: x, sum: sum, funcs: map[ast.Node]*lockStates{}, unlocks: map[*types.Func]bool{}}
+}
+
+// lockStates is the locks held on entry to each reachable block of a
+// function's control-flow graph.
+type lockStates struct {
+	g       *cfg.CFG
+	onEntry map[*cfg.Block][]heldLock
+}
+
+// heldAt returns the locks certainly held just before the operation at
+// (a node of fn's body) runs.
+func (lm *lockModel) heldAt(fn ast.Node, at ast.Node) []heldLock {
+	st := lm.states(fn)
+	if st == nil {
+		return nil
+	}
+	for _, b := range st.g.Blocks {
+		held, reached := st.onEntry[b]
+		if !reached {
+			continue
+		}
+		for _, n := range b.Nodes {
+			if n.Pos() <= at.Pos() && at.End() <= n.End() {
+				return lm.transfer(held, n, at)
+			}
+			held = lm.transfer(held, n, nil)
+		}
+	}
+	return nil
+}
+
+// states runs the must-analysis over fn's graph, once.
+func (lm *lockModel) states(fn ast.Node) *lockStates {
+	if st, ok := lm.funcs[fn]; ok {
+		return st
+	}
+	lm.funcs[fn] = nil
+	g := lm.x.cfgOf(fn, lm.sum.mayReturn)
+	if g == nil || len(g.Blocks) == 0 {
+		return nil
+	}
+	st := &lockStates{g: g, onEntry: map[*cfg.Block][]heldLock{g.Blocks[0]: {}}}
+	work := []*cfg.Block{g.Blocks[0]}
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		held := st.onEntry[b]
+		for _, n := range b.Nodes {
+			held = lm.transfer(held, n, nil)
+		}
+		for _, succ := range b.Succs {
+			old, reached := st.onEntry[succ]
+			if !reached {
+				st.onEntry[succ] = held
+				work = append(work, succ)
+				continue
+			}
+			if met := meetLocks(old, held); len(met) < len(old) {
+				st.onEntry[succ] = met
+				work = append(work, succ)
+			}
+		}
+	}
+	lm.funcs[fn] = st
+	return st
+}
+
+// meetLocks keeps the locks held on both paths.
+func meetLocks(a, b []heldLock) []heldLock {
+	var out []heldLock
+	for _, l := range a {
+		for _, o := range b {
+			if l.sameLock(o) && l.read == o.read {
+				out = append(out, l)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// transfer applies the lock operations of n, in source order, to held.
+// With stop, it stops at stop and returns the locks held just before it.
+func (lm *lockModel) transfer(held []heldLock, n ast.Node, stop ast.Node) []heldLock {
+	out := append([]heldLock(nil), held...)
+	done := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if done || n == nil {
+			return false
+		}
+		if n == stop {
+			done = true
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit, *ast.DeferStmt, *ast.GoStmt:
+			return false // runs later, or elsewhere
+		case *ast.CallExpr:
+			if l, op, ok := lm.lockCall(n); ok {
+				out = removeLock(out, l)
+				if op == "Lock" || op == "RLock" {
+					out = append(out, l)
+				}
+				return true
+			}
+			if lm.mayUnlock(n) {
+				out = nil
+			}
+		}
+		return true
+	})
+	return out
+}
+
+func removeLock(held []heldLock, l heldLock) []heldLock {
+	out := held[:0]
+	for _, h := range held {
+		if !h.sameLock(l) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// lockCall recognises mu.Lock(), mu.Unlock(), mu.RLock() and mu.RUnlock()
+// on a sync.Mutex or sync.RWMutex reached from a variable.
+func (lm *lockModel) lockCall(call *ast.CallExpr) (heldLock, string, bool) {
+	fn := staticCallee(lm.x.info, call)
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if fn == nil || !ok || fn.Pkg() == nil || fn.Pkg().Path() != "sync" {
+		return heldLock{}, "", false
+	}
+	switch fn.Name() {
+	case "Lock", "Unlock", "RLock", "RUnlock":
+	default:
+		return heldLock{}, "", false
+	}
+	if recv := fn.Signature().Recv(); recv == nil || !isNamed(recv.Type(), "sync", "Mutex") && !isNamed(recv.Type(), "sync", "RWMutex") {
+		return heldLock{}, "", false
+	}
+	root, path, ok := lm.fieldPath(sel.X)
+	if !ok {
+		return heldLock{}, "", false
+	}
+	// An embedded mutex: c.Lock() reaches it through implicit fields.
+	if s, ok := lm.x.info.Selections[sel]; ok {
+		path = appendImplicit(path, s)
+	}
+	return heldLock{root: root, path: path, read: fn.Name() == "RLock" || fn.Name() == "RUnlock", at: call}, fn.Name(), true
+}
+
+// fieldPath splits x.f.g into the variable x and the path "f.g".
+func (lm *lockModel) fieldPath(e ast.Expr) (types.Object, string, bool) {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		v, ok := lm.x.info.Uses[e].(*types.Var)
+		return v, "", ok && v != nil
+	case *ast.StarExpr:
+		return lm.fieldPath(e.X)
+	case *ast.UnaryExpr:
+		return lm.fieldPath(e.X) // &x.mu
+	case *ast.SelectorExpr:
+		s, ok := lm.x.info.Selections[e]
+		if !ok || s.Kind() != types.FieldVal {
+			return nil, "", false
+		}
+		root, path, ok := lm.fieldPath(e.X)
+		if !ok {
+			return nil, "", false
+		}
+		return root, joinPath(appendImplicit(path, s), e.Sel.Name), true
+	}
+	return nil, "", false
+}
+
+// appendImplicit adds the embedded fields a selection goes through
+// implicitly.
+func appendImplicit(path string, s *types.Selection) string {
+	idx := s.Index()
+	t := s.Recv()
+	for _, i := range idx[:len(idx)-1] {
+		st, ok := derefStruct(t)
+		if !ok {
+			return path
+		}
+		f := st.Field(i)
+		path = joinPath(path, f.Name())
+		t = f.Type()
+	}
+	return path
+}
+
+func derefStruct(t types.Type) (*types.Struct, bool) {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	return st, ok
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// mayUnlock tells whether a call might release a lock the caller holds.
+func (lm *lockModel) mayUnlock(call *ast.CallExpr) bool {
+	if tv, ok := lm.x.info.Types[call.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
+		return false
+	}
+	fn := staticCallee(lm.x.info, call)
+	switch {
+	case fn == nil:
+		return true // a function value or an interface method: unknown code
+	case fn.Pkg() == lm.x.pkg:
+		return lm.mayUnlockIn(fn)
+	case fn.Pkg() != nil && fn.Pkg().Path() == "sync":
+		return false // Cond.Wait gives the lock back before it returns
+	}
+	// Another package can reach this package's mutexes only through a
+	// pointer it is given.
+	args := call.Args
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && fn.Signature().Recv() != nil {
+		args = append([]ast.Expr{sel.X}, args...)
+	}
+	for _, a := range args {
+		if p, ok := lm.x.info.TypeOf(a).(*types.Pointer); ok {
+			if n, ok := types.Unalias(p.Elem()).(*types.Named); ok && n.Obj().Pkg() == lm.x.pkg {
+				return true
+			}
+		}
+		if isFuncType(lm.x.info.TypeOf(a)) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayUnlockIn tells whether fn, a function of this package, or the
+// functions it calls might release a lock.
+func (lm *lockModel) mayUnlockIn(fn *types.Func) bool {
+	if v, ok := lm.unlocks[fn]; ok {
+		return v
+	}
+	lm.unlocks[fn] = false // recursion adds nothing
+	decl := lm.x.decls[fn]
+	if decl == nil || decl.Body == nil {
+		lm.unlocks[fn] = true
+		return true
+	}
+	root := lm.x.cursorOf(decl.Body)
+	unlocks := !root.Valid()
+	root.Inspect([]ast.Node{(*ast.CallExpr)(nil), (*ast.GoStmt)(nil)}, func(cur inspector.Cursor) bool {
+		if unlocks {
+			return false
+		}
+		call, ok := cur.Node().(*ast.CallExpr)
+		if !ok {
+			return false // a goroutine of its own
+		}
+		if _, op, ok := lm.lockCall(call); ok {
+			unlocks = op == "Unlock" || op == "RUnlock"
+			return true
+		}
+		unlocks = lm.mayUnlock(call)
+		return true
+	})
+	lm.unlocks[fn] = unlocks
+	return unlocks
+}
