@@ -58,6 +58,7 @@ func run(pass *analysis.Pass) (res any, err error) {
 	verdicts = append(verdicts, r.contractVerdicts(k)...)
 	verdicts = append(verdicts, r.channelVerdicts()...)
 	verdicts = append(verdicts, r.bodyVerdicts()...)
+	verdicts = append(verdicts, r.shutdownVerdicts()...)
 	verdicts = append(verdicts, r.generatorVerdicts(gens, importsGens)...)
 	verdicts = append(verdicts, badDirectives...)
 

@@ -162,6 +162,14 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		for _, p := range why.partners {
 			d.Related = append(d.Related, related(p, partner))
 		}
+	case afterShutdown:
+		calls := releaseCalls("", why.shutdown)
+		d.Message = fmt.Sprintf("%s blocks for ever %s once %s has been called: its only receiver, a goroutine of the same type, returns then, and the send has no case for shutdown",
+			why.method, why.blockedOp, calls)
+		d.Related = append(d.Related, related(why.loop.start, "the receiving goroutine is started here"))
+		if why.stopCase != nil {
+			d.Related = append(d.Related, related(why.stopCase, "it returns on this case, once "+calls+" is called"))
+		}
 	case emptySelect:
 		d.Message = blocks + "in an empty select"
 	case deadSelect:

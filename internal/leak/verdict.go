@@ -104,6 +104,19 @@ type (
 	}
 )
 
+// Reasons of the one-sided shutdown rule (rule_shutdown.go).
+type (
+	// An exported method sends on a field whose only receiver is a
+	// goroutine that returns once the type is shut down.
+	afterShutdown struct {
+		blockedOp
+		method   string
+		loop     *spawn          // the receiving goroutine
+		stopCase *ast.CommClause // the case on which it returns
+		shutdown []string        // the methods that stop it
+	}
+)
+
 // Reasons of the rules on goroutine bodies (rule_bodies.go).
 type (
 	// An operation on a channel that can never be ready: nil, ctx.Done()
@@ -177,6 +190,7 @@ func (stopsGenerator) cause() string         { return "stops generator" }
 func (waitsFirst) cause() string             { return "waits first" }
 func (deadChannel) cause() string            { return "dead channel" }
 func (lockedWait) cause() string             { return "locked wait" }
+func (afterShutdown) cause() string          { return "after shutdown" }
 func (emptySelect) cause() string            { return "empty select" }
 func (deadSelect) cause() string             { return "dead select" }
 func (endlessLoop) cause() string            { return "endless loop" }

@@ -1,0 +1,281 @@
+// Package shutdown holds one-sided shutdowns: a goroutine that stops
+// receiving when its type is shut down, and exported methods that still
+// send to it.
+package shutdown
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+type Status struct{}
+
+// The etcd #6857 shape: Status sends on n.status with no case for stop.
+type Node struct {
+	status chan chan Status
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+func NewNode() *Node {
+	n := &Node{status: make(chan chan Status), stop: make(chan struct{}), done: make(chan struct{})}
+	go n.run()
+	return n
+}
+
+func (n *Node) run() {
+	for {
+		select {
+		case c := <-n.status:
+			c <- Status{}
+		case <-n.stop:
+			close(n.done)
+			return
+		}
+	}
+}
+
+func (n *Node) Status() Status {
+	c := make(chan Status)
+	n.status <- c // want `Status blocks for ever sending on unbuffered channel n.status once Stop has been called: its only receiver, a goroutine of the same type, returns then, and the send has no case for shutdown`
+	return <-c
+}
+
+func (n *Node) Stop() {
+	select {
+	case n.stop <- struct{}{}:
+	case <-n.done:
+		return
+	}
+	<-n.done
+}
+
+// Twin: the send selects on done.
+type Node2 struct {
+	status chan chan Status
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+func NewNode2() *Node2 {
+	n := &Node2{status: make(chan chan Status), stop: make(chan struct{}), done: make(chan struct{})}
+	go n.run()
+	return n
+}
+
+func (n *Node2) run() {
+	defer close(n.done)
+	for {
+		select {
+		case c := <-n.status:
+			c <- Status{}
+		case <-n.stop:
+			return
+		}
+	}
+}
+
+func (n *Node2) Status() (Status, bool) {
+	c := make(chan Status)
+	select {
+	case n.status <- c:
+	case <-n.done:
+		return Status{}, false
+	}
+	return <-c, true
+}
+
+func (n *Node2) Stop() { close(n.stop) }
+
+// Twin: a closed flag that Close sets guards the send.
+type Queue struct {
+	mu     sync.Mutex
+	closed bool
+	jobs   chan int
+	quit   chan struct{}
+}
+
+func NewQueue() *Queue {
+	q := &Queue{jobs: make(chan int), quit: make(chan struct{})}
+	go q.loop()
+	return q
+}
+
+func (q *Queue) loop() {
+	for {
+		select {
+		case <-q.jobs:
+		case <-q.quit:
+			return
+		}
+	}
+}
+
+func (q *Queue) Push(j int) {
+	q.mu.Lock()
+	closed := q.closed
+	q.mu.Unlock()
+	if closed {
+		return
+	}
+	q.jobs <- j
+}
+
+func (q *Queue) Close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	close(q.quit)
+}
+
+// Twin: an atomic flag.
+type Queue2 struct {
+	closed atomic.Bool
+	jobs   chan int
+	quit   chan struct{}
+}
+
+func NewQueue2() *Queue2 {
+	q := &Queue2{jobs: make(chan int), quit: make(chan struct{})}
+	go q.loop()
+	return q
+}
+
+func (q *Queue2) loop() {
+	for {
+		select {
+		case <-q.jobs:
+		case <-q.quit:
+			return
+		}
+	}
+}
+
+func (q *Queue2) Push(j int) {
+	if q.closed.Load() {
+		return
+	}
+	q.jobs <- j
+}
+
+func (q *Queue2) Close() {
+	q.closed.Store(true)
+	close(q.quit)
+}
+
+// Twin: the send is in an unexported method, called only by code that
+// runs before shutdown.
+type Worker struct {
+	work chan int
+	quit chan struct{}
+}
+
+func StartWorker() *Worker {
+	w := &Worker{work: make(chan int), quit: make(chan struct{})}
+	go w.loop()
+	w.submit(1)
+	return w
+}
+
+func (w *Worker) loop() {
+	for {
+		select {
+		case <-w.work:
+		case <-w.quit:
+			return
+		}
+	}
+}
+
+func (w *Worker) submit(j int) { w.work <- j }
+
+func (w *Worker) Stop() { close(w.quit) }
+
+// Twin: another goroutine also receives from the field.
+type Pool struct {
+	work chan int
+	quit chan struct{}
+}
+
+func StartPool() *Pool {
+	p := &Pool{work: make(chan int), quit: make(chan struct{})}
+	go p.loop()
+	go p.drain()
+	return p
+}
+
+func (p *Pool) loop() {
+	for {
+		select {
+		case <-p.work:
+		case <-p.quit:
+			return
+		}
+	}
+}
+
+func (p *Pool) drain() {
+	for range p.work {
+	}
+}
+
+func (p *Pool) Submit(j int) { p.work <- j }
+
+func (p *Pool) Stop() { close(p.quit) }
+
+// The goroutine is a literal in a Start method; Submit sends unguarded.
+type Server struct {
+	reqs chan int
+	quit chan struct{}
+}
+
+func (s *Server) Start() {
+	s.reqs = make(chan int)
+	s.quit = make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-s.reqs:
+			case <-s.quit:
+				return
+			}
+		}
+	}()
+}
+
+func (s *Server) Submit(r int) {
+	s.reqs <- r // want `Submit blocks for ever sending on unbuffered channel s.reqs once Shutdown has been called`
+}
+
+func (s *Server) Shutdown() { close(s.quit) }
+
+// Twin: the loop has another way out than shutdown.
+type Reader struct {
+	lines chan string
+	quit  chan struct{}
+	n     int
+}
+
+func NewReader() *Reader {
+	r := &Reader{lines: make(chan string), quit: make(chan struct{})}
+	go r.loop()
+	return r
+}
+
+func (r *Reader) loop() {
+	for {
+		select {
+		case <-r.lines:
+			r.n++
+			if r.n > 10 {
+				return
+			}
+		case <-r.quit:
+			return
+		}
+	}
+}
+
+func (r *Reader) Feed(s string) { r.lines <- s }
+
+func (r *Reader) Close() { close(r.quit) }
