@@ -71,5 +71,5 @@ func TestTestFailurePaths(t *testing.T) {
 // TestSyncCoupled checks channel operations whose partner is held back by
 // a lock, a WaitGroup, a callback or a shutdown.
 func TestSyncCoupled(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), goroutineleak.Analyzer, "locks", "shutdown")
+	analysistest.Run(t, analysistest.TestData(), goroutineleak.Analyzer, "locks", "shutdown", "waitgroups")
 }

@@ -291,17 +291,28 @@ func (x *index) positionallyBuilt(field *types.Var) bool {
 	return false
 }
 
-// mentionsOfFunc returns the identifiers that refer to fn (its uses, not
-// its declaration), found in one walk of the package's uses.
-func (x *index) mentionsOfFunc(fn *types.Func) []*ast.Ident {
+// usesOf returns the identifiers that refer to obj (its uses, not its
+// declaration; for a generic function or field, the uses of its
+// instances too), found in one walk of the package's uses.
+func (x *index) usesOf(obj types.Object) []*ast.Ident {
 	var out []*ast.Ident
-	for id, obj := range x.info.Uses {
-		if f, ok := obj.(*types.Func); ok && f.Origin() == fn {
+	for id, o := range x.info.Uses {
+		if originOf(o) == obj {
 			out = append(out, id)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Pos() < out[j].Pos() })
 	return out
+}
+
+func originOf(obj types.Object) types.Object {
+	switch o := obj.(type) {
+	case *types.Func:
+		return o.Origin()
+	case *types.Var:
+		return o.Origin()
+	}
+	return obj
 }
 
 // interfaceNames reports whether an interface type declared at package

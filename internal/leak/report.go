@@ -170,6 +170,12 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		if why.stopCase != nil {
 			d.Related = append(d.Related, related(why.stopCase, "it returns on this case, once "+calls+" is called"))
 		}
+	case neverDone:
+		d.Message = fmt.Sprintf("goroutine blocks for ever in %s.Wait(), so it never runs %s: nothing in package %s calls %s.Done",
+			why.wg, types.ExprString(why.closes), x.pkg.Name(), why.wg)
+		for _, add := range why.adds {
+			d.Related = append(d.Related, related(add, why.wg+".Add is called here"))
+		}
 	case emptySelect:
 		d.Message = blocks + "in an empty select"
 	case deadSelect:

@@ -63,6 +63,9 @@ func (r *rules) bodyVerdicts() []verdict {
 					out = r.deadOpAt(out, s, cur, rs)
 				}
 			case *ast.ExprStmt:
+				if v, ok := r.neverDoneWait(s, cur, n); ok {
+					out = append(out, v)
+				}
 				if call := exprStmtCall(n); call != nil && !s.processLifetime {
 					if callee := staticCallee(r.x.info, call); callee != nil {
 						if l := r.sum.foreverLoop(callee); l != nil {

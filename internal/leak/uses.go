@@ -221,7 +221,7 @@ func (sum *summaries) getterOf(ret inspector.Cursor) *types.Func {
 // getter's results at its call sites. Anything but a call (a method value)
 // makes the field escape.
 func (sum *summaries) collectGetterCalls(f *chanFlow, getter *types.Func, depth int) {
-	for _, id := range sum.x.mentionsOfFunc(getter) {
+	for _, id := range sum.x.usesOf(getter) {
 		cur := sum.x.cursorOf(id)
 		sel, ok := cur.Parent().Node().(*ast.SelectorExpr)
 		if !ok || sel.Sel != id {

@@ -135,6 +135,12 @@ type (
 		pkg      string     // its package
 		partners []ast.Node // the partner operations, each made holding the lock
 	}
+	// wg.Wait() before a close, on a WaitGroup added to and never done.
+	neverDone struct {
+		wg     string        // the WaitGroup, as the code names it
+		adds   []ast.Node    // its Add calls
+		closes *ast.CallExpr // the close the Wait holds back
+	}
 	// A select with no cases.
 	emptySelect struct{}
 	// A select none of whose cases can ever proceed.
@@ -191,6 +197,7 @@ func (waitsFirst) cause() string             { return "waits first" }
 func (deadChannel) cause() string            { return "dead channel" }
 func (lockedWait) cause() string             { return "locked wait" }
 func (afterShutdown) cause() string          { return "after shutdown" }
+func (neverDone) cause() string              { return "never done" }
 func (emptySelect) cause() string            { return "empty select" }
 func (deadSelect) cause() string             { return "dead select" }
 func (endlessLoop) cause() string            { return "endless loop" }
