@@ -101,10 +101,11 @@ func New(cfg Config) (*analysis.Analyzer, error) {
 	return a, nil
 }
 
-// doc is the bundle's documentation, from the pattern table.
+// doc is the bundle's documentation, from the pattern table. Its first
+// line is the title drivers print after the analyzer's name.
 func doc() string {
 	var b strings.Builder
-	b.WriteString("goroutineleak: report goroutines that can never finish\n\n")
+	b.WriteString("report goroutines that can never finish\n\n")
 	b.WriteString("It reports these patterns, each of which a flag switches on or off:\n\n")
 	for _, row := range leak.Patterns {
 		if row.Flag != "" {
