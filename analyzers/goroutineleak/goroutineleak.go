@@ -28,7 +28,7 @@ type Config struct {
 }
 
 // FlagNames lists the patterns' flag names, which are also the keys of
-// Config.Off and the golangci-lint plugin's settings.
+// Config.Patterns and the golangci-lint plugin's settings.
 func FlagNames() []string {
 	var names []string
 	for _, row := range leak.Patterns {
@@ -39,8 +39,10 @@ func FlagNames() []string {
 	return names
 }
 
-// Analyzer reports every pattern; its flags (-recv, -send, -loop) switch
-// them off one by one.
+// Analyzer reports every pattern that is on by default (all but
+// testfail); its flags (-recv, -send, -loop, -testfail) switch them on or
+// off one by one. Use it alone, not together with recvleak, sendleak or
+// loopleak, which report the same findings.
 var Analyzer = must(New(Config{}))
 
 func must(a *analysis.Analyzer, err error) *analysis.Analyzer {
@@ -52,8 +54,8 @@ func must(a *analysis.Analyzer, err error) *analysis.Analyzer {
 
 // New returns an Analyzer that reports what cfg selects. Its flags start
 // from cfg; each Analyzer owns its configuration, so drivers may build
-// several with different settings. A key of cfg.Off that names no pattern
-// is an error.
+// several with different settings. A key of cfg.Patterns that names no
+// pattern is an error.
 func New(cfg Config) (*analysis.Analyzer, error) {
 	known := FlagNames()
 	var unknown []string
@@ -68,7 +70,7 @@ func New(cfg Config) (*analysis.Analyzer, error) {
 	}
 	a := &analysis.Analyzer{
 		Name:             "goroutineleak",
-		Doc:              doc(),
+		Doc:              doc(cfg),
 		URL:              "https://github.com/goroutineleak/goroutineleak#readme",
 		Requires:         []*analysis.Analyzer{leak.Analyzer},
 		RunDespiteErrors: true, // the engine says nothing of a broken package; the driver does
@@ -78,11 +80,7 @@ func New(cfg Config) (*analysis.Analyzer, error) {
 	*on[leak.BadDirective] = true
 	for _, row := range leak.Patterns {
 		if row.Flag != "" {
-			enabled, set := cfg.Patterns[row.Flag]
-			if !set {
-				enabled = !row.OffByDefault
-			}
-			on[row.Pattern] = a.Flags.Bool(row.Flag, enabled, row.Summary)
+			on[row.Pattern] = a.Flags.Bool(row.Flag, enabledBy(cfg, row), row.Summary)
 		}
 	}
 	a.Run = func(pass *analysis.Pass) (any, error) {
@@ -101,22 +99,34 @@ func New(cfg Config) (*analysis.Analyzer, error) {
 	return a, nil
 }
 
-// doc is the bundle's documentation, from the pattern table.
-func doc() string {
+// doc is the bundle's documentation, from the pattern table and the
+// defaults cfg gives. Its first line is the title drivers print after the
+// analyzer's name. The flags are named without a dash: a multichecker
+// prefixes them with the analyzer's name (-goroutineleak.recv).
+func doc(cfg Config) string {
 	var b strings.Builder
-	b.WriteString("goroutineleak: report goroutines that can never finish\n\n")
-	b.WriteString("It reports these patterns, each of which a flag switches on or off:\n\n")
+	b.WriteString("report goroutines that can never finish\n\n")
+	b.WriteString("It reports these patterns, each switched on or off by the flag of that name:\n\n")
 	for _, row := range leak.Patterns {
 		if row.Flag != "" {
 			dflt := ""
-			if row.OffByDefault {
+			if !enabledBy(cfg, row) {
 				dflt = ", off by default"
 			}
-			fmt.Fprintf(&b, "  -%s: %s (%s%s)\n", row.Flag, row.Summary, row.Name, dflt)
+			fmt.Fprintf(&b, "  %s: %s (%s%s)\n", row.Flag, row.Summary, row.Name, dflt)
 		}
 	}
 	b.WriteString("\nIt reports only what it can prove from the code it sees: a channel that\nreaches unknown code is never reported.")
 	return b.String()
+}
+
+// enabledBy reports whether cfg leaves the pattern on before any flag is
+// set: as cfg.Patterns says, or else the pattern's default.
+func enabledBy(cfg Config, row leak.PatternInfo) bool {
+	if on, set := cfg.Patterns[row.Flag]; set {
+		return on
+	}
+	return !row.OffByDefault
 }
 
 // withoutRelated returns a copy of pass whose Report drops related

@@ -1,6 +1,10 @@
 package goroutineleak_test
 
 import (
+	"go/build"
+	"path/filepath"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
@@ -72,4 +76,22 @@ func TestTestFailurePaths(t *testing.T) {
 // a lock, a WaitGroup, a callback or a shutdown.
 func TestSyncCoupled(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), goroutineleak.Analyzer, "locks", "shutdown", "waitgroups")
+}
+
+// TestGo127 runs the analyzer on Go 1.27 code (generic methods, struct
+// literals keyed by promoted fields): testdata/go127 is a module of its
+// own, with go 1.27 in its go.mod. Only a test binary built by Go 1.27 or
+// later can type-check it; .ci/run runs the tests under Go 1.27 too.
+func TestGo127(t *testing.T) {
+	if !slices.Contains(build.Default.ReleaseTags, "go1.27") {
+		t.Skipf("Go 1.27 code needs a Go 1.27 toolchain; this test binary was built by %s", runtime.Version())
+	}
+	dir := filepath.Join(analysistest.TestData(), "go127")
+	for _, r := range analysistest.Run(t, dir, goroutineleak.Analyzer, "./...") {
+		// The engine says nothing of code that does not compile: a
+		// fixture that did not would pass its twins vacuously.
+		for _, err := range r.Pass.TypeErrors {
+			t.Errorf("%s does not compile: %v", r.Pass.Pkg.Path(), err)
+		}
+	}
 }

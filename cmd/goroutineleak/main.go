@@ -8,12 +8,30 @@
 //
 //	go vet -vettool=$(which goroutineleak) ./...
 //
-// Flags -recv=false, -send=false and -loop=false switch a pattern off.
+// Flags -recv=false, -send=false and -loop=false switch a pattern off,
+// -testfail switches test-failure leaks on. `goroutineleak help` lists
+// the patterns, `goroutineleak help recvleak` (or any pattern's name or
+// flag) prints its documentation, and -V=full prints the module version,
+// the VCS revision and the build ID that go vet caches results by.
 package main
 
 import (
+	"flag"
+	"os"
+
 	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
 	"golang.org/x/tools/go/analysis/singlechecker"
 )
 
-func main() { singlechecker.Main(goroutineleak.Analyzer) }
+const progname = "goroutineleak"
+
+func main() {
+	// go vet's usage says "Run '.../goroutineleak help' for a full list";
+	// singlechecker would take "help" for a package pattern.
+	if len(os.Args) > 1 && os.Args[1] == "help" {
+		os.Exit(help(os.Stdout, os.Stderr, os.Args[2:]))
+	}
+	// singlechecker keeps a -V flag that is already defined.
+	flag.Var(versionFlag{}, "V", "print version and exit (-V=full: also the build ID, for go vet)")
+	singlechecker.Main(goroutineleak.Analyzer)
+}

@@ -1,11 +1,13 @@
 package main_test
 
 import (
+	"debug/buildinfo"
 	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -233,5 +235,107 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestHelp follows go vet's own advice: on a bad flag it says "Run
+// '.../goroutineleak help' for a full list of flags and analyzers".
+func TestHelp(t *testing.T) {
+	out, code := run(t, root, "go", "vet", "-vettool="+binary, "-no-such-flag", "./testdata/example")
+	m := regexp.MustCompile(`Run '(.*) help' for a full list`).FindStringSubmatch(out)
+	if code == 0 || m == nil {
+		t.Fatalf("go vet with a bad flag: exit %d, no advice to run help:\n%s", code, out)
+	}
+	out, code = run(t, root, m[1], "help")
+	if code != 0 {
+		t.Errorf("%s help: exit %d:\n%s", m[1], code, out)
+	}
+	for _, want := range []string{
+		"goroutineleak: report goroutines that can never finish\n",
+		"go vet -vettool=$(which goroutineleak)",
+		"recvleak  -recv      report goroutines that block for ever on a receive\n",
+		"sendleak  -send      report goroutines that block for ever on a send\n",
+		"loopleak  -loop      report goroutines that loop for ever\n",
+		"testleak  -testfail  report goroutines that leak only when their test fails",
+		"(off by default)",
+		"'goroutineleak help recvleak'",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "not in std") || strings.Contains(out, "goroutineleakfacts") {
+		t.Errorf("help took help for a package, or named the engine:\n%s", out)
+	}
+}
+
+func TestHelpPattern(t *testing.T) {
+	for _, tc := range []struct{ arg, head, flag, url string }{
+		{"recvleak", "recvleak: report goroutines that block for ever on a receive\n", "Flag: -recv (default true)", "#recvleak"},
+		{"send", "sendleak: report goroutines that block for ever on a send\n", "Flag: -send (default true)", "#sendleak"},
+		{"loopleak", "loopleak: report goroutines that loop for ever\n", "Flag: -loop (default true)", "#loopleak"},
+		{"testleak", "testleak: report goroutines that leak only when their test fails", "Flag: -testfail (default false)", "#test-failure-paths"},
+	} {
+		out, code := run(t, root, binary, "help", tc.arg)
+		if code != 0 || !strings.HasPrefix(out, tc.head) || !strings.Contains(out, tc.flag) || !strings.Contains(out, tc.url) {
+			t.Errorf("help %s: exit %d, want %q, %q and %q:\n%s", tc.arg, code, tc.head, tc.flag, tc.url, out)
+		}
+	}
+	out, code := run(t, root, binary, "help", "recvleak", "sendleak")
+	if code != 0 || !strings.Contains(out, "recvleak: ") || !strings.Contains(out, "sendleak: ") {
+		t.Errorf("help recvleak sendleak: exit %d:\n%s", code, out)
+	}
+	out, code = run(t, root, binary, "help", "leaks")
+	if code != 2 || strings.TrimSpace(out) != `goroutineleak: no pattern named "leaks" (known: recvleak, sendleak, loopleak, testleak)` {
+		t.Errorf("help leaks: exit %d:\n%s", code, out)
+	}
+}
+
+// TestUsage checks that -help names the tool once.
+func TestUsage(t *testing.T) {
+	out, _ := run(t, root, binary, "-help")
+	if !strings.HasPrefix(out, "goroutineleak: report goroutines that can never finish\n") {
+		t.Errorf("-help header:\n%s", out)
+	}
+	if strings.Count(out, "goroutineleak:") != 1 {
+		t.Errorf("-help names the tool more than once:\n%s", out)
+	}
+}
+
+// TestVersion checks -V and -V=full against the binary's build info, and
+// that go vet takes -V=full (it runs it before any vet tool and keys its
+// cache by the output).
+func TestVersion(t *testing.T) {
+	info, err := buildinfo.ReadFile(binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "goroutineleak version " + info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" {
+			want += " vcs.revision=" + s.Value
+		}
+	}
+	out, code := run(t, root, binary, "-V")
+	if code != 0 || !strings.HasPrefix(out, want+" ") || !strings.HasSuffix(out, info.GoVersion+"\n") {
+		t.Errorf("-V: exit %d, got %q, want %q ... %s", code, out, want, info.GoVersion)
+	}
+	out, code = run(t, root, binary, "-V=full")
+	full := regexp.MustCompile(`^goroutineleak version \S+ .*go1\.\S+ buildID=[0-9a-f]{64}\n$`)
+	if code != 0 || !strings.HasPrefix(out, want+" ") || !full.MatchString(out) {
+		t.Errorf("-V=full: exit %d, got %q, want %q ... buildID=<sha256>", code, out, want)
+	}
+	if strings.Contains(out, "comments-go-here") {
+		t.Errorf("-V=full prints x/tools' placeholder: %q", out)
+	}
+	out, code = run(t, root, binary, "-V=short")
+	if code != 2 || !strings.Contains(out, "want -V or -V=full") {
+		t.Errorf("-V=short: exit %d:\n%s", code, out)
+	}
+	// go vet refuses a tool whose -V=full it cannot parse.
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"go.mod": "module clean\n\ngo 1.26\n", "clean.go": "package clean\n"})
+	if out, code := run(t, dir, "go", "vet", "-vettool="+binary, "./..."); code != 0 {
+		t.Errorf("go vet on a clean package: exit %d:\n%s", code, out)
 	}
 }

@@ -170,10 +170,11 @@ func (p Pattern) URL() string {
 	return "https://github.com/goroutineleak/goroutineleak#" + p.Info().Anchor
 }
 
-// FullDoc is the analyzer documentation of the pattern: its name and
-// summary on the first line, then the details.
+// FullDoc is the analyzer documentation of the pattern: its summary on
+// the first line (drivers print the analyzer's name before it), then the
+// details.
 func (info PatternInfo) FullDoc() string {
-	return info.Name + ": " + info.Summary + "\n\n" + info.Doc
+	return info.Summary + "\n\n" + info.Doc
 }
 
 // NewAnalyzer returns the analyzer that reports the pattern alone.
