@@ -37,10 +37,7 @@ func ProfileEnv(t testing.TB) []string {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skipf("no go command to build programs with the goroutineleak profile: %v", err)
 	}
-	env, experiments := withoutLeakExperiment(os.Environ())
-	if tc := os.Getenv(ToolchainEnv); tc != "" {
-		env = append(env, "GOTOOLCHAIN="+tc)
-	}
+	env, experiments := plainEnv()
 	out, err := GoCommand(env, "env", "GOVERSION").Output()
 	if err != nil {
 		t.Fatalf("go env GOVERSION: %v\n%s", err, StderrOf(err))
@@ -69,6 +66,23 @@ func ProfileEnv(t testing.TB) []string {
 	t.Skipf("%s has no goroutineleak profile (%s); set %s=go1.27.3 to build with a Go that has it",
 		version, strings.Join(tried, "; "), ToolchainEnv)
 	return nil
+}
+
+// PlainEnv returns the environment of the go command as [ProfileEnv] starts
+// from: the test's own, with the toolchain [ToolchainEnv] names and without
+// GOEXPERIMENT=goroutineleakprofile. Go 1.26 builds programs without the
+// profile under it; Go 1.27 builds them with it.
+func PlainEnv() []string {
+	env, _ := plainEnv()
+	return env
+}
+
+func plainEnv() (env, experiments []string) {
+	env, experiments = withoutLeakExperiment(os.Environ())
+	if tc := os.Getenv(ToolchainEnv); tc != "" {
+		env = append(env, "GOTOOLCHAIN="+tc)
+	}
+	return env, experiments
 }
 
 // withoutLeakExperiment drops goroutineleakprofile from GOEXPERIMENT in
