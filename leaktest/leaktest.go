@@ -17,7 +17,11 @@
 // that something still holds) is never reported, so there is no list of
 // goroutines to ignore and no waiting for them to exit. The converse also
 // holds: a goroutine that spins for ever, or that waits on something still
-// reachable from a global, is not reported either.
+// reachable from a global, is not reported either. Nor, at times, is one
+// blocked on a sync.Mutex allocated on its own: 8 bytes without pointers,
+// the runtime packs it into a block with other small objects, and the
+// block stays reachable while any of them is. A mutex in a struct with a
+// pointer field has no such neighbours.
 //
 // # Go versions
 //
