@@ -1,4 +1,4 @@
-package leakcheck
+package leakcheck_test
 
 import (
 	"bufio"
@@ -16,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goroutineleak/goroutineleak/internal/leakcheck"
 	"github.com/goroutineleak/goroutineleak/internal/leakcheck/leakchecktest"
+	"github.com/goroutineleak/goroutineleak/leaktest"
 )
 
 // Markers in the fixtures' sources. "// leaks here" says that the leak
@@ -64,6 +66,7 @@ func (s site) String() string { return fmt.Sprintf("%s:%d", s.file, s.line) }
 // goroutineleak profile that its leak variant leaks exactly at its marked
 // lines and its twin not at all.
 func TestFixtures(t *testing.T) {
+	defer leaktest.Check(t)
 	if testing.Short() {
 		t.Skip("builds and runs the leak fixtures under the goroutineleak profile; skipped with -short")
 	}
@@ -100,7 +103,7 @@ func TestFixtures(t *testing.T) {
 
 // checkLeak reports a marked line where no goroutine leaked (or not as
 // many as marked), and a leaked goroutine on no marked line.
-func (f *fixture) checkLeak(t *testing.T, where string, leaked []Goroutine) {
+func (f *fixture) checkLeak(t *testing.T, where string, leaked []leakcheck.Goroutine) {
 	t.Helper()
 	if len(f.unseen) > 0 {
 		f.checkTwin(t, where+", leak variant", leaked)
@@ -110,7 +113,7 @@ func (f *fixture) checkLeak(t *testing.T, where string, leaked []Goroutine) {
 	for _, g := range leaked {
 		s, ok := f.siteOf(g.Blocked)
 		if !ok || !hasKey(f.leaks, s) {
-			t.Errorf("%s: leak variant: unexpected leak: %s", where, describe(g))
+			t.Errorf("%s: leak variant: unexpected leak: %s", where, leakcheck.Describe(g))
 			continue
 		}
 		got[s]++
@@ -118,25 +121,25 @@ func (f *fixture) checkLeak(t *testing.T, where string, leaked []Goroutine) {
 	for s, want := range f.leaks {
 		switch {
 		case got[s] == 0:
-			t.Errorf("%s: leak variant: no goroutine leaked at %s (reported: %s)", where, s, describeAll(leaked))
+			t.Errorf("%s: leak variant: no goroutine leaked at %s (reported: %s)", where, s, leakcheck.DescribeAll(leaked))
 		case want > 0 && got[s] != want:
-			t.Errorf("%s: leak variant: %d goroutines leaked at %s, marked %d (reported: %s)", where, got[s], s, want, describeAll(leaked))
+			t.Errorf("%s: leak variant: %d goroutines leaked at %s, marked %d (reported: %s)", where, got[s], s, want, leakcheck.DescribeAll(leaked))
 		}
 	}
 }
 
 // checkTwin reports every leaked goroutine.
-func (f *fixture) checkTwin(t *testing.T, where string, leaked []Goroutine) {
+func (f *fixture) checkTwin(t *testing.T, where string, leaked []leakcheck.Goroutine) {
 	t.Helper()
 	for _, g := range leaked {
-		t.Errorf("%s: twin: unexpected leak: %s", where, describe(g))
+		t.Errorf("%s: twin: unexpected leak: %s", where, leakcheck.Describe(g))
 	}
 }
 
 // siteOf places a frame in the fixture's sources. Frames carry absolute
 // paths, or module paths under -trimpath; both end in the path below
 // testdata.
-func (f *fixture) siteOf(fr Frame) (site, bool) {
+func (f *fixture) siteOf(fr leakcheck.Frame) (site, bool) {
 	file := filepath.ToSlash(fr.File)
 	i := strings.LastIndex(file, "/testdata/fixtures/"+f.name+"/")
 	if i < 0 {
@@ -148,21 +151,6 @@ func (f *fixture) siteOf(fr Frame) (site, bool) {
 func hasKey(m map[site]int, s site) bool {
 	_, ok := m[s]
 	return ok
-}
-
-func describe(g Goroutine) string {
-	return fmt.Sprintf("goroutine %d [%s] at %s, created by %s", g.ID, g.Reason, g.Blocked, g.CreatedBy)
-}
-
-func describeAll(gs []Goroutine) string {
-	if len(gs) == 0 {
-		return "none"
-	}
-	var parts []string
-	for _, g := range gs {
-		parts = append(parts, describe(g))
-	}
-	return strings.Join(parts, "; ")
 }
 
 // loadFixtures reads the markers of every fixture under testdata/fixtures.
@@ -227,7 +215,7 @@ func readMarkers(t *testing.T, f *fixture, file string) {
 
 // runFixture runs one variant of a fixture binary and returns what the
 // profile reported.
-func runFixture(t *testing.T, exe, variant, procs string) []Goroutine {
+func runFixture(t *testing.T, exe, variant, procs string) []leakcheck.Goroutine {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -242,7 +230,7 @@ func runFixture(t *testing.T, exe, variant, procs string) []Goroutine {
 	if err != nil {
 		t.Fatalf("%s %s (GOMAXPROCS=%s): %v\n%s", filepath.Base(exe), variant, procs, err, stderr.Bytes())
 	}
-	var leaked []Goroutine
+	var leaked []leakcheck.Goroutine
 	if err := json.Unmarshal(out, &leaked); err != nil {
 		t.Fatalf("%s %s: decoding %q: %v", filepath.Base(exe), variant, out, err)
 	}

@@ -2,9 +2,11 @@ package leakcheck
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"testing"
 )
 
@@ -204,5 +206,22 @@ func TestLeaked(t *testing.T) {
 			return
 		}
 	}
-	t.Errorf("no leaked goroutine blocked at %s:%d; Leaked reported %s", file, line, describeAll(leaked))
+	t.Errorf("no leaked goroutine blocked at %s:%d; Leaked reported %s", file, line, DescribeAll(leaked))
+}
+
+// Describe and DescribeAll word leaked goroutines for the tests, these and
+// fixtures_test.go's.
+func Describe(g Goroutine) string {
+	return fmt.Sprintf("goroutine %d [%s] at %s, created by %s", g.ID, g.Reason, g.Blocked, g.CreatedBy)
+}
+
+func DescribeAll(gs []Goroutine) string {
+	if len(gs) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, g := range gs {
+		parts = append(parts, Describe(g))
+	}
+	return strings.Join(parts, "; ")
 }
