@@ -1,4 +1,4 @@
-package leakcheck
+package leakcheck_test
 
 import (
 	"bufio"
@@ -11,18 +11,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-)
 
-// toolchainEnv names the toolchain to build the fixtures with, as a
-// GOTOOLCHAIN value (go1.27.3); unset, they are built by the go command on
-// PATH as the environment configures it. It lets CI check the fixtures
-// under a Go that has the profile built in while the machine's Go is older.
-const toolchainEnv = "GOROUTINELEAK_PROFILE_TOOLCHAIN"
+	"github.com/goroutineleak/goroutineleak/internal/leakcheck"
+	"github.com/goroutineleak/goroutineleak/internal/leakcheck/leakchecktest"
+	"github.com/goroutineleak/goroutineleak/leaktest"
+)
 
 // Markers in the fixtures' sources. "// leaks here" says that the leak
 // variant leaves at least one goroutine blocked for good on that line, and
@@ -69,14 +66,12 @@ func (s site) String() string { return fmt.Sprintf("%s:%d", s.file, s.line) }
 // goroutineleak profile that its leak variant leaks exactly at its marked
 // lines and its twin not at all.
 func TestFixtures(t *testing.T) {
+	defer leaktest.Check(t)
 	if testing.Short() {
 		t.Skip("builds and runs the leak fixtures under the goroutineleak profile; skipped with -short")
 	}
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skipf("no go command to build the fixtures: %v", err)
-	}
 	fixtures := loadFixtures(t)
-	env := profileEnv(t)
+	env := leakchecktest.ProfileEnv(t)
 
 	bin := t.TempDir()
 	args := []string{"build", "-o", bin + string(filepath.Separator)}
@@ -84,7 +79,7 @@ func TestFixtures(t *testing.T) {
 		args = append(args, "./testdata/fixtures/"+f.name)
 	}
 	start := time.Now()
-	if out, err := goCommand(env, args...).CombinedOutput(); err != nil {
+	if out, err := leakchecktest.GoCommand(env, args...).CombinedOutput(); err != nil {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	t.Logf("built %d fixtures in %v", len(fixtures), time.Since(start).Round(time.Millisecond))
@@ -108,7 +103,7 @@ func TestFixtures(t *testing.T) {
 
 // checkLeak reports a marked line where no goroutine leaked (or not as
 // many as marked), and a leaked goroutine on no marked line.
-func (f *fixture) checkLeak(t *testing.T, where string, leaked []Goroutine) {
+func (f *fixture) checkLeak(t *testing.T, where string, leaked []leakcheck.Goroutine) {
 	t.Helper()
 	if len(f.unseen) > 0 {
 		f.checkTwin(t, where+", leak variant", leaked)
@@ -118,7 +113,7 @@ func (f *fixture) checkLeak(t *testing.T, where string, leaked []Goroutine) {
 	for _, g := range leaked {
 		s, ok := f.siteOf(g.Blocked)
 		if !ok || !hasKey(f.leaks, s) {
-			t.Errorf("%s: leak variant: unexpected leak: %s", where, describe(g))
+			t.Errorf("%s: leak variant: unexpected leak: %s", where, leakcheck.Describe(g))
 			continue
 		}
 		got[s]++
@@ -126,25 +121,25 @@ func (f *fixture) checkLeak(t *testing.T, where string, leaked []Goroutine) {
 	for s, want := range f.leaks {
 		switch {
 		case got[s] == 0:
-			t.Errorf("%s: leak variant: no goroutine leaked at %s (reported: %s)", where, s, describeAll(leaked))
+			t.Errorf("%s: leak variant: no goroutine leaked at %s (reported: %s)", where, s, leakcheck.DescribeAll(leaked))
 		case want > 0 && got[s] != want:
-			t.Errorf("%s: leak variant: %d goroutines leaked at %s, marked %d (reported: %s)", where, got[s], s, want, describeAll(leaked))
+			t.Errorf("%s: leak variant: %d goroutines leaked at %s, marked %d (reported: %s)", where, got[s], s, want, leakcheck.DescribeAll(leaked))
 		}
 	}
 }
 
 // checkTwin reports every leaked goroutine.
-func (f *fixture) checkTwin(t *testing.T, where string, leaked []Goroutine) {
+func (f *fixture) checkTwin(t *testing.T, where string, leaked []leakcheck.Goroutine) {
 	t.Helper()
 	for _, g := range leaked {
-		t.Errorf("%s: twin: unexpected leak: %s", where, describe(g))
+		t.Errorf("%s: twin: unexpected leak: %s", where, leakcheck.Describe(g))
 	}
 }
 
 // siteOf places a frame in the fixture's sources. Frames carry absolute
 // paths, or module paths under -trimpath; both end in the path below
 // testdata.
-func (f *fixture) siteOf(fr Frame) (site, bool) {
+func (f *fixture) siteOf(fr leakcheck.Frame) (site, bool) {
 	file := filepath.ToSlash(fr.File)
 	i := strings.LastIndex(file, "/testdata/fixtures/"+f.name+"/")
 	if i < 0 {
@@ -156,21 +151,6 @@ func (f *fixture) siteOf(fr Frame) (site, bool) {
 func hasKey(m map[site]int, s site) bool {
 	_, ok := m[s]
 	return ok
-}
-
-func describe(g Goroutine) string {
-	return fmt.Sprintf("goroutine %d [%s] at %s, created by %s", g.ID, g.Reason, g.Blocked, g.CreatedBy)
-}
-
-func describeAll(gs []Goroutine) string {
-	if len(gs) == 0 {
-		return "none"
-	}
-	var parts []string
-	for _, g := range gs {
-		parts = append(parts, describe(g))
-	}
-	return strings.Join(parts, "; ")
 }
 
 // loadFixtures reads the markers of every fixture under testdata/fixtures.
@@ -233,102 +213,9 @@ func readMarkers(t *testing.T, f *fixture, file string) {
 	}
 }
 
-// profileEnv returns the environment under which go builds programs that
-// have the goroutineleak profile, or skips the test. It asks a probe
-// program rather than trusting version numbers: first without the
-// experiment (Go 1.27 and later have the profile built in, and reject the
-// experiment they no longer know), then with
-// GOEXPERIMENT=goroutineleakprofile (Go 1.26).
-func profileEnv(t *testing.T) []string {
-	t.Helper()
-	env, experiments := withoutLeakExperiment(os.Environ())
-	if tc := os.Getenv(toolchainEnv); tc != "" {
-		env = append(env, "GOTOOLCHAIN="+tc)
-	}
-	out, err := goCommand(env, "env", "GOVERSION").Output()
-	if err != nil {
-		t.Fatalf("go env GOVERSION: %v\n%s", err, stderrOf(err))
-	}
-	version := strings.TrimSpace(string(out))
-
-	var tried []string
-	for _, extra := range [][]string{
-		nil,
-		{"GOEXPERIMENT=" + strings.Join(append(experiments, "goroutineleakprofile"), ",")},
-	} {
-		try := append(slices.Clip(env), extra...)
-		how := "no experiment"
-		if extra != nil {
-			how = strings.Join(extra, " ")
-		}
-		if ok, err := probe(t, try); err != nil {
-			tried = append(tried, fmt.Sprintf("%s: %v", how, err))
-		} else if ok {
-			t.Logf("fixtures built by %s (%s)", version, how)
-			return try
-		} else {
-			tried = append(tried, how+": no profile")
-		}
-	}
-	t.Skipf("%s has no goroutineleak profile (%s); set %s=go1.27.3 to check the fixtures with a Go that has it",
-		version, strings.Join(tried, "; "), toolchainEnv)
-	return nil
-}
-
-// withoutLeakExperiment drops goroutineleakprofile from GOEXPERIMENT in
-// env, so that the probe decides whether the builds need it, and returns
-// the other experiments named there.
-func withoutLeakExperiment(env []string) (rest, experiments []string) {
-	for _, kv := range env {
-		value, ok := strings.CutPrefix(kv, "GOEXPERIMENT=")
-		if !ok {
-			rest = append(rest, kv)
-			continue
-		}
-		for _, e := range strings.Split(value, ",") {
-			if e != "" && e != "goroutineleakprofile" {
-				experiments = append(experiments, e)
-			}
-		}
-	}
-	if len(experiments) > 0 {
-		rest = append(rest, "GOEXPERIMENT="+strings.Join(experiments, ","))
-	}
-	return rest, experiments
-}
-
-func stderrOf(err error) []byte {
-	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
-		return ee.Stderr
-	}
-	return nil
-}
-
-// probe builds and runs testdata/probe under env and reports whether the
-// program had the profile. A build error counts as no profile: Go 1.27
-// rejects the experiment it no longer knows, an old Go any it never knew.
-func probe(t *testing.T, env []string) (bool, error) {
-	exe := filepath.Join(t.TempDir(), "probe")
-	if out, err := goCommand(env, "build", "-o", exe, "./testdata/probe").CombinedOutput(); err != nil {
-		first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
-		return false, fmt.Errorf("build failed: %s", first)
-	}
-	out, err := exec.Command(exe).Output()
-	if err != nil {
-		return false, fmt.Errorf("probe: %w: %s", err, stderrOf(err))
-	}
-	return strings.TrimSpace(string(out)) == "yes", nil
-}
-
-func goCommand(env []string, args ...string) *exec.Cmd {
-	cmd := exec.Command("go", args...)
-	cmd.Env = env
-	return cmd
-}
-
 // runFixture runs one variant of a fixture binary and returns what the
 // profile reported.
-func runFixture(t *testing.T, exe, variant, procs string) []Goroutine {
+func runFixture(t *testing.T, exe, variant, procs string) []leakcheck.Goroutine {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -343,7 +230,7 @@ func runFixture(t *testing.T, exe, variant, procs string) []Goroutine {
 	if err != nil {
 		t.Fatalf("%s %s (GOMAXPROCS=%s): %v\n%s", filepath.Base(exe), variant, procs, err, stderr.Bytes())
 	}
-	var leaked []Goroutine
+	var leaked []leakcheck.Goroutine
 	if err := json.Unmarshal(out, &leaked); err != nil {
 		t.Fatalf("%s %s: decoding %q: %v", filepath.Base(exe), variant, out, err)
 	}

@@ -51,6 +51,20 @@ type Goroutine struct {
 	// Function is the function containing that statement. It is the zero
 	// Frame when the traceback does not say.
 	CreatedBy Frame
+	// Creator is the ID of the goroutine that ran that go statement
+	// ("created by ... in goroutine N"), 0 when the traceback does not say.
+	// That goroutine may have exited since.
+	Creator int64 `json:",omitempty"`
+	// Ancestors are the IDs of the goroutine's creator, its creator's
+	// creator and so on, nearest first, when the program runs with
+	// GODEBUG=tracebackancestors=N (at most N of them); nil otherwise.
+	// Unlike Creator's chain through the other goroutines of a profile,
+	// they name ancestors that have exited.
+	Ancestors []int64 `json:",omitempty"`
+	// Leaked says that the profile marks the goroutine leaked. [Leaked]
+	// returns only such goroutines; [Goroutines] returns all of them, and
+	// for the others Reason is their status ("running", "chan receive").
+	Leaked bool
 }
 
 // A Frame is one function activation in a goroutine's traceback.
@@ -96,6 +110,18 @@ const (
 // Writing the profile runs a full garbage collection; Leaked is meant for
 // tests and diagnostics, not for hot paths.
 func Leaked() ([]Goroutine, error) {
+	all, err := Goroutines()
+	if err != nil {
+		return nil, err
+	}
+	return leakedOnly(all), nil
+}
+
+// Goroutines is [Leaked], but it returns every goroutine of the program,
+// leaked or not, in the runtime's order; [Goroutine.Leaked] tells which
+// the profile reports. The goroutines that are not leaked complete the
+// chains of [Goroutine.Creator] while they live.
+func Goroutines() ([]Goroutine, error) {
 	prof := pprof.Lookup("goroutineleak")
 	if prof == nil {
 		return nil, ErrNoProfile
@@ -108,7 +134,17 @@ func Leaked() ([]Goroutine, error) {
 	if err := prof.WriteTo(&buf, 2); err != nil {
 		return nil, fmt.Errorf("leakcheck: writing the goroutineleak profile: %w", err)
 	}
-	return parse(buf.String()), nil
+	return parseAll(buf.String()), nil
+}
+
+func leakedOnly(all []Goroutine) []Goroutine {
+	var leaked []Goroutine
+	for _, g := range all {
+		if g.Leaked {
+			leaked = append(leaked, g)
+		}
+	}
+	return leaked
 }
 
 // settle yields until no other goroutine is running or runnable; see
@@ -138,7 +174,13 @@ func settle() {
 	}
 }
 
-// parse extracts the leaked goroutines from a traceback of all goroutines
+// parse extracts the leaked goroutines from a traceback of all goroutines;
+// see parseAll.
+func parse(text string) []Goroutine {
+	return leakedOnly(parseAll(text))
+}
+
+// parseAll extracts every goroutine from a traceback of all goroutines
 // such as runtime.Stack(buf, true) writes:
 //
 //	goroutine 7 [chan send (leaked), 2 minutes]:
@@ -146,10 +188,14 @@ func settle() {
 //		/src/main.go:17 +0x1e
 //	created by main.main in goroutine 1
 //		/src/main.go:16 +0x7f
+//	[originating from goroutine 1]:
+//	main.main(...)
+//		/src/main.go:16
 //
-// Goroutines not marked "(leaked)" are skipped.
-func parse(text string) []Goroutine {
-	var leaked []Goroutine
+// The last two lines are there under GODEBUG=tracebackancestors=N. Those
+// marked "(leaked)" are the leaked goroutines.
+func parseAll(text string) []Goroutine {
+	var all []Goroutine
 	for _, block := range strings.Split(text, "\n\n") {
 		lines := strings.Split(strings.TrimSpace(block), "\n")
 		g, ok := parseHeader(lines[0])
@@ -166,8 +212,10 @@ func parse(text string) []Goroutine {
 			file, line := parsePosition(lines[i])
 			if name, ok := strings.CutPrefix(fn, "created by "); ok {
 				// "created by main.main in goroutine 1"
-				name, _, _ = strings.Cut(name, " in goroutine ")
+				name, creator, _ := strings.Cut(name, " in goroutine ")
 				g.CreatedBy = Frame{Function: name, File: file, Line: line}
+				g.Creator, _ = strconv.ParseInt(creator, 10, 64)
+				g.Ancestors = parseAncestors(lines[i+1:])
 				break
 			}
 			g.Stack = append(g.Stack, Frame{Function: funcName(fn), File: file, Line: line})
@@ -181,17 +229,36 @@ func parse(text string) []Goroutine {
 		if g.Blocked == (Frame{}) && len(g.Stack) > 0 {
 			g.Blocked = g.Stack[0]
 		}
-		leaked = append(leaked, g)
+		all = append(all, g)
 	}
-	return leaked
+	return all
+}
+
+// parseAncestors reads the IDs in the "[originating from goroutine N]:"
+// lines that follow a goroutine's "created by" frame.
+func parseAncestors(lines []string) []int64 {
+	var ids []int64
+	for _, l := range lines {
+		rest, ok := strings.CutPrefix(l, "[originating from goroutine ")
+		if !ok {
+			continue
+		}
+		if id, err := strconv.ParseInt(strings.TrimSuffix(rest, "]:"), 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // parseHeader reads "goroutine 7 [chan send (leaked), 2 minutes]:" and
-// reports whether the goroutine is marked leaked. With GOTRACEBACK=system
-// the header also carries "gp=... m=..." between the ID and the bracket.
+// reports whether it is a goroutine's header; Leaked says whether the
+// goroutine is marked leaked. With GOTRACEBACK=system the header also
+// carries "gp=... m=..." between the ID and the bracket, and a goroutine
+// with pprof labels has them after the bracket, " {key: value}", from Go
+// 1.27 (GODEBUG=tracebacklabels=1).
 func parseHeader(line string) (Goroutine, bool) {
 	rest, ok := strings.CutPrefix(line, "goroutine ")
-	if !ok || !strings.HasSuffix(rest, "]:") {
+	if !ok || !strings.HasSuffix(rest, ":") {
 		return Goroutine{}, false
 	}
 	idText, rest, _ := strings.Cut(rest, " ")
@@ -199,19 +266,25 @@ func parseHeader(line string) (Goroutine, bool) {
 	if err != nil {
 		return Goroutine{}, false
 	}
-	open := strings.Index(rest, "[")
-	if open < 0 {
+	// No wait reason holds a bracket; labels may, so the status ends at
+	// the first closing bracket after the opening one.
+	_, rest, ok = strings.Cut(rest, "[")
+	if !ok {
 		return Goroutine{}, false
 	}
-	status := strings.TrimSuffix(rest[open+1:], "]:")
+	status, after, ok := strings.Cut(rest, "]")
+	if !ok || after != ":" && !strings.HasPrefix(after, " {") {
+		return Goroutine{}, false
+	}
 	// The mark follows the wait reason, which may itself hold parentheses
 	// ("chan receive (nil chan)"); what follows the mark (", 2 minutes",
 	// ", locked to thread") is not part of the reason.
 	reason, _, leaked := strings.Cut(status, " (leaked)")
 	if !leaked {
-		return Goroutine{}, false
+		// "chan receive, 2 minutes": the status alone.
+		reason, _, _ = strings.Cut(status, ",")
 	}
-	return Goroutine{ID: id, Reason: reason}, true
+	return Goroutine{ID: id, Reason: reason, Leaked: leaked}, true
 }
 
 // parsePosition reads "\t/src/main.go:17 +0x1e" (GOTRACEBACK=system adds

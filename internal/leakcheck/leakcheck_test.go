@@ -2,9 +2,11 @@ package leakcheck
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"testing"
 )
 
@@ -47,6 +49,24 @@ main.nilRecv()
 ...additional frames elided...
 created by main.main in goroutine 1
 	/src/app/main.go:58 +0x2a
+
+goroutine 31 [sync.Mutex.Lock (leaked)] {leaktest: TestA, "odd] {key": "x"}:
+internal/sync.runtime_SemacquireMutex(0x0?, 0x0?, 0x0?)
+	/usr/local/go/src/runtime/sema.go:95 +0x25
+sync.(*Mutex).Lock(...)
+	/usr/local/go/src/sync/mutex.go:46
+main.lockIt.func1()
+	/src/app/main.go:70 +0x36
+created by main.lockIt in goroutine 30
+	/src/app/main.go:69 +0x7f
+[originating from goroutine 30]:
+main.lockIt(...)
+	/src/app/main.go:69 +0x7f
+created by main.main
+	/src/app/main.go:66 +0x2a
+[originating from goroutine 1]:
+main.main(...)
+	/src/app/main.go:66 +0x2a
 `
 
 func TestParse(t *testing.T) {
@@ -59,6 +79,8 @@ func TestParse(t *testing.T) {
 			Blocked:   main("main.main.func1", 17),
 			Stack:     []Frame{main("main.main.func1", 17)},
 			CreatedBy: main("main.main", 16),
+			Creator:   1,
+			Leaked:    true,
 		},
 		{
 			ID:      22,
@@ -71,6 +93,8 @@ func TestParse(t *testing.T) {
 				pool("example.com/app/pool.(*Pool).loop", 52),
 			},
 			CreatedBy: pool("example.com/app/pool.New", 20),
+			Creator:   1,
+			Leaked:    true,
 		},
 		{
 			ID:        23,
@@ -78,10 +102,51 @@ func TestParse(t *testing.T) {
 			Blocked:   main("main.nilRecv", 60),
 			Stack:     []Frame{main("main.nilRecv", 60)},
 			CreatedBy: main("main.main", 58),
+			Creator:   1,
+			Leaked:    true,
+		},
+		{
+			ID:      31,
+			Reason:  "sync.Mutex.Lock",
+			Blocked: main("main.lockIt.func1", 70),
+			Stack: []Frame{
+				{Function: "internal/sync.runtime_SemacquireMutex", File: "/usr/local/go/src/runtime/sema.go", Line: 95},
+				{Function: "sync.(*Mutex).Lock", File: "/usr/local/go/src/sync/mutex.go", Line: 46},
+				main("main.lockIt.func1", 70),
+			},
+			CreatedBy: main("main.lockIt", 69),
+			Creator:   30,
+			Ancestors: []int64{30, 1},
+			Leaked:    true,
 		},
 	}
 	if got := parse(traceback); !reflect.DeepEqual(got, want) {
 		t.Errorf("parse:\ngot  %+v\nwant %+v", got, want)
+	}
+}
+
+// TestParseAll checks the goroutines that are not leaked: their status
+// and the creators that link the leaked ones to them.
+func TestParseAll(t *testing.T) {
+	type brief struct {
+		id, creator int64
+		reason      string
+		leaked      bool
+	}
+	var got []brief
+	for _, g := range parseAll(traceback) {
+		got = append(got, brief{g.ID, g.Creator, g.Reason, g.Leaked})
+	}
+	want := []brief{
+		{1, 0, "running", false},
+		{5, 1, "chan receive", false},
+		{19, 1, "chan send", true},
+		{22, 1, "sync.WaitGroup.Wait", true},
+		{23, 1, "chan receive (nil chan)", true},
+		{31, 30, "sync.Mutex.Lock", true},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("parseAll:\ngot  %+v\nwant %+v", got, want)
 	}
 }
 
@@ -141,5 +206,22 @@ func TestLeaked(t *testing.T) {
 			return
 		}
 	}
-	t.Errorf("no leaked goroutine blocked at %s:%d; Leaked reported %s", file, line, describeAll(leaked))
+	t.Errorf("no leaked goroutine blocked at %s:%d; Leaked reported %s", file, line, DescribeAll(leaked))
+}
+
+// Describe and DescribeAll word leaked goroutines for the tests, these and
+// fixtures_test.go's.
+func Describe(g Goroutine) string {
+	return fmt.Sprintf("goroutine %d [%s] at %s, created by %s", g.ID, g.Reason, g.Blocked, g.CreatedBy)
+}
+
+func DescribeAll(gs []Goroutine) string {
+	if len(gs) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, g := range gs {
+		parts = append(parts, Describe(g))
+	}
+	return strings.Join(parts, "; ")
 }
