@@ -2,7 +2,7 @@ package leak
 
 import (
 	"fmt"
-	"go/types"
+	"go/ast"
 	"reflect"
 	"runtime/debug"
 
@@ -52,13 +52,14 @@ func run(pass *analysis.Pass) (res any, err error) {
 	k := inferContracts(pass, x, sum, gs, m)
 	gens, importsGens := findGenerators(pass, x, sum, gs, m)
 
-	r := &rules{x: x, sum: sum, gs: gs, m: m, deadInCallee: map[*types.Func][]verdict{}, locks: newLockModel(x, sum)}
+	r := &rules{x: x, sum: sum, gs: gs, m: m, deadInCallee: map[ast.Node][]verdict{}, locks: newLockModel(x, sum)}
 	dirs, badDirectives := findDirectives(x)
 	var verdicts []verdict
 	verdicts = append(verdicts, r.contractVerdicts(k)...)
 	verdicts = append(verdicts, r.channelVerdicts()...)
 	verdicts = append(verdicts, r.bodyVerdicts()...)
 	verdicts = append(verdicts, r.shutdownVerdicts()...)
+	verdicts = append(verdicts, r.ownCloseVerdicts()...)
 	verdicts = append(verdicts, r.generatorVerdicts(gens, importsGens)...)
 	verdicts = append(verdicts, badDirectives...)
 

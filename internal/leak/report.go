@@ -176,6 +176,10 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		for _, add := range why.adds {
 			d.Related = append(d.Related, related(add, why.wg+".Add is called here"))
 		}
+	case ownClose:
+		d.Message = fmt.Sprintf("%s%s: only the goroutine's own deferred %s releases it, and that runs only once the goroutine returns",
+			blocks, why.blockedOp, types.ExprString(why.close.Call))
+		d.Related = append(d.Related, related(why.close, "the deferred close is here"))
 	case emptySelect:
 		d.Message = blocks + "in an empty select"
 	case deadSelect:

@@ -44,7 +44,7 @@ func (r *rules) bodyVerdicts() []verdict {
 		root.Inspect(nil, func(cur inspector.Cursor) bool {
 			switch n := cur.Node().(type) {
 			case *ast.CallExpr:
-				if callee := staticCallee(r.x.info, n); callee != nil && r.x.decls[callee] != nil && callee != s.callee {
+				if target := r.oneTarget(n); target != nil && (s.callee == nil || target != ast.Node(r.x.decls[s.callee])) {
 					calls = append(calls, n)
 				}
 			case *ast.FuncLit:
@@ -80,7 +80,7 @@ func (r *rules) bodyVerdicts() []verdict {
 		})
 		// What blocks for ever in a callee blocks the goroutine too.
 		for _, call := range calls {
-			for _, v := range r.calleeDeadOps(staticCallee(r.x.info, call)) {
+			for _, v := range r.calleeDeadOps(r.oneTarget(call)) {
 				v.spawn, v.through = s, call
 				out = append(out, v)
 			}
@@ -90,22 +90,22 @@ func (r *rules) bodyVerdicts() []verdict {
 }
 
 // calleeDeadOps returns (once per function) the operations of fn, a
-// function of this package, and of the functions it calls in turn, that
-// can never proceed: receives, sends and selects on channels that can
-// never be ready (see deadOp and deadSelect). The verdicts name no
-// goroutine: the caller's goroutine is theirs.
-func (r *rules) calleeDeadOps(fn *types.Func) []verdict {
+// function declaration or literal of this package, and of the functions
+// it calls in turn (see oneTarget), that can never proceed: receives,
+// sends and selects on channels that can never be ready (see deadOp and
+// deadSelect). The verdicts name no goroutine: the caller's goroutine is
+// theirs.
+func (r *rules) calleeDeadOps(fn ast.Node) []verdict {
 	if ops, ok := r.deadInCallee[fn]; ok {
 		return ops
 	}
 	r.deadInCallee[fn] = nil // recursion adds nothing
-	decl := r.x.decls[fn]
-	root := r.x.cursorOf(decl.Body)
+	root := r.x.cursorOf(bodyOf(fn))
 	if !root.Valid() {
 		return nil
 	}
 	var ops []verdict
-	var calls []*types.Func
+	var calls []ast.Node
 	root.Inspect(nil, func(cur inspector.Cursor) bool {
 		switch n := cur.Node().(type) {
 		case *ast.FuncLit:
@@ -113,8 +113,8 @@ func (r *rules) calleeDeadOps(fn *types.Func) []verdict {
 		case *ast.GoStmt:
 			return false // a goroutine of its own
 		case *ast.CallExpr:
-			if callee := staticCallee(r.x.info, n); callee != nil && r.x.decls[callee] != nil {
-				calls = append(calls, callee)
+			if target := r.oneTarget(n); target != nil {
+				calls = append(calls, target)
 			}
 		case *ast.RangeStmt, *ast.SelectStmt, *ast.UnaryExpr, *ast.SendStmt:
 			ops = r.deadOpAt(ops, nil, cur, n)

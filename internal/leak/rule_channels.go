@@ -3,7 +3,6 @@ package leak
 import (
 	"go/ast"
 	"go/token"
-	"go/types"
 )
 
 // Stage 5, the rules. Each reads the results of the stages before it and
@@ -17,8 +16,8 @@ type rules struct {
 	gs  *goroutines
 	m   *channelModel
 
-	deadInCallee map[*types.Func][]verdict // memo of calleeDeadOps
-	locks        *lockModel                // built per function, on demand
+	deadInCallee map[ast.Node][]verdict // memo of calleeDeadOps
+	locks        *lockModel             // built per function, on demand
 }
 
 // channelVerdicts examines every local channel of the functions that

@@ -141,6 +141,12 @@ type (
 		adds   []ast.Node    // its Add calls
 		closes *ast.CallExpr // the close the Wait holds back
 	}
+	// A wait on a channel that only the goroutine's own deferred close
+	// releases.
+	ownClose struct {
+		blockedOp
+		close *ast.DeferStmt
+	}
 	// A select with no cases.
 	emptySelect struct{}
 	// A select none of whose cases can ever proceed.
@@ -198,6 +204,7 @@ func (deadChannel) cause() string            { return "dead channel" }
 func (lockedWait) cause() string             { return "locked wait" }
 func (afterShutdown) cause() string          { return "after shutdown" }
 func (neverDone) cause() string              { return "never done" }
+func (ownClose) cause() string               { return "own close" }
 func (emptySelect) cause() string            { return "empty select" }
 func (deadSelect) cause() string             { return "dead select" }
 func (endlessLoop) cause() string            { return "endless loop" }
