@@ -63,7 +63,7 @@ func (r *rules) funcNode(e ast.Expr) ast.Node {
 // given by an assignment; nil otherwise.
 func (r *rules) fieldFuncValue(field *types.Var) (value, assignedTo ast.Expr) {
 	field = field.Origin()
-	if field.Exported() || field.Pkg() != r.x.pkg || !isFuncType(field.Type()) || r.x.positionallyBuilt(field) {
+	if !r.x.hidden(field) || !isFuncType(field.Type()) || r.x.positionallyBuilt(field) {
 		return nil, nil
 	}
 	for _, cur := range r.x.fieldMentions(field) {

@@ -79,7 +79,7 @@ func (gs *goroutines) spawnOf(u *chanUse) *spawn {
 // in this package; nil for other fields.
 func (m *channelModel) fieldFlow(field *types.Var) *chanFlow {
 	field = field.Origin()
-	if field.Exported() || field.Pkg() != m.x.pkg || !isChan(field.Type()) {
+	if !m.x.hidden(field) || !isChan(field.Type()) {
 		return nil
 	}
 	if f, ok := m.fields[field]; ok {
@@ -183,13 +183,12 @@ func (m *channelModel) fieldOf(ch ast.Expr) *types.Var {
 			return field
 		}
 	case *ast.CallExpr:
-		fn := staticCallee(m.x.info, e)
-		decl := m.x.decls[fn]
-		if decl == nil || len(decl.Body.List) != 1 {
+		decl := m.x.decls[staticCallee(m.x.info, e)]
+		if decl == nil {
 			return nil
 		}
-		ret, ok := decl.Body.List[0].(*ast.ReturnStmt)
-		if !ok || len(ret.Results) != 1 {
+		ret := getterReturn(m.x.info, decl)
+		if ret == nil {
 			return nil
 		}
 		if cur := m.x.cursorOf(ret); cur.Valid() && m.sum.getterOf(cur) != nil {

@@ -232,7 +232,7 @@ func (x *index) wide() *packageWide {
 	// identifiers are ruled out by name, before any type lookup.
 	names := map[string]bool{}
 	for id, obj := range x.info.Defs {
-		if v, ok := obj.(*types.Var); ok && v.IsField() && !v.Exported() && (isChan(v.Type()) || isFuncType(v.Type())) {
+		if v, ok := obj.(*types.Var); ok && v.IsField() && x.hidden(v) && (isChan(v.Type()) || isFuncType(v.Type())) {
 			names[id.Name] = true
 		}
 	}
@@ -245,7 +245,7 @@ func (x *index) wide() *packageWide {
 				if !names[n.Name] {
 					break
 				}
-				if v, ok := x.info.ObjectOf(n).(*types.Var); ok && v.IsField() && !v.Exported() && (isChan(v.Type()) || isFuncType(v.Type())) {
+				if v, ok := x.info.ObjectOf(n).(*types.Var); ok && v.IsField() && x.hidden(v) && (isChan(v.Type()) || isFuncType(v.Type())) {
 					o := v.Origin()
 					w.fieldMentions[o] = append(w.fieldMentions[o], n)
 				}
@@ -289,6 +289,13 @@ func (x *index) positionallyBuilt(field *types.Var) bool {
 		}
 	}
 	return false
+}
+
+// hidden tells whether no other package can name obj, a member of this
+// package: it is unexported, or the package is a command, which nothing
+// imports.
+func (x *index) hidden(obj types.Object) bool {
+	return obj.Pkg() == x.pkg && (!obj.Exported() || x.pkg.Name() == "main")
 }
 
 // usesOf returns the identifiers that refer to obj (its uses, not its

@@ -197,24 +197,60 @@ func (sum *summaries) classify(f *chanFlow, cur inspector.Cursor, depth int) {
 	f.escapes = true
 }
 
-// getterOf returns the method whose whole body is the return statement at
-// ret (func (g *gate) done() <-chan struct{} { return g.done }), when it is
-// unexported and no interface of the package names it: its call sites are
-// then all in this package, and in sight.
+// getterOf returns the method whose body is the return statement at ret
+// (func (g *gate) done() <-chan struct{} { return g.done }), perhaps after
+// a guard against a nil receiver (see getterReturn), when no other package
+// can call it and no interface of the package names it: its call sites
+// are then all in this package, and in sight.
 func (sum *summaries) getterOf(ret inspector.Cursor) *types.Func {
-	block, ok := ret.Parent().Node().(*ast.BlockStmt)
-	if !ok || len(block.List) != 1 {
-		return nil
-	}
 	decl, ok := ret.Parent().Parent().Node().(*ast.FuncDecl)
-	if !ok || decl.Recv == nil || decl.Name.IsExported() || len(ret.Node().(*ast.ReturnStmt).Results) != 1 {
+	if !ok || getterReturn(sum.x.info, decl) != ret.Node() {
 		return nil
 	}
 	fn, ok := sum.x.info.Defs[decl.Name].(*types.Func)
-	if !ok || sum.x.interfaceNames(fn.Name()) {
+	if !ok || !sum.x.hidden(fn) || sum.x.interfaceNames(fn.Name()) {
 		return nil
 	}
 	return fn
+}
+
+// getterReturn is the return statement of a method whose body is just
+// `return e`, or `if recv == nil { return nil }; return e`; nil for other
+// functions.
+func getterReturn(info *types.Info, decl *ast.FuncDecl) *ast.ReturnStmt {
+	if decl.Recv == nil || decl.Body == nil {
+		return nil
+	}
+	list := decl.Body.List
+	if len(list) == 2 && isNilReceiverGuard(info, decl, list[0]) {
+		list = list[1:]
+	}
+	if len(list) != 1 {
+		return nil
+	}
+	ret, ok := list[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		return nil
+	}
+	return ret
+}
+
+// isNilReceiverGuard recognises `if recv == nil { return nil }`.
+func isNilReceiverGuard(info *types.Info, decl *ast.FuncDecl, stmt ast.Stmt) bool {
+	ifs, ok := stmt.(*ast.IfStmt)
+	if !ok || ifs.Init != nil || ifs.Else != nil || len(ifs.Body.List) != 1 || len(decl.Recv.List) != 1 || len(decl.Recv.List[0].Names) != 1 {
+		return false
+	}
+	cond, ok := ifs.Cond.(*ast.BinaryExpr)
+	if !ok || cond.Op != token.EQL || !isNilIdent(info, cond.Y) {
+		return false
+	}
+	recv, ok := cond.X.(*ast.Ident)
+	if !ok || info.Uses[recv] != info.Defs[decl.Recv.List[0].Names[0]] {
+		return false
+	}
+	ret, ok := ifs.Body.List[0].(*ast.ReturnStmt)
+	return ok && len(ret.Results) == 1 && isNilIdent(info, ret.Results[0])
 }
 
 // collectGetterCalls adds to f, the flow of a field, the uses of the

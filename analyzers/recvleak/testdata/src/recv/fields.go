@@ -119,3 +119,41 @@ func startPublicGate() *publicGate {
 	go func() { <-g.Done() }()
 	return g
 }
+
+// A getter may guard against a nil receiver first; its nil result blocks
+// as surely as the field.
+type stopper struct{ quiesce chan struct{} }
+
+func (s *stopper) shouldQuiesce() <-chan struct{} {
+	if s == nil {
+		return nil
+	}
+	return s.quiesce
+}
+
+func startQuiesce() {
+	s := &stopper{quiesce: make(chan struct{})}
+	go func() {
+		<-s.shouldQuiesce() // want `goroutine blocks for ever receiving from s.shouldQuiesce\(\): nothing in package recv sends to or closes field quiesce`
+	}()
+}
+
+// Twin: the guard returns something else.
+type stopper2 struct {
+	quiesce chan struct{}
+	never   chan struct{}
+}
+
+func (s *stopper2) shouldQuiesce() <-chan struct{} {
+	if s == nil {
+		return s.never
+	}
+	return s.quiesce
+}
+
+func startQuiesce2() {
+	s := &stopper2{quiesce: make(chan struct{}), never: make(chan struct{})}
+	go func() {
+		<-s.shouldQuiesce()
+	}()
+}
