@@ -42,12 +42,19 @@ func (l heldLock) excludes(o heldLock) bool { return l.path == o.path && (!l.rea
 type lockModel struct {
 	x       *index
 	sum     *summaries
-	funcs   map[ast.Node]*lockStates
+	funcs   map[lockQuery]*lockStates
 	unlocks map[*types.Func]bool // memo of mayUnlockIn
 }
 
+// A lockQuery asks, of one function, either which locks are held, or
+// (taken) which locks have been taken, whether or not released since.
+type lockQuery struct {
+	fn    ast.Node
+	taken bool
+}
+
 func newLockModel(x *index, sum *summaries) *lockModel {
-	return &lockModel{x: x, sum: sum, funcs: map[ast.Node]*lockStates{}, unlocks: map[*types.Func]bool{}}
+	return &lockModel{x: x, sum: sum, funcs: map[lockQuery]*lockStates{}, unlocks: map[*types.Func]bool{}}
 }
 
 // lockStates is the locks held on entry to each reachable block of a
@@ -60,7 +67,18 @@ type lockStates struct {
 // heldAt returns the locks certainly held just before the operation at
 // (a node of fn's body) runs.
 func (lm *lockModel) heldAt(fn ast.Node, at ast.Node) []heldLock {
-	st := lm.states(fn)
+	return lm.at(lockQuery{fn: fn}, at)
+}
+
+// takenBefore returns the locks that every path to the operation at (a
+// node of fn's body) takes: the goroutine that runs fn must get them
+// before it gets there.
+func (lm *lockModel) takenBefore(fn ast.Node, at ast.Node) []heldLock {
+	return lm.at(lockQuery{fn: fn, taken: true}, at)
+}
+
+func (lm *lockModel) at(q lockQuery, at ast.Node) []heldLock {
+	st := lm.states(q)
 	if st == nil {
 		return nil
 	}
@@ -71,21 +89,21 @@ func (lm *lockModel) heldAt(fn ast.Node, at ast.Node) []heldLock {
 		}
 		for _, n := range b.Nodes {
 			if n.Pos() <= at.Pos() && at.End() <= n.End() {
-				return lm.transfer(held, n, at)
+				return lm.transfer(q, held, n, at)
 			}
-			held = lm.transfer(held, n, nil)
+			held = lm.transfer(q, held, n, nil)
 		}
 	}
 	return nil
 }
 
-// states runs the must-analysis over fn's graph, once.
-func (lm *lockModel) states(fn ast.Node) *lockStates {
-	if st, ok := lm.funcs[fn]; ok {
+// states runs the must-analysis over a function's graph, once per query.
+func (lm *lockModel) states(q lockQuery) *lockStates {
+	if st, ok := lm.funcs[q]; ok {
 		return st
 	}
-	lm.funcs[fn] = nil
-	g := lm.x.cfgOf(fn, lm.sum.mayReturn)
+	lm.funcs[q] = nil
+	g := lm.x.cfgOf(q.fn, lm.sum.mayReturn)
 	if g == nil || len(g.Blocks) == 0 {
 		return nil
 	}
@@ -96,7 +114,7 @@ func (lm *lockModel) states(fn ast.Node) *lockStates {
 		work = work[:len(work)-1]
 		held := st.onEntry[b]
 		for _, n := range b.Nodes {
-			held = lm.transfer(held, n, nil)
+			held = lm.transfer(q, held, n, nil)
 		}
 		for _, succ := range b.Succs {
 			old, reached := st.onEntry[succ]
@@ -111,7 +129,7 @@ func (lm *lockModel) states(fn ast.Node) *lockStates {
 			}
 		}
 	}
-	lm.funcs[fn] = st
+	lm.funcs[q] = st
 	return st
 }
 
@@ -131,7 +149,8 @@ func meetLocks(a, b []heldLock) []heldLock {
 
 // transfer applies the lock operations of n, in source order, to held.
 // With stop, it stops at stop and returns the locks held just before it.
-func (lm *lockModel) transfer(held []heldLock, n ast.Node, stop ast.Node) []heldLock {
+// For a query of the locks taken, nothing is ever released.
+func (lm *lockModel) transfer(q lockQuery, held []heldLock, n ast.Node, stop ast.Node) []heldLock {
 	out := append([]heldLock(nil), held...)
 	done := false
 	ast.Inspect(n, func(n ast.Node) bool {
@@ -146,14 +165,13 @@ func (lm *lockModel) transfer(held []heldLock, n ast.Node, stop ast.Node) []held
 		case *ast.FuncLit, *ast.DeferStmt, *ast.GoStmt:
 			return false // runs later, or elsewhere
 		case *ast.CallExpr:
-			if l, op, ok := lm.lockCall(n); ok {
+			l, op, ok := lm.lockCall(n)
+			switch {
+			case ok && (op == "Lock" || op == "RLock"):
+				out = append(removeLock(out, l), l)
+			case ok && !q.taken:
 				out = removeLock(out, l)
-				if op == "Lock" || op == "RLock" {
-					out = append(out, l)
-				}
-				return true
-			}
-			if lm.mayUnlock(n) {
+			case !ok && !q.taken && lm.mayUnlock(n):
 				out = nil
 			}
 		}

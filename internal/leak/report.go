@@ -180,6 +180,15 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		d.Message = fmt.Sprintf("%s%s: only the goroutine's own deferred %s releases it, and that runs only once the goroutine returns",
 			blocks, why.blockedOp, types.ExprString(why.close.Call))
 		d.Related = append(d.Related, related(why.close, "the deferred close is here"))
+	case lockOrder:
+		lock, waiter := lockName(why.lock), funcName(why.waiter)
+		d.Message = fmt.Sprintf("%s can block for ever %s while holding %s: the one goroutine that can end the wait takes that lock first, so if %s gets it first, neither moves again",
+			waiter, why.blockedOp, lock, waiter)
+		d.Related = append(d.Related,
+			related(why.lock.at, lock+" is locked here"),
+			related(why.partner.start, "the goroutine that can end the wait is started here"),
+			related(why.taken.at, "it takes the lock here, before it gets to the operation that ends the wait"),
+			related(why.ends, "the operation that would end the wait"))
 	case emptySelect:
 		d.Message = blocks + "in an empty select"
 	case deadSelect:

@@ -147,6 +147,16 @@ type (
 		blockedOp
 		close *ast.DeferStmt
 	}
+	// A wait made holding a lock that the one goroutine able to end it
+	// takes first.
+	lockOrder struct {
+		blockedOp
+		waiter  ast.Node // the function that waits
+		lock    heldLock // the lock it holds
+		partner *spawn   // the goroutine that alone can end the wait
+		taken   heldLock // where that goroutine takes the lock
+		ends    ast.Node // its operation that would end the wait
+	}
 	// A select with no cases.
 	emptySelect struct{}
 	// A select none of whose cases can ever proceed.
@@ -205,6 +215,7 @@ func (lockedWait) cause() string             { return "locked wait" }
 func (afterShutdown) cause() string          { return "after shutdown" }
 func (neverDone) cause() string              { return "never done" }
 func (ownClose) cause() string               { return "own close" }
+func (lockOrder) cause() string              { return "lock order" }
 func (emptySelect) cause() string            { return "empty select" }
 func (deadSelect) cause() string             { return "dead select" }
 func (endlessLoop) cause() string            { return "endless loop" }

@@ -202,7 +202,9 @@ func StartPartial() *partial {
 	return p
 }
 
-// Twin: a helper of the package unlocks between the lock and the wait.
+// A helper of the package unlocks between the lock and the send: the
+// send is not made holding the lock, but it is made after taking it, which
+// is a lock order of its own.
 type helper struct {
 	mu    sync.Mutex
 	ready chan int
@@ -219,7 +221,7 @@ func (h *helper) produce() {
 func (h *helper) Consume() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return <-h.ready
+	return <-h.ready // want `Consume can block for ever receiving from h.ready while holding h.mu`
 }
 
 func StartHelper() *helper {
@@ -310,4 +312,114 @@ func StartSplit() *split {
 	s := &split{ready: make(chan int), peer: &other{}}
 	go s.produce()
 	return s
+}
+
+// The issue's sketch: the flusher takes mu before it closes flushed, and
+// Reset waits for the close holding mu.
+type flushCache struct {
+	mu      sync.Mutex
+	items   []int
+	flushed chan struct{}
+}
+
+func (c *flushCache) flusher() {
+	c.mu.Lock()
+	c.items = nil
+	c.mu.Unlock()
+	close(c.flushed)
+}
+
+func (c *flushCache) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	<-c.flushed // want `Reset can block for ever receiving from c.flushed while holding c.mu: the one goroutine that can end the wait takes that lock first, so if Reset gets it first, neither moves again`
+}
+
+func StartFlushCache() *flushCache {
+	c := &flushCache{flushed: make(chan struct{})}
+	go c.flusher()
+	return c
+}
+
+// Twin: Reset waits before it takes the lock.
+type flushCache2 struct {
+	mu      sync.Mutex
+	items   []int
+	flushed chan struct{}
+}
+
+func (c *flushCache2) flusher() {
+	c.mu.Lock()
+	c.items = nil
+	c.mu.Unlock()
+	close(c.flushed)
+}
+
+func (c *flushCache2) Reset() {
+	<-c.flushed
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.items = c.items[:0]
+}
+
+func StartFlushCache2() *flushCache2 {
+	c := &flushCache2{flushed: make(chan struct{})}
+	go c.flusher()
+	return c
+}
+
+// Twin: the flusher takes the lock on one path only.
+type flushCache3 struct {
+	mu      sync.Mutex
+	items   []int
+	flushed chan struct{}
+}
+
+func (c *flushCache3) flusher(clear bool) {
+	if clear {
+		c.mu.Lock()
+		c.items = nil
+		c.mu.Unlock()
+	}
+	close(c.flushed)
+}
+
+func (c *flushCache3) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	<-c.flushed
+}
+
+func StartFlushCache3(clear bool) *flushCache3 {
+	c := &flushCache3{flushed: make(chan struct{})}
+	go c.flusher(clear)
+	return c
+}
+
+// Twin: another goroutine can close flushed too.
+type flushCache4 struct {
+	mu      sync.Mutex
+	items   []int
+	flushed chan struct{}
+}
+
+func (c *flushCache4) flusher() {
+	c.mu.Lock()
+	c.items = nil
+	c.mu.Unlock()
+	close(c.flushed)
+}
+
+func (c *flushCache4) Abort() { close(c.flushed) }
+
+func (c *flushCache4) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	<-c.flushed
+}
+
+func StartFlushCache4() *flushCache4 {
+	c := &flushCache4{flushed: make(chan struct{})}
+	go c.flusher()
+	return c
 }

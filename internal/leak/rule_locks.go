@@ -1,0 +1,230 @@
+package leak
+
+import (
+	"go/ast"
+	"go/types"
+	"slices"
+
+	"golang.org/x/tools/go/ast/inspector"
+)
+
+// Rules on channel operations coupled to a mutex (see locks.go for the
+// lock model): two operations that can only meet while both sides hold
+// the same lock, and a wait made holding a lock that the only goroutine
+// able to end it takes first.
+
+// lockedOp finds an operation on an unbuffered channel field, x.f, made
+// while holding a lock of the same object, x.mu, when every partner
+// operation in the package is made holding that lock too. No partner can
+// reach its operation while this one waits, so it waits for ever.
+// Partners of a receive are sends only: a close made before the lock was
+// taken would let the receive through.
+func (r *rules) lockedOp(cur inspector.Cursor, at ast.Node, ch ast.Expr, op blockedOp) (lockedWait, bool) {
+	field, base := r.fieldOnVar(ch)
+	if field == nil {
+		return lockedWait{}, false
+	}
+	f := r.m.fieldFlow(field)
+	if f == nil || f.escapes || f.buffered || f.defs == 0 {
+		return lockedWait{}, false
+	}
+	fn := enclosingFunc(cur)
+	if fn == nil {
+		return lockedWait{}, false
+	}
+	var mine []heldLock
+	for _, l := range r.locks.heldAt(fn, at) {
+		if l.root == base && l.path != "" {
+			mine = append(mine, l)
+		}
+	}
+	if len(mine) == 0 {
+		return lockedWait{}, false
+	}
+	why := lockedWait{blockedOp: op, field: field.Name(), pkg: r.x.pkg.Name()}
+	for i := range f.uses {
+		u := &f.uses[i]
+		partner := u.kind != opClose && u.kind.receives() != op.kind.receives()
+		switch {
+		case u.kind == opClose && op.kind.receives():
+			return lockedWait{}, false
+		case !partner || u.node == at:
+			continue
+		}
+		pfield, pbase := r.fieldOnVar(u.at.Node().(ast.Expr))
+		pfn := enclosingFunc(u.at)
+		if u.via != nil || pfield != field || pfn == nil {
+			return lockedWait{}, false
+		}
+		excluded := false
+		for _, l := range r.locks.heldAt(pfn, u.node) {
+			for _, m := range mine {
+				if l.root == pbase && m.excludes(l) {
+					excluded = true
+					why.lock = m
+				}
+			}
+		}
+		if !excluded {
+			return lockedWait{}, false
+		}
+		why.partners = append(why.partners, u.node)
+	}
+	if len(why.partners) == 0 {
+		return lockedWait{}, false // no partner at all is deadNonLocal's
+	}
+	return why, true
+}
+
+// fieldOnVar splits a channel expression v.f, where v is a variable, into
+// the field and the variable.
+func (r *rules) fieldOnVar(ch ast.Expr) (*types.Var, types.Object) {
+	sel, ok := ast.Unparen(ch).(*ast.SelectorExpr)
+	if !ok {
+		return nil, nil
+	}
+	id, ok := ast.Unparen(sel.X).(*ast.Ident)
+	if !ok {
+		return nil, nil
+	}
+	field, ok := r.x.info.Uses[sel.Sel].(*types.Var)
+	base := r.x.info.Uses[id]
+	if !ok || !field.IsField() || base == nil {
+		return nil, nil
+	}
+	return field.Origin(), base
+}
+
+// lockOrderVerdicts finds a wait on a channel field made while holding a
+// lock, x.mu, when the one goroutine that can end it (by its sends on the
+// field, or its close) takes x.mu on every path before it gets there, and
+// releases it before (when it holds it at its operation, lockedOp reports
+// the goroutine's side). If the wait takes the lock first, neither side
+// moves again.
+func (r *rules) lockOrderVerdicts() []verdict {
+	var out []verdict
+	seen := map[*types.Var]bool{}
+	for _, s := range r.gs.list {
+		fn := r.funcOf(s)
+		if fn == nil {
+			continue
+		}
+		root := r.x.cursorOf(s.body)
+		if !root.Valid() {
+			continue
+		}
+		root.Inspect([]ast.Node{(*ast.FuncLit)(nil), (*ast.GoStmt)(nil), (*ast.DeferStmt)(nil), (*ast.SendStmt)(nil), (*ast.CallExpr)(nil)}, func(cur inspector.Cursor) bool {
+			var ch ast.Expr
+			switch n := cur.Node().(type) {
+			case *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt:
+				return false
+			case *ast.SendStmt:
+				if commClauseOf(cur) == nil {
+					ch = n.Chan
+				}
+			case *ast.CallExpr:
+				if isCloseCall(r.x.info, n) {
+					ch = n.Args[0]
+				}
+			}
+			if field, _ := r.fieldOnVar(ch); field != nil && !seen[field] {
+				seen[field] = true
+				out = append(out, r.lockOrder(s, fn, field)...)
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// funcOf is the function declaration or literal whose body goroutine s
+// runs, or nil.
+func (r *rules) funcOf(s *spawn) ast.Node {
+	switch {
+	case s.body == nil:
+		return nil
+	case s.lit != nil:
+		return s.lit
+	case s.callee != nil && r.x.decls[s.callee] != nil:
+		return r.x.decls[s.callee]
+	}
+	return nil
+}
+
+// lockOrder returns the verdicts on the waits on field that goroutine s,
+// running fn, alone can end, each taking a lock first (see
+// lockOrderVerdicts).
+func (r *rules) lockOrder(s *spawn, fn ast.Node, field *types.Var) []verdict {
+	f := r.m.fieldFlow(field)
+	if f == nil || f.escapes || f.defs == 0 {
+		return nil
+	}
+	var ends []*chanUse
+	for i := range f.uses {
+		u := &f.uses[i]
+		if u.kind != opSend && u.kind != opClose {
+			continue
+		}
+		if u.via != nil || u.pos() < s.body.Pos() || u.pos() >= s.body.End() || u.kind == opSend && f.buffered {
+			return nil // another goroutine may end the wait, or a buffer
+		}
+		ends = append(ends, u)
+	}
+	// The locks that the goroutine takes before every operation that ends
+	// a wait, and does not hold at it.
+	var taken []heldLock
+	for i, u := range ends {
+		_, base := r.fieldOnVar(u.at.Node().(ast.Expr))
+		held := r.locks.heldAt(fn, u.node)
+		var mine []heldLock
+		for _, l := range r.locks.takenBefore(fn, u.node) {
+			if l.root != base || l.path == "" || holds(held, l) {
+				continue
+			}
+			if i == 0 || holdsPath(taken, l.path) {
+				mine = append(mine, l)
+			}
+		}
+		taken = mine
+		if len(taken) == 0 {
+			return nil
+		}
+	}
+	var out []verdict
+	for i := range f.uses {
+		w := &f.uses[i]
+		if !w.kind.receives() || !w.blocks() || w.via != nil || w.pos() >= s.body.Pos() && w.pos() < s.body.End() {
+			continue
+		}
+		wfn := enclosingFunc(w.at)
+		_, wbase := r.fieldOnVar(w.at.Node().(ast.Expr))
+		if wfn == nil || wbase == nil {
+			continue
+		}
+		for _, l := range r.locks.heldAt(wfn, w.node) {
+			if l.root != wbase {
+				continue
+			}
+			if i := slices.IndexFunc(taken, func(t heldLock) bool { return l.excludes(t) }); i >= 0 {
+				out = append(out, verdict{pattern: UnguardedRecv, at: w.node, why: lockOrder{
+					blockedOp: blockedOp{kind: w.kind, channel: shortExpr(w.at.Node().(ast.Expr))},
+					waiter:    wfn,
+					lock:      l,
+					partner:   s,
+					taken:     taken[i],
+					ends:      ends[0].node,
+				}})
+				break
+			}
+		}
+	}
+	return out
+}
+
+func holds(held []heldLock, l heldLock) bool {
+	return slices.IndexFunc(held, l.sameLock) >= 0
+}
+
+func holdsPath(held []heldLock, path string) bool {
+	return slices.IndexFunc(held, func(h heldLock) bool { return h.path == path }) >= 0
+}
