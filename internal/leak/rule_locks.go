@@ -205,7 +205,7 @@ func (r *rules) lockOrder(s *spawn, fn ast.Node, field *types.Var) []verdict {
 			if l.root != wbase {
 				continue
 			}
-			if i := slices.IndexFunc(taken, func(t heldLock) bool { return l.excludes(t) }); i >= 0 {
+			if i := slices.IndexFunc(taken, l.excludes); i >= 0 {
 				out = append(out, verdict{pattern: UnguardedRecv, at: w.node, why: lockOrder{
 					blockedOp: blockedOp{kind: w.kind, channel: shortExpr(w.at.Node().(ast.Expr))},
 					waiter:    wfn,
