@@ -18,7 +18,9 @@ import (
 //     value once in the package: a literal, a function or a method value;
 //   - f(), where f is a parameter of the function declaration around the
 //     call, never assigned, and that function has one call site, which
-//     passes a literal, a function or a method value.
+//     passes a literal, a function or a method value;
+//   - x.m(), where x is an interface that only this package's types can
+//     implement (it has an unexported method), and one type does.
 func (r *rules) oneTarget(call *ast.CallExpr) ast.Node {
 	if fn := staticCallee(r.x.info, call); fn != nil {
 		if decl := r.x.decls[fn]; decl != nil {
@@ -33,6 +35,11 @@ func (r *rules) oneTarget(call *ast.CallExpr) ast.Node {
 				return r.funcNode(value)
 			}
 		}
+		if method, ok := r.x.info.Uses[fun.Sel].(*types.Func); ok {
+			if impl := r.soleImplementation(method); impl != nil {
+				return r.x.decls[impl]
+			}
+		}
 	case *ast.Ident:
 		if param, ok := r.x.info.Uses[fun].(*types.Var); ok {
 			if value := r.paramFuncValue(call, param); value != nil {
@@ -41,6 +48,55 @@ func (r *rules) oneTarget(call *ast.CallExpr) ast.Node {
 		}
 	}
 	return nil
+}
+
+// soleImplementation is, for a method of an interface of this package
+// that only its types can implement (it has an unexported method), the
+// method of the one type that does; nil otherwise.
+func (r *rules) soleImplementation(method *types.Func) *types.Func {
+	recv := method.Signature().Recv()
+	if recv == nil || !types.IsInterface(recv.Type()) {
+		return nil
+	}
+	named, ok := types.Unalias(recv.Type()).(*types.Named)
+	if !ok || named.Obj().Pkg() != r.x.pkg {
+		return nil
+	}
+	iface := named.Underlying().(*types.Interface)
+	sealed := false
+	for i := range iface.NumMethods() {
+		sealed = sealed || !iface.Method(i).Exported()
+	}
+	if !sealed {
+		return nil
+	}
+	var impl *types.Func
+	scope := r.x.pkg.Scope()
+	for _, name := range scope.Names() {
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) {
+			continue
+		}
+		if n, ok := tn.Type().(*types.Named); ok && n.TypeParams().Len() > 0 {
+			return nil // a generic type: its instances are beyond this count
+		}
+		t := tn.Type()
+		if !types.Implements(t, iface) {
+			t = types.NewPointer(t)
+			if !types.Implements(t, iface) {
+				continue
+			}
+		}
+		if impl != nil {
+			return nil // two implementations
+		}
+		obj, _, _ := types.LookupFieldOrMethod(t, false, r.x.pkg, method.Name())
+		impl, ok = obj.(*types.Func)
+		if !ok {
+			return nil
+		}
+	}
+	return impl
 }
 
 // funcNode is the declaration or literal a function-valued expression

@@ -157,3 +157,48 @@ func (s *Sweeper) Start() {
 	runTwice(func() { <-s.ch })
 	runTwice(func() {})
 }
+
+// An interface only this package can implement, with one implementation:
+// the call through it is followed.
+type waiter interface{ await() }
+
+type gate struct{ open chan struct{} }
+
+func (g *gate) await() {
+	<-g.open // want `goroutine blocks for ever receiving from g.open: nothing in package callbacks sends to or closes field open`
+}
+
+func StartGate() {
+	var w waiter = &gate{open: make(chan struct{})}
+	go func() {
+		w.await()
+	}()
+}
+
+// Twin: an interface of exported methods may hold another package's type.
+type Waiter interface{ Wait() }
+
+type gate2 struct{ open chan struct{} }
+
+func (g *gate2) Wait() { <-g.open }
+
+func StartGate2(w Waiter) {
+	go func() {
+		w.Wait()
+	}()
+}
+
+// Twin: two implementations.
+type stepper interface{ step() }
+
+type stepA struct{ ch chan struct{} }
+type stepB struct{}
+
+func (s *stepA) step() { <-s.ch }
+func (s *stepB) step() {}
+
+func StartStep(s stepper) {
+	go func() {
+		s.step()
+	}()
+}
