@@ -280,6 +280,8 @@ func (d deadness) String() string {
 		return "nothing receives from " + d.channel
 	case deadFieldNoReceiver:
 		return fmt.Sprintf("nothing in package %s receives from field %s", d.detail, d.channel)
+	case deadFieldFills:
+		return fmt.Sprintf("nothing in package %s receives from field %s, so once its buffer is full this send, made again and again, waits for ever", d.detail, d.channel)
 	case deadFresh:
 		return "the channel is made here, so nothing else can reach it"
 	default:

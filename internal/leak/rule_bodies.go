@@ -181,10 +181,66 @@ func (r *rules) deadOp(out []verdict, s *spawn, cur inspector.Cursor, at ast.Nod
 	if dead, ok := r.m.deadNonLocal(ch, kind == opSend); ok {
 		return append(out, verdict{pattern: pattern, at: at, spawn: s, why: deadChannel{blockedOp: op, dead: dead}})
 	}
+	if dead, ok := r.fillsForever(cur, ch, kind); ok {
+		return append(out, verdict{pattern: pattern, at: at, spawn: s, why: deadChannel{blockedOp: op, dead: dead}})
+	}
 	if why, ok := r.lockedOp(cur, at, ch, op); ok {
 		return append(out, verdict{pattern: pattern, at: at, spawn: s, why: why})
 	}
 	return out
+}
+
+// fillsForever finds a send, made again and again, on a buffered field
+// that nothing in the package receives from: once the buffer is full, the
+// send blocks for ever. The send is in a loop, or in a function whose every
+// call is in a loop.
+func (r *rules) fillsForever(cur inspector.Cursor, ch ast.Expr, kind opKind) (deadness, bool) {
+	if kind != opSend {
+		return deadness{}, false
+	}
+	field := r.m.fieldOf(ch)
+	if field == nil {
+		return deadness{}, false
+	}
+	f := r.m.fieldFlow(field)
+	if f == nil || f.escapes || f.defs == 0 || !f.buffered || f.count(func(u *chanUse) bool { return u.kind.receives() }) > 0 {
+		return deadness{}, false
+	}
+	if !r.repeats(cur, 0) {
+		return deadness{}, false
+	}
+	return deadness{kind: deadFieldFills, channel: field.Name(), detail: r.x.pkg.Name()}, true
+}
+
+// repeats tells whether the code at cur runs in a loop: one around it in
+// its function, or around every call of its function (depth bounds how
+// far up the calls this looks).
+func (r *rules) repeats(cur inspector.Cursor, depth int) bool {
+	for enc := range cur.Enclosing((*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		switch n := enc.Node().(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			return true
+		case *ast.FuncDecl:
+			fn, ok := r.x.info.Defs[n.Name].(*types.Func)
+			if !ok || depth >= 2 {
+				return false
+			}
+			calls := r.x.usesOf(fn)
+			for _, id := range calls {
+				use := r.x.cursorOf(id)
+				if sel, ok := use.Parent().Node().(*ast.SelectorExpr); ok && sel.Sel == id {
+					use = use.Parent()
+				}
+				if call, ok := use.Parent().Node().(*ast.CallExpr); !ok || call.Fun != use.Node() || !r.repeats(use, depth+1) {
+					return false
+				}
+			}
+			return len(calls) > 0
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // deadSelect finds a select in a goroutine none of whose cases can ever

@@ -249,6 +249,7 @@ const (
 	deadNoSender                        // a local channel nothing sends to or closes
 	deadFresh                           // made in the operation itself: nothing else can reach it
 	deadFieldNoReceiver                 // an unbuffered field nothing in the package receives from
+	deadFieldFills                      // a buffered field nothing in the package receives from, sent on in a loop
 )
 
 // ctxDoneFix is the material of a fix that makes a for loop return when its

@@ -1009,3 +1009,54 @@ func doneBeforeSend() int {
 	wg.Wait()
 	return <-out
 }
+
+// A buffered field that nothing in the package receives from, sent on
+// again and again: once the buffer is full, the goroutine waits for ever.
+type cacheWatcher struct {
+	result chan int
+}
+
+func newCacheWatcher(size int, events []int) *cacheWatcher {
+	w := &cacheWatcher{result: make(chan int, size)}
+	go w.process(events)
+	return w
+}
+
+func (w *cacheWatcher) process(events []int) {
+	for _, e := range events {
+		w.send(e)
+	}
+}
+
+func (w *cacheWatcher) send(e int) {
+	w.result <- e // want `goroutine blocks for ever sending on w.result: nothing in package send receives from field result, so once its buffer is full this send, made again and again, waits for ever`
+}
+
+// Twins: a receiver exists; and a single send that the buffer holds.
+type cacheWatcher2 struct {
+	result chan int
+}
+
+func newCacheWatcher2(size int, events []int) *cacheWatcher2 {
+	w := &cacheWatcher2{result: make(chan int, size)}
+	go func() {
+		for _, e := range events {
+			w.result <- e
+		}
+	}()
+	return w
+}
+
+func (w *cacheWatcher2) next() int { return <-w.result }
+
+type once struct {
+	result chan int
+}
+
+func newOnce() *once {
+	o := &once{result: make(chan int, 1)}
+	go func() {
+		o.result <- 1
+	}()
+	return o
+}
