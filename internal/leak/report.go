@@ -59,6 +59,9 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 	if v.through != nil {
 		d.Related = append(d.Related, related(v.through, "the goroutine reaches it through this call"))
 	}
+	for _, w := range v.alsoWaits {
+		d.Related = append(d.Related, related(w, "the parent waits here for ever too: only the goroutine would end this wait, after it blocks"))
+	}
 	if on, ok := v.why.(onChannel); ok {
 		op := on.operation()
 		for _, at := range op.viaAt {
@@ -189,6 +192,8 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 			related(why.partner.start, "the goroutine that can end the wait is started here"),
 			related(why.taken.at, "it takes the lock here, before it gets to the operation that ends the wait"),
 			related(why.ends, "the operation that would end the wait"))
+	case deadCond:
+		d.Message = fmt.Sprintf("%sin %s.Wait(): nothing in package %s calls Signal or Broadcast on %s", blocks, why.cond, x.pkg.Name(), why.name)
 	case emptySelect:
 		d.Message = blocks + "in an empty select"
 	case deadSelect:

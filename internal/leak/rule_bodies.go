@@ -17,6 +17,7 @@ func (r *rules) bodyVerdicts() []verdict {
 	var out []verdict
 	walked := map[*ast.BlockStmt]bool{}
 	for _, s := range r.gs.list {
+		first := len(out)
 		if s.body == nil {
 			if v, ok := r.foreignLoop(s); ok {
 				out = append(out, v)
@@ -46,6 +47,9 @@ func (r *rules) bodyVerdicts() []verdict {
 			case *ast.CallExpr:
 				if target := r.oneTarget(n); target != nil && (s.callee == nil || target != ast.Node(r.x.decls[s.callee])) {
 					calls = append(calls, n)
+				}
+				if v, ok := r.deadCondWait(s, n); ok {
+					out = append(out, v)
 				}
 			case *ast.FuncLit:
 				return isCalledInPlace(cur)
@@ -85,6 +89,9 @@ func (r *rules) bodyVerdicts() []verdict {
 				out = append(out, v)
 			}
 		}
+		for i := first; i < len(out); i++ {
+			out[i].alsoWaits = r.parentWaits(s, out[i])
+		}
 	}
 	return out
 }
@@ -115,6 +122,9 @@ func (r *rules) calleeDeadOps(fn ast.Node) []verdict {
 		case *ast.CallExpr:
 			if target := r.oneTarget(n); target != nil {
 				calls = append(calls, target)
+			}
+			if v, ok := r.deadCondWait(nil, n); ok {
+				ops = append(ops, v)
 			}
 		case *ast.RangeStmt, *ast.SelectStmt, *ast.UnaryExpr, *ast.SendStmt:
 			ops = r.deadOpAt(ops, nil, cur, n)

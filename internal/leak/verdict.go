@@ -19,6 +19,9 @@ type verdict struct {
 	// through is the call in the goroutine's own code that reaches the
 	// operation, when the operation is in a callee.
 	through *ast.CallExpr
+	// alsoWaits are the parent's receives that wait for ever too: on a
+	// channel that only the goroutine would send to or close, later.
+	alsoWaits []ast.Node
 }
 
 // A reason says why nothing will unblock the goroutine. Each rule's
@@ -157,6 +160,11 @@ type (
 		taken   heldLock // where that goroutine takes the lock
 		ends    ast.Node // its operation that would end the wait
 	}
+	// c.Wait() on a sync.Cond that nothing signals.
+	deadCond struct {
+		cond string // as the code names it
+		name string // the variable or field
+	}
 	// A select with no cases.
 	emptySelect struct{}
 	// A select none of whose cases can ever proceed.
@@ -216,6 +224,7 @@ func (afterShutdown) cause() string          { return "after shutdown" }
 func (neverDone) cause() string              { return "never done" }
 func (ownClose) cause() string               { return "own close" }
 func (lockOrder) cause() string              { return "lock order" }
+func (deadCond) cause() string               { return "dead cond" }
 func (emptySelect) cause() string            { return "empty select" }
 func (deadSelect) cause() string             { return "dead select" }
 func (endlessLoop) cause() string            { return "endless loop" }
