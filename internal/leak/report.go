@@ -174,8 +174,11 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 			d.Related = append(d.Related, related(why.stopCase, "it returns on this case, once "+calls+" is called"))
 		}
 	case neverDone:
-		d.Message = fmt.Sprintf("goroutine blocks for ever in %s.Wait(), so it never runs %s: nothing in package %s calls %s.Done",
-			why.wg, types.ExprString(why.closes), x.pkg.Name(), why.wg)
+		d.Message = fmt.Sprintf("goroutine blocks for ever in %s.Wait(): nothing in package %s calls %s.Done", why.wg, x.pkg.Name(), why.wg)
+		if why.closes != nil {
+			d.Message = fmt.Sprintf("goroutine blocks for ever in %s.Wait(), so it never runs %s: nothing in package %s calls %s.Done",
+				why.wg, types.ExprString(why.closes), x.pkg.Name(), why.wg)
+		}
 		for _, add := range why.adds {
 			d.Related = append(d.Related, related(add, why.wg+".Add is called here"))
 		}

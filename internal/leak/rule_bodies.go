@@ -51,6 +51,9 @@ func (r *rules) bodyVerdicts() []verdict {
 				if v, ok := r.deadCondWait(s, n); ok {
 					out = append(out, v)
 				}
+				if v, ok := r.neverDoneWait(s, cur, n); ok {
+					out = append(out, v)
+				}
 			case *ast.FuncLit:
 				return isCalledInPlace(cur)
 			case *ast.GoStmt:
@@ -67,9 +70,6 @@ func (r *rules) bodyVerdicts() []verdict {
 					out = r.deadOpAt(out, s, cur, rs)
 				}
 			case *ast.ExprStmt:
-				if v, ok := r.neverDoneWait(s, cur, n); ok {
-					out = append(out, v)
-				}
 				if call := exprStmtCall(n); call != nil && !s.processLifetime {
 					if callee := staticCallee(r.x.info, call); callee != nil {
 						if l := r.sum.foreverLoop(callee); l != nil {
@@ -124,6 +124,9 @@ func (r *rules) calleeDeadOps(fn ast.Node) []verdict {
 				calls = append(calls, target)
 			}
 			if v, ok := r.deadCondWait(nil, n); ok {
+				ops = append(ops, v)
+			}
+			if v, ok := r.neverDoneWait(nil, cur, n); ok {
 				ops = append(ops, v)
 			}
 		case *ast.RangeStmt, *ast.SelectStmt, *ast.UnaryExpr, *ast.SendStmt:

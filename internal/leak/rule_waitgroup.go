@@ -2,32 +2,31 @@ package leak
 
 import (
 	"go/ast"
+	"go/types"
 
 	"golang.org/x/tools/go/ast/inspector"
 )
 
 // A WaitGroup that is added to and never done: a goroutine that waits on
-// it and then closes a channel never gets past the Wait once an Add has
-// run, so the channel is never closed. Only a WaitGroup that nothing in
-// the package calls Done (or Go) on, passes on or takes the address of
-// counts, and whose every Add adds a positive constant.
+// it never gets past the Wait once an Add has run (and when it would close
+// a channel next, that channel is never closed). Only a WaitGroup that
+// nothing in the package calls Done (or Go) on, passes on or takes the
+// address of counts, and whose every Add adds a positive constant.
 
-// neverDoneWait returns the verdict on the statement `wg.Wait()` at cur in
-// goroutine s, when a close of a channel follows it in the same block and
-// nothing ever calls wg.Done.
-func (r *rules) neverDoneWait(s *spawn, cur inspector.Cursor, stmt *ast.ExprStmt) (verdict, bool) {
-	call := exprStmtCall(stmt)
-	if call == nil {
-		return verdict{}, false
-	}
+// neverDoneWait returns the verdict on the call `wg.Wait()` at cur, in
+// goroutine s (nil for a callee's), when nothing ever calls wg.Done.
+func (r *rules) neverDoneWait(s *spawn, cur inspector.Cursor, call *ast.CallExpr) (verdict, bool) {
 	fn := staticCallee(r.x.info, call)
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	if !ok || fn == nil || fn.Name() != "Wait" || !isMethodOf(fn, "sync", "WaitGroup") {
 		return verdict{}, false
 	}
-	closed := closedAfter(cur, stmt)
-	wg := r.objectOf(sel.X)
-	if closed == nil || wg == nil {
+	var closed *ast.CallExpr
+	if stmt, ok := cur.Parent().Node().(*ast.ExprStmt); ok {
+		closed = closedAfter(cur.Parent(), stmt)
+	}
+	wg, ok := r.objectOf(sel.X).(*types.Var)
+	if !ok || wg.Pkg() != r.x.pkg || wg.IsField() && !r.x.hidden(wg) || wg.Parent() == r.x.pkg.Scope() && wg.Exported() {
 		return verdict{}, false
 	}
 	var adds []ast.Node
@@ -61,7 +60,7 @@ func (r *rules) neverDoneWait(s *spawn, cur inspector.Cursor, stmt *ast.ExprStmt
 	if len(adds) == 0 {
 		return verdict{}, false
 	}
-	return verdict{pattern: UnguardedRecv, at: stmt, spawn: s, why: neverDone{
+	return verdict{pattern: UnguardedRecv, at: call, spawn: s, why: neverDone{
 		wg:     shortExpr(sel.X),
 		adds:   adds,
 		closes: closed,

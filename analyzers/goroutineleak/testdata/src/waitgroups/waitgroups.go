@@ -123,3 +123,26 @@ func WithGo() {
 	for range out {
 	}
 }
+
+// A Wait in a callee, with no close after it: the goroutine never ends,
+// and the parent's receive waits for ever too.
+type stopper struct {
+	drain sync.WaitGroup
+}
+
+func (s *stopper) startTask() { s.drain.Add(1) }
+
+func (s *stopper) quiesce() {
+	s.drain.Wait() // want `goroutine blocks for ever in s.drain.Wait\(\): nothing in package waitgroups calls s.drain.Done`
+}
+
+func Quiesce() {
+	s := &stopper{}
+	s.startTask()
+	done := make(chan struct{})
+	go func() {
+		s.quiesce()
+		close(done)
+	}()
+	<-done
+}
