@@ -229,16 +229,12 @@ func waitsOnDone(x *index, s *spawn, ctx ast.Expr, decl *ast.FuncDecl, named *ty
 	if !ok || recv.Op != token.ARROW {
 		return nil
 	}
-	done, ok := ast.Unparen(recv.X).(*ast.CallExpr)
-	if !ok || len(done.Args) != 0 {
-		return nil
-	}
-	sel, ok := ast.Unparen(done.Fun).(*ast.SelectorExpr)
-	if !ok || sel.Sel.Name != "Done" || !isNamed(x.info.TypeOf(sel.X), "context", "Context") {
+	of := x.contextOfDone(recv.X)
+	if of == nil {
 		return nil
 	}
 	derived := x.info.ObjectOf(identOf(ctx))
-	switch e := ast.Unparen(sel.X).(type) {
+	switch e := ast.Unparen(of).(type) {
 	case *ast.Ident:
 		obj := x.info.Uses[e]
 		if obj != nil && obj == derived {

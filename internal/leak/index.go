@@ -396,20 +396,30 @@ func bodyOf(fn ast.Node) *ast.BlockStmt {
 	return nil
 }
 
+// contextOfDone returns ctx when e is ctx.Done() on a context.Context,
+// and nil otherwise.
+func (x *index) contextOfDone(e ast.Expr) ast.Expr {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok || len(call.Args) != 0 {
+		return nil
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Done" || !isNamed(x.info.TypeOf(sel.X), "context", "Context") {
+		return nil
+	}
+	return sel.X
+}
+
 // neverDoneContext recognises ctx.Done() where ctx is
 // context.Background() or context.TODO(), directly or through a local
 // variable given that value once. It returns the context's expression and
 // the function that made it, or "".
 func (x *index) neverDoneContext(e ast.Expr) (ctx, constructor string) {
-	call, ok := ast.Unparen(e).(*ast.CallExpr)
-	if !ok || len(call.Args) != 0 {
+	of := x.contextOfDone(e)
+	if of == nil {
 		return "", ""
 	}
-	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok || sel.Sel.Name != "Done" || !isNamed(x.info.TypeOf(sel.X), "context", "Context") {
-		return "", ""
-	}
-	value := ast.Unparen(sel.X)
+	value := ast.Unparen(of)
 	if id, ok := value.(*ast.Ident); ok {
 		v, ok := x.info.Uses[id].(*types.Var)
 		if !ok {
@@ -421,7 +431,7 @@ func (x *index) neverDoneContext(e ast.Expr) (ctx, constructor string) {
 	}
 	if call, ok := value.(*ast.CallExpr); ok {
 		if fn := staticCallee(x.info, call); isFunc(fn, "context", "Background", "TODO") {
-			return types.ExprString(sel.X), fn.Name()
+			return types.ExprString(of), fn.Name()
 		}
 	}
 	return "", ""

@@ -166,6 +166,12 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 			d.Related = append(d.Related, related(p, partner))
 		}
 	case afterShutdown:
+		if why.method == "" {
+			d.Message = fmt.Sprintf("%s%s once %s has returned: %s, its only receiver, returns on shutdown, and the send has no case for that",
+				blocks, why.blockedOp, why.receiver, why.receiver)
+			d.Related = append(d.Related, related(why.stopCase, why.receiver+" returns on this case"))
+			break
+		}
 		calls := releaseCalls("", why.shutdown)
 		d.Message = fmt.Sprintf("%s blocks for ever %s once %s has been called: its only receiver, a goroutine of the same type, returns then, and the send has no case for shutdown",
 			why.method, why.blockedOp, calls)

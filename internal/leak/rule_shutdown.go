@@ -19,9 +19,11 @@ import (
 // shutdown method sets (a closed flag), and when the send is a select
 // case, a default or another case being a way out.
 
-// shutdownVerdicts finds the sends that shutdown strands.
+// shutdownVerdicts finds the sends that shutdown strands: in exported
+// methods (above), and in goroutines that the type itself starts, which
+// no "must not be called after Stop" protects (see strandedGoroutines).
 func (r *rules) shutdownVerdicts() []verdict {
-	var out []verdict
+	out := r.strandedGoroutines()
 	walked := map[*ast.BlockStmt]bool{}
 	for _, s := range r.gs.list {
 		if s.body == nil || walked[s.body] {
@@ -55,6 +57,111 @@ func (r *rules) shutdownVerdicts() []verdict {
 		}
 	}
 	return out
+}
+
+// strandedGoroutines finds a method of a type that loops in a select with
+// a case that returns on shutdown (<-ctx.Done(), or a receive from a
+// channel field of the type), and another case that is the only receiver
+// of a channel field; a goroutine that a method of the type starts sends
+// on that field with a plain send. Once the loop has returned on
+// shutdown, the goroutine's send blocks for ever.
+func (r *rules) strandedGoroutines() []verdict {
+	var out []verdict
+	for fn, decl := range r.x.decls {
+		loop := topLoop(decl.Body)
+		if loop == nil || decl.Recv == nil {
+			continue
+		}
+		named := starterType(r.x.pkg, fn)
+		if named == nil {
+			continue
+		}
+		stop := r.shutdownCase(loop, named)
+		if stop == nil {
+			continue
+		}
+		for _, cc := range r.loopCases(loop) {
+			ch, send := commChannel(cc)
+			field := ownField(r.x.info, ch, named)
+			if cc == stop || send || field == nil {
+				continue
+			}
+			for _, u := range r.onlyReceiverSends(loop, field) {
+				s := r.startedBy(u, named)
+				if s == nil || !u.blocks() || u.via != nil {
+					continue
+				}
+				out = append(out, verdict{pattern: UnreadSend, at: u.node, spawn: s, why: afterShutdown{
+					blockedOp: blockedOp{kind: opSend, channel: shortExpr(u.at.Node().(ast.Expr)), unbuffered: true},
+					receiver:  decl.Name.Name,
+					stopCase:  stop,
+				}})
+			}
+		}
+	}
+	return out
+}
+
+// shutdownCase is a case of the loop's selects that receives from
+// ctx.Done() or from a channel field of named, and returns.
+func (r *rules) shutdownCase(loop *ast.ForStmt, named *types.Named) *ast.CommClause {
+	for _, cc := range r.loopCases(loop) {
+		ch, send := commChannel(cc)
+		if ch == nil || send {
+			continue
+		}
+		if r.x.contextOfDone(ch) == nil && ownField(r.x.info, ch, named) == nil {
+			continue
+		}
+		returns := false
+		for _, st := range cc.Body {
+			if _, ok := st.(*ast.ReturnStmt); ok {
+				returns = true
+			}
+		}
+		if returns {
+			return cc
+		}
+	}
+	return nil
+}
+
+// onlyReceiverSends returns the sends on an unbuffered field whose only
+// receives are in loop; nil when something else receives from it.
+func (r *rules) onlyReceiverSends(loop *ast.ForStmt, field *types.Var) []*chanUse {
+	f := r.m.fieldFlow(field)
+	if f == nil || f.escapes || f.buffered || f.defs == 0 {
+		return nil
+	}
+	var sends []*chanUse
+	for i := range f.uses {
+		u := &f.uses[i]
+		switch {
+		case u.kind.receives():
+			if u.pos() < loop.Pos() || u.pos() >= loop.End() || u.via != nil {
+				return nil // another receiver
+			}
+		case u.kind == opSend:
+			sends = append(sends, u)
+		}
+	}
+	return sends
+}
+
+// startedBy is the goroutine, started in a method of named, whose own
+// code makes the use u; nil when there is none.
+func (r *rules) startedBy(u *chanUse, named *types.Named) *spawn {
+	for _, s := range r.gs.list {
+		if s.body == nil || u.pos() < s.body.Pos() || u.pos() >= s.body.End() || u.place.owner != r.funcOf(s) {
+			continue
+		}
+		if decl, ok := s.parent.(*ast.FuncDecl); ok && decl.Recv != nil {
+			if fn, ok := r.x.info.Defs[decl.Name].(*types.Func); ok && isMethodOfNamed(fn, named) {
+				return s
+			}
+		}
+	}
+	return nil
 }
 
 // ownerOfLoop is the type whose goroutine s is: the receiver's type of
@@ -100,24 +207,8 @@ func (r *rules) loopCases(loop *ast.ForStmt) []*ast.CommClause {
 // strandedSends returns a verdict on each plain send on field in an
 // exported method of named, when the loop is the field's only receiver.
 func (r *rules) strandedSends(s *spawn, named *types.Named, loop *ast.ForStmt, field *types.Var, shutdown []string, stops, flags map[*types.Var]bool) []verdict {
-	f := r.m.fieldFlow(field)
-	if f == nil || f.escapes || f.buffered || f.defs == 0 {
-		return nil
-	}
-	var sends []*chanUse
-	for i := range f.uses {
-		u := &f.uses[i]
-		switch {
-		case u.kind.receives():
-			if u.pos() < loop.Pos() || u.pos() >= loop.End() || u.via != nil {
-				return nil // another receiver
-			}
-		case u.kind == opSend:
-			sends = append(sends, u)
-		}
-	}
 	var out []verdict
-	for _, u := range sends {
+	for _, u := range r.onlyReceiverSends(loop, field) {
 		method := methodAround(r.x.info, u.at, named)
 		if !u.blocks() || u.via != nil || method == nil || !method.Exported() || slices.Contains(shutdown, method.Name()) {
 			continue
@@ -128,6 +219,7 @@ func (r *rules) strandedSends(s *spawn, named *types.Named, loop *ast.ForStmt, f
 		out = append(out, verdict{pattern: UnreadSend, at: u.node, why: afterShutdown{
 			blockedOp: blockedOp{kind: opSend, channel: shortExpr(u.at.Node().(ast.Expr)), unbuffered: true},
 			method:    method.Name(),
+			receiver:  funcName(r.funcOf(s)),
 			loop:      s,
 			stopCase:  r.stopCase(loop, stops),
 			shutdown:  shutdown,

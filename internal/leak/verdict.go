@@ -113,8 +113,9 @@ type (
 	// goroutine that returns once the type is shut down.
 	afterShutdown struct {
 		blockedOp
-		method   string
-		loop     *spawn          // the receiving goroutine
+		method   string          // the exported method that sends; "" for a goroutine of the type
+		receiver string          // the function that loops, receiving
+		loop     *spawn          // the receiving goroutine, when known
 		stopCase *ast.CommClause // the case on which it returns
 		shutdown []string        // the methods that stop it
 	}

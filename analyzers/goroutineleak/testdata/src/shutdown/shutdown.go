@@ -4,6 +4,7 @@
 package shutdown
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 )
@@ -279,3 +280,89 @@ func (r *Reader) loop() {
 func (r *Reader) Feed(s string) { r.lines <- s }
 
 func (r *Reader) Close() { close(r.quit) }
+
+// A goroutine the type starts sends to a loop that returns when its
+// context is cancelled (the istio #17860 shape).
+type Agent struct {
+	mu       sync.Mutex
+	statusCh chan int
+	epoch    int
+}
+
+func (a *Agent) Run(ctx context.Context) {
+	for {
+		select {
+		case <-a.statusCh:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (a *Agent) Restart() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.epoch++
+	go a.runWait(a.epoch)
+}
+
+func (a *Agent) runWait(epoch int) {
+	a.statusCh <- epoch // want `goroutine blocks for ever sending on unbuffered channel a.statusCh once Run has returned: Run, its only receiver, returns on shutdown, and the send has no case for that`
+}
+
+func NewAgent() *Agent { return &Agent{statusCh: make(chan int)} }
+
+// Twin: the goroutine selects on the context too.
+type Agent2 struct {
+	statusCh chan int
+}
+
+func (a *Agent2) Run(ctx context.Context) {
+	for {
+		select {
+		case <-a.statusCh:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (a *Agent2) Restart(ctx context.Context) {
+	go func() {
+		select {
+		case a.statusCh <- 1:
+		case <-ctx.Done():
+		}
+	}()
+}
+
+func NewAgent2() *Agent2 { return &Agent2{statusCh: make(chan int)} }
+
+// Twin: the loop returns only once every sender has reported.
+type Agent3 struct {
+	statusCh chan int
+	active   int
+}
+
+func (a *Agent3) Run() {
+	for {
+		select {
+		case <-a.statusCh:
+			a.active--
+			if a.active == 0 {
+				return
+			}
+		}
+	}
+}
+
+func (a *Agent3) Start(n int) {
+	a.active = n
+	for i := range n {
+		go a.report(i)
+	}
+}
+
+func (a *Agent3) report(i int) { a.statusCh <- i }
+
+func NewAgent3() *Agent3 { return &Agent3{statusCh: make(chan int)} }
