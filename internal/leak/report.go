@@ -203,6 +203,9 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 			related(why.ends, "the operation that would end the wait"))
 	case deadCond:
 		d.Message = fmt.Sprintf("%sin %s.Wait(): nothing in package %s calls Signal or Broadcast on %s", blocks, why.cond, x.pkg.Name(), why.name)
+	case overfilled:
+		d.Message = fmt.Sprintf("%s%s: this is send %d on a channel whose buffer holds %d, and nothing else can have the channel yet to receive from it",
+			blocks, why.blockedOp, why.capacity+1, why.capacity)
 	case emptySelect:
 		d.Message = blocks + "in an empty select"
 	case deadSelect:

@@ -166,6 +166,12 @@ type (
 		cond string // as the code names it
 		name string // the variable or field
 	}
+	// A send that finds the buffer full before anything else can have the
+	// channel.
+	overfilled struct {
+		blockedOp
+		capacity int
+	}
 	// A select with no cases.
 	emptySelect struct{}
 	// A select none of whose cases can ever proceed.
@@ -226,6 +232,7 @@ func (neverDone) cause() string              { return "never done" }
 func (ownClose) cause() string               { return "own close" }
 func (lockOrder) cause() string              { return "lock order" }
 func (deadCond) cause() string               { return "dead cond" }
+func (overfilled) cause() string             { return "overfilled" }
 func (emptySelect) cause() string            { return "empty select" }
 func (deadSelect) cause() string             { return "dead select" }
 func (endlessLoop) cause() string            { return "endless loop" }

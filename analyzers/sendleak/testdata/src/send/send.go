@@ -1060,3 +1060,59 @@ func newOnce() *once {
 	}()
 	return o
 }
+
+// Sends that fill the buffer before any receiver can exist (the
+// cockroach #24808 shape): the second send, in Start, waits for ever.
+type compactor struct {
+	ch chan struct{}
+}
+
+func (c *compactor) start(stop chan struct{}) {
+	c.ch <- struct{}{} // want `goroutine blocks for ever sending on c.ch: this is send 2 on a channel whose buffer holds 1, and nothing else can have the channel yet to receive from it`
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-c.ch:
+			}
+		}
+	}()
+}
+
+func runCompactor(stop chan struct{}) {
+	go func() {
+		c := &compactor{ch: make(chan struct{}, 1)}
+		c.ch <- struct{}{}
+		c.start(stop)
+	}()
+}
+
+// Twin: the receiver starts first.
+func runCompactor2(stop chan struct{}) {
+	go func() {
+		c := &compactor{ch: make(chan struct{}, 1)}
+		c.start(stop)
+		c.ch <- struct{}{}
+	}()
+}
+
+// A local channel sent on twice, with room for one.
+func overfillLocal() {
+	go func() {
+		ch := make(chan int, 1)
+		ch <- 1
+		ch <- 2 // want `goroutine blocks for ever sending on ch: this is send 2 on a channel whose buffer holds 1`
+		go func() { <-ch }()
+	}()
+}
+
+// Twin: room for both.
+func overfillLocal2() {
+	go func() {
+		ch := make(chan int, 2)
+		ch <- 1
+		ch <- 2
+		go func() { <-ch }()
+	}()
+}

@@ -1,0 +1,185 @@
+package leak
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+)
+
+// Sends that fill a buffer before any receiver can exist: a goroutine
+// makes a channel with a constant buffer, or a struct holding one, and its
+// straight-line code sends on it more often than the buffer holds before
+// anything else touches it. Nothing else can have the channel yet, so the
+// send that finds the buffer full waits for ever. The sends may be in
+// methods the goroutine calls on the struct, as their first statements.
+
+// maxOverfillDepth bounds how deep overfill follows method calls.
+const maxOverfillDepth = 2
+
+// overfillVerdicts looks at every definition of a fresh channel at the top
+// level of a goroutine's code.
+func (r *rules) overfillVerdicts() []verdict {
+	var out []verdict
+	walked := map[*ast.BlockStmt]bool{}
+	for _, s := range r.gs.list {
+		if s.body == nil || walked[s.body] {
+			continue
+		}
+		walked[s.body] = true
+		for i, st := range s.body.List {
+			obj, field, capacity, ok := r.freshChannel(st)
+			if !ok {
+				continue
+			}
+			fill := overfill{obj: obj, field: field, capacity: capacity}
+			if v, found, _ := r.overfill(s.body.List[i+1:], &fill, 0, nil); found {
+				v.spawn = s
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// overfill is a channel being followed: obj itself, or obj's field, with
+// a constant buffer, and how many sends have filled it so far.
+type overfill struct {
+	obj      types.Object
+	field    *types.Var // nil when obj is the channel
+	capacity int
+	sent     int
+}
+
+// freshChannel recognises x := make(chan T, K) and x := &S{f: make(chan
+// T, K)} (or S{...}) with a constant K.
+func (r *rules) freshChannel(st ast.Stmt) (types.Object, *types.Var, int, bool) {
+	as, ok := st.(*ast.AssignStmt)
+	if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+		return nil, nil, 0, false
+	}
+	id, ok := as.Lhs[0].(*ast.Ident)
+	obj := r.x.info.Defs[id]
+	if !ok || obj == nil {
+		return nil, nil, 0, false
+	}
+	value := ast.Unparen(as.Rhs[0])
+	if call, ok := value.(*ast.CallExpr); ok {
+		capacity, ok := r.sum.makeChanCap(call)
+		return obj, nil, capacity, ok && capacity >= 0
+	}
+	if u, ok := value.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		value = ast.Unparen(u.X)
+	}
+	lit, ok := value.(*ast.CompositeLit)
+	if !ok {
+		return nil, nil, 0, false
+	}
+	for _, e := range lit.Elts {
+		kv, ok := e.(*ast.KeyValueExpr)
+		if !ok {
+			continue
+		}
+		key, _ := kv.Key.(*ast.Ident)
+		call, _ := ast.Unparen(kv.Value).(*ast.CallExpr)
+		if key == nil || call == nil {
+			continue
+		}
+		field, ok := r.x.info.Uses[key].(*types.Var)
+		if capacity, isMake := r.sum.makeChanCap(call); ok && isMake && capacity >= 0 {
+			return obj, field, capacity, true // one channel field is followed
+		}
+	}
+	return nil, nil, 0, false
+}
+
+// overfill follows the statements in order and returns the verdict on the
+// send that finds the buffer full, if one comes before anything else
+// touches the channel's holder. via is the goroutine's call that leads
+// into a method. through says that the statements ran to their end
+// without touching it otherwise, so that the caller may go on after them.
+func (r *rules) overfill(stmts []ast.Stmt, fill *overfill, depth int, via *ast.CallExpr) (v verdict, found, through bool) {
+	for _, st := range stmts {
+		switch {
+		case r.sendsOn(st, fill):
+			fill.sent++
+			if fill.sent > fill.capacity {
+				send := st.(*ast.SendStmt)
+				return verdict{pattern: UnreadSend, at: send, through: via, why: overfilled{
+					blockedOp: blockedOp{kind: opSend, channel: shortExpr(send.Chan), unbuffered: fill.capacity == 0},
+					capacity:  fill.capacity,
+				}}, true, false
+			}
+		case !r.mentionsObj(st, fill.obj):
+			if _, ok := st.(*ast.ReturnStmt); ok {
+				return verdict{}, false, true
+			}
+		default:
+			decl, recv := r.methodCallOn(st, fill)
+			if decl == nil || depth >= maxOverfillDepth {
+				return verdict{}, false, false
+			}
+			inner := *fill
+			inner.obj = recv
+			next := via
+			if next == nil {
+				next = exprStmtCall(st)
+			}
+			v, found, through := r.overfill(decl.Body.List, &inner, depth+1, next)
+			if found || !through {
+				return v, found, false
+			}
+			fill.sent = inner.sent
+		}
+	}
+	return verdict{}, false, true
+}
+
+// sendsOn tells whether st is a send on the channel followed.
+func (r *rules) sendsOn(st ast.Stmt, fill *overfill) bool {
+	send, ok := st.(*ast.SendStmt)
+	if !ok || r.mentionsObj(send.Value, fill.obj) {
+		return false
+	}
+	if fill.field == nil {
+		id, ok := ast.Unparen(send.Chan).(*ast.Ident)
+		return ok && r.x.info.Uses[id] == fill.obj
+	}
+	field, base := r.fieldOnVar(send.Chan)
+	return base == fill.obj && field == fill.field.Origin()
+}
+
+// mentionsObj tells whether n refers to obj.
+func (r *rules) mentionsObj(n ast.Node, obj types.Object) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && r.x.info.Uses[id] == obj {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// methodCallOn recognises the statement obj.m(args) where m is a method
+// of this package and args do not mention obj; it returns m and its
+// receiver.
+func (r *rules) methodCallOn(st ast.Stmt, fill *overfill) (*ast.FuncDecl, types.Object) {
+	call := exprStmtCall(st)
+	if call == nil || fill.field == nil {
+		return nil, nil
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || r.objectOf(sel.X) != fill.obj {
+		return nil, nil
+	}
+	for _, a := range call.Args {
+		if r.mentionsObj(a, fill.obj) {
+			return nil, nil
+		}
+	}
+	decl := r.x.decls[staticCallee(r.x.info, call)]
+	if decl == nil || decl.Recv == nil || len(decl.Recv.List) != 1 || len(decl.Recv.List[0].Names) != 1 {
+		return nil, nil
+	}
+	return decl, r.x.info.Defs[decl.Recv.List[0].Names[0]]
+}
