@@ -61,6 +61,7 @@ func run(pass *analysis.Pass) (res any, err error) {
 	verdicts = append(verdicts, r.shutdownVerdicts()...)
 	verdicts = append(verdicts, r.ownCloseVerdicts()...)
 	verdicts = append(verdicts, r.lockOrderVerdicts()...)
+	verdicts = append(verdicts, r.lockOrderLocalVerdicts()...)
 	verdicts = append(verdicts, r.overfillVerdicts()...)
 	verdicts = append(verdicts, r.generatorVerdicts(gens, importsGens)...)
 	verdicts = append(verdicts, badDirectives...)

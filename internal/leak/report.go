@@ -194,11 +194,16 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		d.Related = append(d.Related, related(why.close, "the deferred close is here"))
 	case lockOrder:
 		lock, waiter := lockName(why.lock), funcName(why.waiter)
+		if _, ok := why.waiter.(*ast.FuncLit); ok {
+			waiter = "this function literal"
+		}
 		d.Message = fmt.Sprintf("%s can block for ever %s while holding %s: the one goroutine that can end the wait takes that lock first, so if %s gets it first, neither moves again",
 			waiter, why.blockedOp, lock, waiter)
+		d.Related = append(d.Related, related(why.lock.at, lock+" is locked here"))
+		if why.partner != nil {
+			d.Related = append(d.Related, related(why.partner.start, "the goroutine that can end the wait is started here"))
+		}
 		d.Related = append(d.Related,
-			related(why.lock.at, lock+" is locked here"),
-			related(why.partner.start, "the goroutine that can end the wait is started here"),
 			related(why.taken.at, "it takes the lock here, before it gets to the operation that ends the wait"),
 			related(why.ends, "the operation that would end the wait"))
 	case deadCond:

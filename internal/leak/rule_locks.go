@@ -170,25 +170,12 @@ func (r *rules) lockOrder(s *spawn, fn ast.Node, field *types.Var) []verdict {
 		}
 		ends = append(ends, u)
 	}
-	// The locks that the goroutine takes before every operation that ends
-	// a wait, and does not hold at it.
-	var taken []heldLock
-	for i, u := range ends {
+	taken := r.takenFirst(fn, ends, func(l heldLock, u *chanUse) bool {
 		_, base := r.fieldOnVar(u.at.Node().(ast.Expr))
-		held := r.locks.heldAt(fn, u.node)
-		var mine []heldLock
-		for _, l := range r.locks.takenBefore(fn, u.node) {
-			if l.root != base || l.path == "" || holds(held, l) {
-				continue
-			}
-			if i == 0 || holdsPath(taken, l.path) {
-				mine = append(mine, l)
-			}
-		}
-		taken = mine
-		if len(taken) == 0 {
-			return nil
-		}
+		return l.root == base && l.path != ""
+	})
+	if len(taken) == 0 {
+		return nil
 	}
 	var out []verdict
 	for i := range f.uses {
@@ -211,6 +198,89 @@ func (r *rules) lockOrder(s *spawn, fn ast.Node, field *types.Var) []verdict {
 					waiter:    wfn,
 					lock:      l,
 					partner:   s,
+					taken:     taken[i],
+					ends:      ends[0].node,
+				}})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// takenFirst returns the locks that fn takes before every one of the
+// operations ends, and does not hold at it; ofObject says which locks
+// belong to the object (or the scope) of the channel at an operation.
+func (r *rules) takenFirst(fn ast.Node, ends []*chanUse, ofObject func(heldLock, *chanUse) bool) []heldLock {
+	var taken []heldLock
+	for i, u := range ends {
+		held := r.locks.heldAt(fn, u.node)
+		var mine []heldLock
+		for _, l := range r.locks.takenBefore(fn, u.node) {
+			if !ofObject(l, u) || holds(held, l) {
+				continue
+			}
+			if i == 0 || holdsPath(taken, l.path) {
+				mine = append(mine, l)
+			}
+		}
+		taken = mine
+		if len(taken) == 0 {
+			return nil
+		}
+	}
+	return taken
+}
+
+// lockOrderLocalVerdicts is lockOrderVerdicts for a local channel and a
+// mutex reached from a local variable of one function, P: a function literal in P (a callback)
+// waits on the channel holding the mutex, while P's own code, the only
+// code that can end the wait, takes the mutex on every path first. Both
+// being P's locals, they are the same channel and mutex on both sides.
+func (r *rules) lockOrderLocalVerdicts() []verdict {
+	var out []verdict
+	for _, l := range r.m.locals {
+		f, owner := l.flow, l.owner
+		if f.escapes || f.capacity != 0 || f.defs != 1 {
+			continue
+		}
+		for i := range f.uses {
+			w := &f.uses[i]
+			if w.place.owner == owner || w.place.owner == nil || !w.blocks() || w.via != nil {
+				continue
+			}
+			var ends []*chanUse
+			for j := range f.uses {
+				u := &f.uses[j]
+				if u.kind.receives() == w.kind.receives() && u.kind != opClose || u.kind == opClose && !w.kind.receives() {
+					continue // not an end of w
+				}
+				if u.place.owner != owner || u.via != nil {
+					ends = nil
+					break // others may end it
+				}
+				ends = append(ends, u)
+			}
+			if len(ends) == 0 {
+				continue
+			}
+			taken := r.takenFirst(owner, ends, func(l heldLock, _ *chanUse) bool {
+				return l.root.Pos() >= owner.Pos() && l.root.Pos() < owner.End()
+			})
+			for _, h := range r.locks.heldAt(w.place.owner, w.node) {
+				i := slices.IndexFunc(taken, func(t heldLock) bool { return t.sameLock(h) && h.excludes(t) })
+				if i < 0 {
+					continue
+				}
+				pattern := UnguardedRecv
+				if w.kind == opSend {
+					pattern = UnreadSend
+				}
+				out = append(out, verdict{pattern: pattern, at: w.node, why: lockOrder{
+					blockedOp: blockedOp{kind: w.kind, channel: f.v.Name(), unbuffered: w.kind == opSend},
+					waiter:    w.place.owner,
+					lock:      h,
+					partner:   r.gs.byNode[owner],
 					taken:     taken[i],
 					ends:      ends[0].node,
 				}})

@@ -423,3 +423,44 @@ func StartFlushCache4() *flushCache4 {
 	go c.flusher()
 	return c
 }
+
+// A callback waits holding a local mutex that its function takes before
+// the only receive (the istio #16224 shape).
+type registry struct{ handlers []func() }
+
+func (r *registry) add(h func()) { r.handlers = append(r.handlers, h) }
+
+func (r *registry) run() {
+	for _, h := range r.handlers {
+		h()
+	}
+}
+
+func Handshake(reg *registry) {
+	done := make(chan bool)
+	var mu sync.Mutex
+	reg.add(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		done <- true // want `this function literal can block for ever sending on unbuffered channel done while holding mu: the one goroutine that can end the wait takes that lock first, so if this function literal gets it first, neither moves again`
+	})
+	go reg.run()
+	mu.Lock()
+	mu.Unlock()
+	<-done
+}
+
+// Twin: the function receives before it takes the mutex.
+func Handshake2(reg *registry) {
+	done := make(chan bool)
+	var mu sync.Mutex
+	reg.add(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		done <- true
+	})
+	go reg.run()
+	<-done
+	mu.Lock()
+	mu.Unlock()
+}
