@@ -61,6 +61,7 @@ func run(pass *analysis.Pass) (res any, err error) {
 	verdicts = append(verdicts, r.shutdownVerdicts()...)
 	verdicts = append(verdicts, r.generatorVerdicts(gens, importsGens)...)
 	verdicts = append(verdicts, badDirectives...)
+	r.addFixes(verdicts)
 
 	return &Result{Findings: report(x, verdicts, dirs), verdicts: verdicts}, nil
 }

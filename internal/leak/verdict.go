@@ -19,6 +19,7 @@ type verdict struct {
 	// through is the call in the goroutine's own code that reaches the
 	// operation, when the operation is in a callee.
 	through *ast.CallExpr
+	fixes   []*fix // the safe fixes, first the one -fix applies (fixes.go)
 }
 
 // A reason says why nothing will unblock the goroutine. Each rule's
@@ -151,7 +152,6 @@ type (
 		loop ast.Stmt
 		via  *ast.CallExpr // the call that runs the loop, when it is in a callee
 		ctx  *types.Var    // a context in scope that the loop never checks, or nil
-		fix  *ctxDoneFix   // a fix that stops the loop when ctx is cancelled, or nil
 	}
 	// A goroutine runs a function of another package that loops for ever.
 	foreignLoop struct {
@@ -232,11 +232,3 @@ const (
 	deadFresh                           // made in the operation itself: nothing else can reach it
 	deadFieldNoReceiver                 // an unbuffered field nothing in the package receives from
 )
-
-// ctxDoneFix is the material of a fix that makes a for loop return when its
-// context is cancelled; report.go writes the edit.
-type ctxDoneFix struct {
-	loop   *ast.ForStmt
-	ret    string // the return statement to insert
-	indent int    // the loop's depth in tabs
-}

@@ -1,0 +1,203 @@
+package leak_test
+
+import (
+	"bytes"
+	"fmt"
+	"go/format"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/analysistest"
+)
+
+// testdataPackages lists, for each analyzer's testdata, the packages under
+// src that hold Go files, so that tests over "all testdata" miss none.
+func testdataPackages(t *testing.T) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, analyzer := range []string{"recvleak", "sendleak", "loopleak", "goroutineleak"} {
+		src := filepath.Join(testdata(analyzer), "src")
+		seen := map[string]bool{}
+		err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+				return err
+			}
+			pkg, err := filepath.Rel(src, filepath.Dir(path))
+			if err != nil {
+				return fmt.Errorf("naming the package of %s: %w", path, err)
+			}
+			if !seen[pkg] && !strings.Contains(pkg, ".") { // stubs of other modules are imported, not tested
+				seen[pkg] = true
+				out[analyzer] = append(out[analyzer], filepath.ToSlash(pkg))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sort.Strings(out[analyzer])
+	}
+	return out
+}
+
+// TestFixesApply applies, package by package over all testdata, the fix
+// that -fix applies (the first of each report) and checks that the fixed
+// package compiles and that re-analysis reports exactly the reports that
+// had no fix. Then it applies each other fix alone and checks that its
+// report goes away.
+func TestFixesApply(t *testing.T) {
+	var fixed, reports int
+	for analyzer, pkgs := range testdataPackages(t) {
+		// The packages' own tests check their expectations (some with flags
+		// set); here only the fixes count.
+		for _, r := range analysistest.Run(&recorder{}, testdata(analyzer), goroutineleak.Analyzer, pkgs...) {
+			reports += len(r.Diagnostics)
+			var first []analysis.SuggestedFix
+			var alternatives []analysis.SuggestedFix
+			unfixed := 0
+			for _, d := range r.Diagnostics {
+				if len(d.SuggestedFixes) == 0 {
+					unfixed++
+					continue
+				}
+				fixed++
+				first = append(first, d.SuggestedFixes[0])
+				alternatives = append(alternatives, d.SuggestedFixes[1:]...)
+			}
+			if len(first) == 0 {
+				continue
+			}
+			pkg := r.Pass.Pkg.Path()
+			t.Run(pkg, func(t *testing.T) {
+				if got := reanalyse(t, analyzer, pkg, r.Pass.Fset, first); got != unfixed {
+					t.Errorf("after -fix, %d reports remain, want the %d that had no fix", got, unfixed)
+				}
+				for _, alt := range alternatives {
+					if got := reanalyse(t, analyzer, pkg, r.Pass.Fset, []analysis.SuggestedFix{alt}); got >= len(r.Diagnostics) {
+						t.Errorf("fix %q alone: %d reports remain of %d", alt.Message, got, len(r.Diagnostics))
+					}
+				}
+			})
+		}
+	}
+	t.Logf("%d of %d reports in the testdata come with a fix", fixed, reports)
+}
+
+// reanalyse writes a copy of the analyzer's testdata with the fixes
+// applied to package pkg and its // want comments removed, and returns how
+// many reports the analysis makes on it. The copy must compile.
+func reanalyse(t *testing.T, analyzer, pkg string, fset *token.FileSet, fixes []analysis.SuggestedFix) int {
+	t.Helper()
+	src := testdata(analyzer)
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	files, err := applyFixes(fset, fixes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgDir := filepath.Join(dir, "src", filepath.FromSlash(pkg))
+	entries, err := os.ReadDir(pkgDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dump := os.Getenv("GOROUTINELEAK_DUMP_FIXES"); dump != "" {
+		for name, content := range files {
+			_ = os.MkdirAll(dump, 0o755)
+			_ = os.WriteFile(filepath.Join(dump, strings.ReplaceAll(pkg, "/", "_")+"_"+filepath.Base(name)), content, 0o644)
+		}
+	}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".go") {
+			continue
+		}
+		name := filepath.Join(pkgDir, e.Name())
+		content, ok := files[filepath.Join(src, "src", filepath.FromSlash(pkg), e.Name())]
+		if !ok {
+			if content, err = os.ReadFile(name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(name, wantComment.ReplaceAll(content, nil), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := &recorder{}
+	analysistest.Run(rec, dir, goroutineleak.Analyzer, pkg)
+	reports := 0
+	for _, msg := range rec.errors {
+		if strings.Contains(msg, "unexpected diagnostic") {
+			reports++
+			continue
+		}
+		t.Errorf("the fixed package: %s", msg)
+	}
+	return reports
+}
+
+var wantComment = regexp.MustCompile(`// want .*`)
+
+// applyFixes applies the edits of fixes, each edit once, and formats the
+// files they change.
+func applyFixes(fset *token.FileSet, fixes []analysis.SuggestedFix) (map[string][]byte, error) {
+	type edit struct {
+		pos, end int
+		text     string
+	}
+	byFile := map[string][]edit{}
+	seen := map[string]bool{}
+	for _, f := range fixes {
+		for _, e := range f.TextEdits {
+			pos, end := fset.Position(e.Pos), fset.Position(e.End)
+			if end.Filename != pos.Filename {
+				return nil, fmt.Errorf("fix %q: an edit spans %s to %s", f.Message, pos, end)
+			}
+			key := fmt.Sprint(pos.Filename, pos.Offset, end.Offset, string(e.NewText))
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			byFile[pos.Filename] = append(byFile[pos.Filename], edit{pos.Offset, end.Offset, string(e.NewText)})
+		}
+	}
+	out := map[string][]byte{}
+	for name, edits := range byFile {
+		content, err := os.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("reading the file to fix: %w", err)
+		}
+		sort.SliceStable(edits, func(i, j int) bool { return edits[i].pos < edits[j].pos })
+		var b bytes.Buffer
+		last := 0
+		for _, e := range edits {
+			if e.pos < last {
+				return nil, fmt.Errorf("%s: overlapping edits at offset %d", name, e.pos)
+			}
+			b.Write(content[last:e.pos])
+			b.WriteString(e.text)
+			last = e.end
+		}
+		b.Write(content[last:])
+		formatted, err := format.Source(b.Bytes())
+		if err != nil {
+			return nil, fmt.Errorf("%s after the fixes does not parse: %w\n%s", name, err, b.Bytes())
+		}
+		out[name] = formatted
+	}
+	return out, nil
+}
+
+// recorder is an analysistest.Testing that keeps the errors.
+type recorder struct{ errors []string }
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
