@@ -770,11 +770,12 @@ func (r *rules) loopFix(s *spawn, loop ast.Stmt, ctx *types.Var, via *ast.CallEx
 	if s == nil || via != nil || r.neverDone(ctx) {
 		return nil
 	}
-	var fn ast.Node = s.lit
-	if fn == nil && s.callee != nil {
-		if d := r.x.decls[s.callee]; d != nil {
-			fn = d
-		}
+	var fn ast.Node
+	switch {
+	case s.lit != nil:
+		fn = s.lit
+	case s.callee != nil && r.x.decls[s.callee] != nil:
+		fn = r.x.decls[s.callee]
 	}
 	cur := r.x.cursorOf(loop)
 	if fn == nil || !cur.Valid() || enclosingFunc(cur) != fn {

@@ -74,6 +74,9 @@ func TestFixesApply(t *testing.T) {
 			if len(first) == 0 {
 				continue
 			}
+			if os.Getenv("GOROUTINELEAK_WRITE_GOLDEN") != "" {
+				writeGolden(t, r.Pass.Fset, append(first, alternatives...))
+			}
 			pkg := r.Pass.Pkg.Path()
 			t.Run(pkg, func(t *testing.T) {
 				if got := reanalyse(t, analyzer, pkg, r.Pass.Fset, first); got != unfixed {
@@ -200,4 +203,18 @@ type recorder struct{ errors []string }
 
 func (r *recorder) Errorf(format string, args ...any) {
 	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+// writeGolden writes, for each file the fixes change, the .golden file
+// that analysistest.RunWithSuggestedFixes compares with: every fix applied.
+func writeGolden(t *testing.T, fset *token.FileSet, fixes []analysis.SuggestedFix) {
+	files, err := applyFixes(fset, fixes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range files {
+		if err := os.WriteFile(name+".golden", content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
