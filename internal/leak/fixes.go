@@ -393,10 +393,12 @@ func enclosingFuncDecl(x *index, fn ast.Node) ast.Node {
 }
 
 // lastAct reports whether the send u is the last thing its goroutine
-// does: only returns without values, other sends on the same channel and
-// wg.Done() follow it, up to the end of the goroutine's literal, whose
-// deferred calls are wg.Done() or close of the channel. A buffer then
-// changes no order another goroutine can observe.
+// does: only returns without values, other sends on the same channel, its
+// close and wg.Done() follow it, up to the end of the goroutine's literal,
+// whose deferred calls are wg.Done(), the close of the channel or the
+// unlock of a mutex. A buffer then changes no order another goroutine can
+// observe, but that the goroutine's Done and unlock can come before the
+// value is received.
 func (r *rules) lastAct(u *chanUse) bool {
 	s := u.spawn
 	if s == nil || s.lit == nil {
@@ -408,7 +410,7 @@ func (r *rules) lastAct(u *chanUse) bool {
 	}
 	ch := r.objectOf(send.Chan)
 	for _, stmt := range s.lit.Body.List {
-		if d, ok := stmt.(*ast.DeferStmt); ok && !r.isDone(d.Call) && !r.isCloseOf(d.Call, ch) {
+		if d, ok := stmt.(*ast.DeferStmt); ok && !r.isDone(d.Call) && !r.isCloseOf(d.Call, ch) && !r.isUnlock(d.Call) {
 			return false
 		}
 	}
@@ -451,7 +453,7 @@ func (r *rules) lastAct(u *chanUse) bool {
 
 // inertAfterSend reports whether stmt, after a goroutine's send, does
 // nothing another goroutine can observe: a return without results, another
-// send on ch, or wg.Done().
+// send on ch or its close, or wg.Done().
 func (r *rules) inertAfterSend(stmt ast.Stmt, ch types.Object) bool {
 	switch st := stmt.(type) {
 	case *ast.ReturnStmt:
@@ -460,7 +462,7 @@ func (r *rules) inertAfterSend(stmt ast.Stmt, ch types.Object) bool {
 		return ch != nil && r.objectOf(st.Chan) == ch
 	case *ast.ExprStmt:
 		call, ok := ast.Unparen(st.X).(*ast.CallExpr)
-		return ok && r.isDone(call)
+		return ok && (r.isDone(call) || r.isCloseOf(call, ch))
 	case *ast.EmptyStmt:
 		return true
 	}
@@ -470,6 +472,11 @@ func (r *rules) inertAfterSend(stmt ast.Stmt, ch types.Object) bool {
 func (r *rules) isDone(call *ast.CallExpr) bool {
 	fn := staticCallee(r.x.info, call)
 	return fn != nil && fn.Name() == "Done" && isMethodOf(fn, "sync", "WaitGroup")
+}
+
+func (r *rules) isUnlock(call *ast.CallExpr) bool {
+	fn := staticCallee(r.x.info, call)
+	return fn != nil && (fn.Name() == "Unlock" || fn.Name() == "RUnlock") && (isMethodOf(fn, "sync", "Mutex") || isMethodOf(fn, "sync", "RWMutex"))
 }
 
 func (r *rules) isCloseOf(call *ast.CallExpr, ch types.Object) bool {
