@@ -1,9 +1,7 @@
 package leak_test
 
 import (
-	"bytes"
 	"fmt"
-	"go/format"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -13,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
+	"github.com/goroutineleak/goroutineleak/internal/fixedit"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/analysistest"
 )
@@ -103,7 +102,7 @@ func reanalyse(t *testing.T, analyzer, pkg string, fset *token.FileSet, fixes []
 	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
 		t.Fatal(err)
 	}
-	files, err := applyFixes(fset, fixes)
+	files, err := fixedit.Apply(fset, fixes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,56 +147,6 @@ func reanalyse(t *testing.T, analyzer, pkg string, fset *token.FileSet, fixes []
 
 var wantComment = regexp.MustCompile(`// want .*`)
 
-// applyFixes applies the edits of fixes, each edit once, and formats the
-// files they change.
-func applyFixes(fset *token.FileSet, fixes []analysis.SuggestedFix) (map[string][]byte, error) {
-	type edit struct {
-		pos, end int
-		text     string
-	}
-	byFile := map[string][]edit{}
-	seen := map[string]bool{}
-	for _, f := range fixes {
-		for _, e := range f.TextEdits {
-			pos, end := fset.Position(e.Pos), fset.Position(e.End)
-			if end.Filename != pos.Filename {
-				return nil, fmt.Errorf("fix %q: an edit spans %s to %s", f.Message, pos, end)
-			}
-			key := fmt.Sprint(pos.Filename, pos.Offset, end.Offset, string(e.NewText))
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			byFile[pos.Filename] = append(byFile[pos.Filename], edit{pos.Offset, end.Offset, string(e.NewText)})
-		}
-	}
-	out := map[string][]byte{}
-	for name, edits := range byFile {
-		content, err := os.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("reading the file to fix: %w", err)
-		}
-		sort.SliceStable(edits, func(i, j int) bool { return edits[i].pos < edits[j].pos })
-		var b bytes.Buffer
-		last := 0
-		for _, e := range edits {
-			if e.pos < last {
-				return nil, fmt.Errorf("%s: overlapping edits at offset %d", name, e.pos)
-			}
-			b.Write(content[last:e.pos])
-			b.WriteString(e.text)
-			last = e.end
-		}
-		b.Write(content[last:])
-		formatted, err := format.Source(b.Bytes())
-		if err != nil {
-			return nil, fmt.Errorf("%s after the fixes does not parse: %w\n%s", name, err, b.Bytes())
-		}
-		out[name] = formatted
-	}
-	return out, nil
-}
-
 // recorder is an analysistest.Testing that keeps the errors.
 type recorder struct{ errors []string }
 
@@ -208,7 +157,7 @@ func (r *recorder) Errorf(format string, args ...any) {
 // writeGolden writes, for each file the fixes change, the .golden file
 // that analysistest.RunWithSuggestedFixes compares with: every fix applied.
 func writeGolden(t *testing.T, fset *token.FileSet, fixes []analysis.SuggestedFix) {
-	files, err := applyFixes(fset, fixes)
+	files, err := fixedit.Apply(fset, fixes)
 	if err != nil {
 		t.Fatal(err)
 	}
