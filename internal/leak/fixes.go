@@ -414,41 +414,7 @@ func (r *rules) lastAct(u *chanUse) bool {
 			return false
 		}
 	}
-	cur := r.x.cursorOf(send)
-	if !cur.Valid() {
-		return false
-	}
-	var stmt ast.Node = send
-	for enc := range cur.Enclosing() {
-		n := enc.Node()
-		if n == send {
-			continue
-		}
-		if n == s.lit {
-			return true
-		}
-		var list []ast.Stmt
-		switch b := n.(type) {
-		case *ast.BlockStmt:
-			list = b.List
-		case *ast.CaseClause:
-			list = b.Body
-		case *ast.IfStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.LabeledStmt:
-			stmt = n
-			continue
-		default:
-			return false // a loop, a select, a nested function
-		}
-		after := false
-		for _, st := range list {
-			if after && !r.inertAfterSend(st, ch) {
-				return false
-			}
-			after = after || st == stmt
-		}
-		stmt = n
-	}
-	return false
+	return r.onlyFollowedBy(send, s.lit, func(st ast.Stmt) bool { return r.inertAfterSend(st, ch) })
 }
 
 // inertAfterSend reports whether stmt, after a goroutine's send, does
@@ -697,7 +663,30 @@ func (r *rules) declStmt(v *types.Var, body *ast.BlockStmt) ast.Stmt {
 // followedByReturns reports whether only returns whose results are names
 // or constants follow stmt up to the end of fn, in every enclosing block.
 func (r *rules) followedByReturns(stmt ast.Stmt, fn ast.Node) bool {
+	return r.onlyFollowedBy(stmt, fn, func(st ast.Stmt) bool {
+		ret, ok := st.(*ast.ReturnStmt)
+		if !ok {
+			return false
+		}
+		for _, res := range ret.Results {
+			switch ast.Unparen(res).(type) {
+			case *ast.Ident, *ast.BasicLit:
+			default:
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// onlyFollowedBy reports whether every statement that follows stmt, in
+// each block around it up to fn's body, satisfies ok; false when a loop,
+// a select or a nested function lies between them.
+func (r *rules) onlyFollowedBy(stmt ast.Stmt, fn ast.Node, ok func(ast.Stmt) bool) bool {
 	cur := r.x.cursorOf(stmt)
+	if !cur.Valid() {
+		return false
+	}
 	var inner ast.Node = stmt
 	for enc := range cur.Enclosing() {
 		n := enc.Node()
@@ -713,7 +702,7 @@ func (r *rules) followedByReturns(stmt ast.Stmt, fn ast.Node) bool {
 			list = b.List
 		case *ast.CaseClause:
 			list = b.Body
-		case *ast.IfStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt:
+		case *ast.IfStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.LabeledStmt:
 			inner = n
 			continue
 		default:
@@ -721,18 +710,8 @@ func (r *rules) followedByReturns(stmt ast.Stmt, fn ast.Node) bool {
 		}
 		after := false
 		for _, st := range list {
-			if after {
-				ret, ok := st.(*ast.ReturnStmt)
-				if !ok {
-					return false
-				}
-				for _, res := range ret.Results {
-					switch ast.Unparen(res).(type) {
-					case *ast.Ident, *ast.BasicLit:
-					default:
-						return false
-					}
-				}
+			if after && !ok(st) {
+				return false
 			}
 			after = after || st == inner
 		}
