@@ -64,7 +64,7 @@ func fixRequested(args []string) (bool, []string) {
 func fixAndReport(args, rest []string, stdout, stderr io.Writer) int {
 	self, err := os.Executable()
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: -fix: %v\n", progname, err)
+		_, _ = fmt.Fprintf(stderr, "%s: -fix: %v\n", progname, err)
 		return 1
 	}
 	env := append(os.Environ(), fixPassEnv+"=1")
@@ -84,7 +84,7 @@ func fixAndReport(args, rest []string, stdout, stderr io.Writer) int {
 	}
 	n, err := countReports(out.Bytes(), errs.Bytes(), jsonRequested(rest))
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: -fix: reading the reports that remain: %v\n", progname, err)
+		_, _ = fmt.Fprintf(stderr, "%s: -fix: reading the reports that remain: %v\n", progname, err)
 		return 1
 	}
 	_, _ = io.Copy(stdout, &out)
@@ -92,7 +92,7 @@ func fixAndReport(args, rest []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if !jsonRequested(rest) {
-		fmt.Fprintf(stderr, "%s: -fix applied the suggested fixes; %s no fix and remain%s:\n", progname, reportsHave(n), plural(n, "s", ""))
+		_, _ = fmt.Fprintf(stderr, "%s: -fix applied the suggested fixes; %s no fix and remain%s:\n", progname, reportsHave(n), plural(n, "s", ""))
 		_, _ = io.Copy(stderr, &errs)
 	}
 	return 3

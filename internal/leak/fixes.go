@@ -248,7 +248,7 @@ func (r *rules) bufferFix(uo useOf) *fix {
 		}
 		senders[u.spawn] = true
 	}
-	if len(senders) == 0 {
+	if len(senders) == 0 || r.measured(f.v, uo.local.owner) {
 		return nil
 	}
 	counts := r.newSendCounts(f)
@@ -286,6 +286,25 @@ func (r *rules) bufferFix(uo useOf) *fix {
 		e.replace(f.made.Args[1].Pos(), f.made.Args[1].End(), size)
 	}
 	return e.fix(fixBuffer, f.v.Name(), size)
+}
+
+// measured reports whether the code asks len or cap of the channel: a
+// buffer would change the answer.
+func (r *rules) measured(v *types.Var, owner ast.Node) bool {
+	decl := enclosingFuncDecl(r.x, owner)
+	if decl == nil {
+		return true
+	}
+	for _, cur := range r.x.mentions(decl, v) {
+		if call, ok := cur.Parent().Node().(*ast.CallExpr); ok {
+			if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+				if b, ok := r.x.info.Uses[id].(*types.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // rangeLen sizes the buffer of a channel that goroutines started in a

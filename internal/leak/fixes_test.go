@@ -155,7 +155,9 @@ func (r *recorder) Errorf(format string, args ...any) {
 }
 
 // writeGolden writes, for each file the fixes change, the .golden file
-// that analysistest.RunWithSuggestedFixes compares with: every fix applied.
+// that analysistest.RunWithSuggestedFixes compares with: every fix applied
+// (GOROUTINELEAK_WRITE_GOLDEN=1; delete those of packages whose tests run
+// with a pattern off, such as nosend).
 func writeGolden(t *testing.T, fset *token.FileSet, fixes []analysis.SuggestedFix) {
 	files, err := fixedit.Apply(fset, fixes)
 	if err != nil {

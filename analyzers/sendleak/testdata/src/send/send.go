@@ -1009,3 +1009,13 @@ func doneBeforeSend() int {
 	wg.Wait()
 	return <-out
 }
+
+// A buffer would change what len(out) says: no fix.
+func measuredOut(fail bool) int {
+	out := make(chan int)
+	go func() { out <- 1 }() // want `goroutine blocks for ever sending on unbuffered channel out: measuredOut can return without receiving from out`
+	if fail {
+		return len(out)
+	}
+	return <-out
+}
