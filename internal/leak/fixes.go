@@ -913,7 +913,8 @@ func (r *rules) channelStmt(stmt ast.Stmt) string {
 
 // blocksOnChannel reports whether n may block on a channel: a send, a
 // receive, a range over a channel, a select without default, a call
-// given a channel, or a goto (which the fix's new blocks could break).
+// given a channel, wg.Wait() or cond.Wait(), or a goto (which the fix's
+// new blocks could break).
 // Function literals not called there and go statements do not count.
 func (r *rules) blocksOnChannel(n ast.Node) bool {
 	found := false
@@ -934,6 +935,9 @@ func (r *rules) blocksOnChannel(n ast.Node) bool {
 		case *ast.CallExpr:
 			for _, arg := range n.Args {
 				found = found || isChan(r.x.info.TypeOf(arg))
+			}
+			if fn := staticCallee(r.x.info, n); fn != nil && fn.Name() == "Wait" && (isMethodOf(fn, "sync", "WaitGroup") || isMethodOf(fn, "sync", "Cond")) {
+				found = true // a wait that a select cannot wake
 			}
 			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok {
 				found = found || isChan(r.x.info.TypeOf(sel.X))
@@ -1050,6 +1054,11 @@ func (r *rules) releaseFix(call ast.Node, why contractDropped) *fix {
 	body := bodyOf(why.owner)
 	if method == "" || body == nil {
 		return nil
+	}
+	for _, m := range r.x.mentions(why.owner, why.object) {
+		if enclosingFunc(m) != why.owner {
+			return nil // a function literal uses it, perhaps after the owner returns
+		}
 	}
 	cur := r.x.cursorOf(call)
 	if !cur.Valid() {

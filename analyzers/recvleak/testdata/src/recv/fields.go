@@ -119,3 +119,14 @@ func startPublicGate() *publicGate {
 	go func() { <-g.Done() }()
 	return g
 }
+
+// A goroutine uses w after forgetsInGoroutine returns: deferring w.Stop
+// would stop it under the goroutine's feet, so no fix.
+func forgetsInGoroutine(jobs []int) {
+	w := newWorker() // want `newWorker starts a goroutine that runs until w.Stop is called, but forgetsInGoroutine never calls it: the goroutine leaks when w is dropped`
+	go func() {
+		for range jobs {
+			w.ping()
+		}
+	}()
+}
