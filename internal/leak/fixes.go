@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,6 +93,8 @@ func (r *rules) addFixes(verdicts []verdict) {
 			}
 		case contractDropped:
 			v.fixes = appendFix(v.fixes, r.releaseFix(v.at, why))
+		case contractDiscarded:
+			v.fixes = appendFix(v.fixes, r.discardedFix(v.at, why))
 		case skippedRelease, abandoned:
 			if uses == nil {
 				uses = r.localUses()
@@ -699,8 +702,9 @@ func (r *rules) followedByReturns(stmt ast.Stmt, fn ast.Node) bool {
 }
 
 // onlyFollowedBy reports whether every statement that follows stmt, in
-// each block around it up to fn's body, satisfies ok; false when a loop,
-// a select or a nested function lies between them.
+// each block around it up to fn's body, satisfies ok, up to a return
+// (which ok accepts); false when, before one, a loop or a nested function
+// lies between them.
 func (r *rules) onlyFollowedBy(stmt ast.Stmt, fn ast.Node, ok func(ast.Stmt) bool) bool {
 	cur := r.x.cursorOf(stmt)
 	if !cur.Valid() {
@@ -721,7 +725,9 @@ func (r *rules) onlyFollowedBy(stmt ast.Stmt, fn ast.Node, ok func(ast.Stmt) boo
 			list = b.List
 		case *ast.CaseClause:
 			list = b.Body
-		case *ast.IfStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.LabeledStmt:
+		case *ast.CommClause:
+			list = b.Body
+		case *ast.IfStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.LabeledStmt:
 			inner = n
 			continue
 		default:
@@ -729,10 +735,16 @@ func (r *rules) onlyFollowedBy(stmt ast.Stmt, fn ast.Node, ok func(ast.Stmt) boo
 		}
 		after := false
 		for _, st := range list {
-			if after && !ok(st) {
+			if !after {
+				after = st == inner
+				continue
+			}
+			if !ok(st) {
 				return false
 			}
-			after = after || st == inner
+			if _, ret := st.(*ast.ReturnStmt); ret {
+				return true // nothing after it runs: loops around do not matter
+			}
 		}
 		inner = n
 	}
@@ -1084,12 +1096,49 @@ func (r *rules) releaseFix(call ast.Node, why contractDropped) *fix {
 	return nil // in a nested block or a loop
 }
 
+// discardedFix defers the release of a starter's discarded result:
+// `New(...)` becomes `defer New(...).Close()`, which makes the object at
+// once and releases it when the function returns. Offered for a call that
+// is a statement of its function's own block, outside loops.
+func (r *rules) discardedFix(at ast.Node, why contractDiscarded) *fix {
+	call, ok := at.(*ast.CallExpr)
+	if !ok {
+		return nil
+	}
+	cur := r.x.cursorOf(call)
+	if !cur.Valid() {
+		return nil
+	}
+	stmt, ok := cur.Parent().Node().(*ast.ExprStmt)
+	if !ok {
+		return nil
+	}
+	body := bodyOf(enclosingFunc(cur))
+	if body == nil || !slices.Contains(body.List, ast.Stmt(stmt)) {
+		return nil
+	}
+	t := r.x.info.TypeOf(call)
+	if t == nil {
+		return nil
+	}
+	obj := types.NewVar(token.NoPos, r.x.pkg, "", t)
+	for _, m := range why.methods {
+		if r.releaseTakesNothing(obj, m) {
+			e := &editor{}
+			e.insert(call.Pos(), "defer ")
+			e.insert(call.End(), "."+m+"()")
+			return e.fix(fixDeferRelease, why.starter.Name()+"(...)", m)
+		}
+	}
+	return nil
+}
+
 // releaseTakesNothing reports whether the method m of v's type releases
 // by its name (Stop, Close, Shutdown...) and takes no arguments. A release
 // method named otherwise (Run) may do more than release: no fix defers it.
 func (r *rules) releaseTakesNothing(v *types.Var, m string) bool {
 	switch strings.ToLower(m) {
-	case "stop", "close", "shutdown", "cancel", "release", "quit", "terminate", "kill", "halt", "dispose", "unsubscribe", "disconnect":
+	case "stop", "close", "shutdown", "cancel", "release", "rollback", "quit", "terminate", "kill", "halt", "dispose", "unsubscribe", "disconnect":
 	default:
 		return false
 	}

@@ -36,7 +36,7 @@ func (l heldLock) sameLock(o heldLock) bool { return l.root == o.root && l.path 
 // excludes tells whether one goroutine holding l keeps another from
 // taking o, a lock at the same path: both are the same mutex, and one of
 // them is held for writing.
-func (l heldLock) excludes(o heldLock) bool { return l.path == o.path && !(l.read && o.read) }
+func (l heldLock) excludes(o heldLock) bool { return l.path == o.path && (!l.read || !o.read) }
 
 // lockModel holds the per-function results, computed on demand.
 type lockModel struct {

@@ -1019,3 +1019,25 @@ func measuredOut(fail bool) int {
 	}
 	return <-out
 }
+
+// The send is each goroutine's last act, though in a loop and a select:
+// the return after it ends the goroutine. Three goroutines, one receive:
+// a buffer of 3.
+func lastInLoop(taken chan bool, work func()) {
+	end := make(chan bool)
+	for i := 0; i < 3; i++ {
+		go func() {
+			for {
+				work()
+				select {
+				case taken <- true:
+					continue
+				default:
+					end <- true // want `goroutines started in a loop block for ever sending on unbuffered channel end: lastInLoop receives from it only once`
+					return
+				}
+			}
+		}()
+	}
+	<-end
+}
