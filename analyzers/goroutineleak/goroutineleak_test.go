@@ -12,13 +12,13 @@ import (
 )
 
 func TestSeeds(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), goroutineleak.Analyzer, "seeds")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goroutineleak.Analyzer, "seeds")
 }
 
 // TestCrossPackage checks that facts about lib let the analysis of user
 // see leaks in goroutines that run lib's functions.
 func TestCrossPackage(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), goroutineleak.Analyzer, "user")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goroutineleak.Analyzer, "user")
 }
 
 func TestSwitchPatternOff(t *testing.T) {
@@ -51,7 +51,7 @@ func TestFlags(t *testing.T) {
 }
 
 func TestGenericsAndCgo(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), goroutineleak.Analyzer, "generic", "cgo")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goroutineleak.Analyzer, "generic", "cgo")
 }
 
 func TestIgnoreDirective(t *testing.T) {

@@ -8,5 +8,5 @@ import (
 )
 
 func TestRecvLeak(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), recvleak.Analyzer, "recv", "command")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), recvleak.Analyzer, "recv", "command")
 }

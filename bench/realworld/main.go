@@ -230,7 +230,8 @@ func countLines(dir string, pkgs []string) int {
 }
 
 // countDiagnostics parses the -json output of the linter, writes the
-// diagnostics as text to findings, and counts them by category.
+// diagnostics as text to findings (with a "fix:" line for each suggested
+// fix), and counts them by category.
 func countDiagnostics(out, findings string) (map[string]int, []string) {
 	type diag struct {
 		Category string `json:"category"`
@@ -240,6 +241,9 @@ func countDiagnostics(out, findings string) (map[string]int, []string) {
 			Posn    string `json:"posn"`
 			Message string `json:"message"`
 		} `json:"related"`
+		Fixes []struct {
+			Message string `json:"message"`
+		} `json:"suggested_fixes"`
 	}
 	counts := map[string]int{}
 	seen := map[string]bool{}
@@ -272,6 +276,9 @@ func countDiagnostics(out, findings string) (map[string]int, []string) {
 					fmt.Fprintf(&text, "%s: %s\n", d.Posn, d.Message)
 					for _, r := range d.Related {
 						fmt.Fprintf(&text, "\t%s: %s\n", r.Posn, r.Message)
+					}
+					for _, f := range d.Fixes {
+						fmt.Fprintf(&text, "\tfix: %s\n", f.Message)
 					}
 				}
 			}

@@ -12,7 +12,9 @@
 // -testfail switches test-failure leaks on. `goroutineleak help` lists
 // the patterns, `goroutineleak help recvleak` (or any pattern's name or
 // flag) prints its documentation, and -V=full prints the module version,
-// the VCS revision and the build ID that go vet caches results by.
+// the VCS revision and the build ID that go vet caches results by. With
+// -fix it applies the suggested fixes, then lists the reports that have
+// none and exits 3 when there are any (fix.go).
 package main
 
 import (
@@ -33,5 +35,8 @@ func main() {
 	}
 	// singlechecker keeps a -V flag that is already defined.
 	flag.Var(versionFlag{}, "V", "print version and exit (-V=full: also the build ID, for go vet)")
+	if fix, rest := fixRequested(os.Args[1:]); fix {
+		os.Exit(fixAndReport(os.Args[1:], rest, os.Stdout, os.Stderr))
+	}
 	singlechecker.Main(goroutineleak.Analyzer)
 }

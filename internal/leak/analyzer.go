@@ -65,6 +65,7 @@ func run(pass *analysis.Pass) (res any, err error) {
 	verdicts = append(verdicts, r.overfillVerdicts()...)
 	verdicts = append(verdicts, r.generatorVerdicts(gens, importsGens)...)
 	verdicts = append(verdicts, badDirectives...)
+	r.addFixes(verdicts)
 
 	return &Result{Findings: report(x, verdicts, dirs), verdicts: verdicts}, nil
 }

@@ -216,15 +216,3 @@ func (x *index) contextsInScope(pos token.Pos) map[*types.Var]bool {
 	}
 	return vars
 }
-
-// firstContext is the context variable in scope at pos with the smallest
-// position (for messages and fixes), or nil.
-func (x *index) firstContext(pos token.Pos) *types.Var {
-	var first *types.Var
-	for v := range x.contextsInScope(pos) {
-		if first == nil || v.Pos() < first.Pos() {
-			first = v
-		}
-	}
-	return first
-}

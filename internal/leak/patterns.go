@@ -108,7 +108,8 @@ break or goto out of it, no panic, no call such as os.Exit or
 log.Fatal) never finishes; nor does one ranging over time.Tick or a
 ticker's channel without a way out. When a context.Context is in scope
 and the loop never mentions it, the report says so and offers a fix that
-returns when the context is cancelled:
+returns when the context is cancelled (a select case on each blocking
+operation of the loop, or a check at its top):
 
 	go func() {
 		for { // goroutine never finishes: ... never checks ctx.Done() ...

@@ -37,6 +37,9 @@ func report(x *index, verdicts []verdict, dirs directives) []Finding {
 			continue
 		}
 		seen[key] = true
+		for _, f := range v.fixes {
+			d.SuggestedFixes = append(d.SuggestedFixes, f.suggested(fixMessage(f)))
+		}
 		d.Category = v.pattern.Category()
 		d.URL = v.pattern.URL()
 		out = append(out, Finding{Pattern: v.pattern, Diagnostic: d})
@@ -235,9 +238,6 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		d.Message = "goroutine never finishes: " + what + " and nothing in it returns, breaks out or panics"
 		if ctx := why.ctx; ctx != nil {
 			d.Message = "goroutine never finishes: " + what + " and it never checks " + ctx.Name() + ".Done(), so cancelling " + ctx.Name() + " does not stop it"
-			if why.fix != nil {
-				d.SuggestedFixes = append(d.SuggestedFixes, why.fix.edit(ctx))
-			}
 		}
 	case foreignLoop:
 		d.Related = nil // reported at the go statement itself
@@ -338,38 +338,6 @@ func releaseCalls(prefix string, methods []string) string {
 		parts[i] = prefix + m
 	}
 	return strings.Join(parts, " or ")
-}
-
-// edit writes the fix:
-//
-//	for {
-//		select {
-//		case <-ctx.Done():
-//			return
-//		default:
-//		}
-//		...
-//
-// The select goes before the first statement, so that comments on the
-// loop's line stay where they are.
-func (fix *ctxDoneFix) edit(ctx *types.Var) analysis.SuggestedFix {
-	indent := strings.Repeat("\t", fix.indent+1)
-	text := "select {\n" +
-		indent + "case <-" + ctx.Name() + ".Done():\n" +
-		indent + "\t" + fix.ret + "\n" +
-		indent + "default:\n" +
-		indent + "}\n" + indent
-	body := fix.loop.Body
-	at := body.Rbrace
-	if len(body.List) > 0 {
-		at = body.List[0].Pos()
-	} else {
-		text = "\n" + indent + strings.TrimSuffix(text, indent) + strings.Repeat("\t", fix.indent)
-	}
-	return analysis.SuggestedFix{
-		Message:   "return when " + ctx.Name() + " is cancelled",
-		TextEdits: []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(text)}},
-	}
 }
 
 // caseLabel shortens a select case for messages: "time.After", "ctx.Done()".

@@ -279,42 +279,16 @@ func (r *rules) deadSelect(s *spawn, sel *ast.SelectStmt) (verdict, bool) {
 
 // loopVerdict is the verdict on an endless loop run by goroutine s,
 // reached through call when the loop is in a callee. When a context in
-// scope is never checked, it says so and, where certainly safe, carries a
-// fix.
+// scope is never checked, it says so (fixes.go offers the fix).
 func (r *rules) loopVerdict(s *spawn, loop ast.Stmt, call *ast.CallExpr) verdict {
 	if ls, ok := loop.(*ast.LabeledStmt); ok {
 		loop = ls.Stmt
 	}
 	why := endlessLoop{loop: loop, via: call}
 	if r.x.ignoresContext(loop) {
-		why.ctx = r.x.firstContext(loop.Pos())
-		why.fix = r.ctxDoneFix(s, loop, why.ctx, call)
+		why.ctx = r.x.contextInScope(loop.Pos())
 	}
 	return verdict{pattern: EndlessLoop, at: loop, spawn: s, why: why}
-}
-
-// ctxDoneFix offers to stop the loop when ctx is cancelled. It is offered
-// only for a `for {}` loop directly in the goroutine's literal, whose
-// function returns nothing or just an error.
-func (r *rules) ctxDoneFix(s *spawn, loop ast.Stmt, ctx *types.Var, call *ast.CallExpr) *ctxDoneFix {
-	fs, ok := loop.(*ast.ForStmt)
-	if !ok || call != nil || s.lit == nil || fs.Init != nil || fs.Post != nil || fs.Cond != nil {
-		return nil
-	}
-	ret := "return"
-	sig, _ := r.x.info.TypeOf(s.lit).(*types.Signature)
-	switch {
-	case sig == nil:
-		return nil
-	case sig.Results().Len() == 0:
-	case sig.Results().Len() == 1 && types.Identical(sig.Results().At(0).Type(), types.Universe.Lookup("error").Type()):
-		ret = "return " + ctx.Name() + ".Err()"
-	default:
-		return nil
-	}
-	// gofmt'd code indents with tabs: the loop's column gives its depth.
-	depth := max(r.x.fset.PositionFor(fs.Pos(), false).Column-1, 0)
-	return &ctxDoneFix{loop: fs, ret: ret, indent: depth}
 }
 
 func hasField(t types.Type, field *types.Var) bool {

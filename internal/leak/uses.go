@@ -45,12 +45,13 @@ func (u *chanUse) blocks() bool { return u.kind != opClose && !u.inSelect }
 type chanFlow struct {
 	v        *types.Var
 	uses     []chanUse
-	escapes  bool // some use lets the channel reach code we cannot see
-	capacity int  // buffer size of its make; -1 when not a known constant
-	isNil    bool // never given a value other than nil
-	defs     int  // how many non-nil values it is given
-	field    bool // v is a struct field: many values, one per struct
-	buffered bool // some value it is given has a buffer, or one of unknown size
+	escapes  bool          // some use lets the channel reach code we cannot see
+	capacity int           // buffer size of its make; -1 when not a known constant
+	made     *ast.CallExpr // its make, when it is given one value by make
+	isNil    bool          // never given a value other than nil
+	defs     int           // how many non-nil values it is given
+	field    bool          // v is a struct field: many values, one per struct
+	buffered bool          // some value it is given has a buffer, or one of unknown size
 	// returned says a return statement gives the channel to the caller,
 	// and escapesBesidesReturn that it escapes in some other way too.
 	returned, escapesBesidesReturn bool
@@ -328,6 +329,7 @@ func (sum *summaries) recordDef(f *chanFlow, lhs, rhs []ast.Expr, target ast.Nod
 		case *ast.CallExpr:
 			if capacity, ok := sum.makeChanCap(value); ok {
 				f.capacity = capacity
+				f.made = value
 				f.buffered = f.buffered || capacity != 0
 				f.defs++
 				return

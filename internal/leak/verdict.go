@@ -22,6 +22,7 @@ type verdict struct {
 	// alsoWaits are the parent's receives that wait for ever too: on a
 	// channel that only the goroutine would send to or close, later.
 	alsoWaits []ast.Node
+	fixes     []*fix // the safe fixes, first the one -fix applies (fixes.go)
 }
 
 // A reason says why nothing will unblock the goroutine. Each rule's
@@ -182,7 +183,6 @@ type (
 		loop ast.Stmt
 		via  *ast.CallExpr // the call that runs the loop, when it is in a callee
 		ctx  *types.Var    // a context in scope that the loop never checks, or nil
-		fix  *ctxDoneFix   // a fix that stops the loop when ctx is cancelled, or nil
 	}
 	// A goroutine runs a function of another package that loops for ever.
 	foreignLoop struct {
@@ -268,11 +268,3 @@ const (
 	deadFieldNoReceiver                 // an unbuffered field nothing in the package receives from
 	deadFieldFills                      // a buffered field nothing in the package receives from, sent on in a loop
 )
-
-// ctxDoneFix is the material of a fix that makes a for loop return when its
-// context is cancelled; report.go writes the edit.
-type ctxDoneFix struct {
-	loop   *ast.ForStmt
-	ret    string // the return statement to insert
-	indent int    // the loop's depth in tabs
-}

@@ -157,3 +157,14 @@ func startQuiesce2() {
 		<-s.shouldQuiesce()
 	}()
 }
+
+// A goroutine uses w after forgetsInGoroutine returns: deferring w.Stop
+// would stop it under the goroutine's feet, so no fix.
+func forgetsInGoroutine(jobs []int) {
+	w := newWorker() // want `newWorker starts a goroutine that runs until w.Stop is called, but forgetsInGoroutine never calls it: the goroutine leaks when w is dropped`
+	go func() {
+		for range jobs {
+			w.ping()
+		}
+	}()
+}

@@ -1116,3 +1116,35 @@ func overfillLocal2() {
 		go func() { <-ch }()
 	}()
 }
+
+// A buffer would change what len(out) says: no fix.
+func measuredOut(fail bool) int {
+	out := make(chan int)
+	go func() { out <- 1 }() // want `goroutine blocks for ever sending on unbuffered channel out: measuredOut can return without receiving from out`
+	if fail {
+		return len(out)
+	}
+	return <-out
+}
+
+// The send is each goroutine's last act, though in a loop and a select:
+// the return after it ends the goroutine. Three goroutines, one receive:
+// a buffer of 3.
+func lastInLoop(taken chan bool, work func()) {
+	end := make(chan bool)
+	for i := 0; i < 3; i++ {
+		go func() {
+			for {
+				work()
+				select {
+				case taken <- true:
+					continue
+				default:
+					end <- true // want `goroutines started in a loop block for ever sending on unbuffered channel end: lastInLoop receives from it only once`
+					return
+				}
+			}
+		}()
+	}
+	<-end
+}

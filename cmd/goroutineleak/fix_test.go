@@ -1,0 +1,89 @@
+package main_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const fixable = `package leaky
+
+import "time"
+
+func First(urls []string, fetch func(string) int) int {
+	out := make(chan int)
+	for _, u := range urls {
+		go func() { out <- fetch(u) }()
+	}
+	return <-out
+}
+
+func Timeout(fetch func() int) int {
+	out := make(chan int)
+	go func() { out <- fetch() }()
+	select {
+	case v := <-out:
+		return v
+	case <-time.After(time.Second):
+		return 0
+	}
+}
+`
+
+const unfixable = `package leaky
+
+func Nil() {
+	var ch chan int
+	go func() { <-ch }()
+}
+`
+
+// TestFix runs -fix as a user does: the fixes are applied, the reports
+// with no fix are listed, and the exit code says whether any remain.
+func TestFix(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"go.mod": "module leaky\n\ngo 1.26\n", "fixable.go": fixable, "unfixable.go": unfixable})
+
+	out, code := run(t, dir, binary, "-fix", "./...")
+	if code != 3 {
+		t.Errorf("-fix with a report left: exit %d, want 3:\n%s", code, out)
+	}
+	if !strings.Contains(out, "1 report has no fix and remains:") || !strings.Contains(out, "unfixable.go:5:14: goroutine blocks for ever receiving from ch: ch is a nil channel") {
+		t.Errorf("-fix does not list the report left:\n%s", out)
+	}
+	if strings.Contains(out, "fixable.go:") && !strings.Contains(out, "unfixable.go") {
+		t.Errorf("-fix lists a fixed report:\n%s", out)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "fixable.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"out := make(chan int, len(urls))", "out := make(chan int, 1)"} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("fixed file lacks %q:\n%s", want, got)
+		}
+	}
+
+	// With the unfixable leak gone, -fix has nothing left to say.
+	if err := os.Remove(filepath.Join(dir, "unfixable.go")); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := run(t, dir, binary, "-fix", "./..."); code != 0 || out != "" {
+		t.Errorf("-fix with nothing left: exit %d, output:\n%s", code, out)
+	}
+	if out, code := run(t, dir, binary, "./..."); code != 0 {
+		t.Errorf("the fixed package is still reported: exit %d:\n%s", code, out)
+	}
+}
+
+// TestFixJSON: with -json, what remains is the JSON, and the exit code
+// still says that something does.
+func TestFixJSON(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"go.mod": "module leaky\n\ngo 1.26\n", "unfixable.go": unfixable})
+	out, code := run(t, dir, binary, "-json", "-fix", "./...")
+	if code != 3 || !strings.Contains(out, `"goroutineleak"`) || !strings.Contains(out, "nil channel") {
+		t.Errorf("-json -fix: exit %d, output:\n%s", code, out)
+	}
+}
