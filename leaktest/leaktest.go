@@ -105,11 +105,25 @@ func Check(t testing.TB) {
 //		leaktest.Main(m)
 //	}
 func Main(m *testing.M) {
+	os.Exit(Run(m))
+}
+
+// Run is Main for a TestMain with more to do once the tests have run (a
+// temporary directory to remove): it returns the exit code instead of
+// exiting.
+//
+//	func TestMain(m *testing.M) {
+//		setUp()
+//		code := leaktest.Run(m)
+//		tearDown()
+//		os.Exit(code)
+//	}
+func Run(m *testing.M) int {
 	code, msg := run(m, leakcheck.Goroutines)
 	if msg != "" {
 		fmt.Fprintln(os.Stderr, msg)
 	}
-	os.Exit(code)
+	return code
 }
 
 // profileFunc is leakcheck.Goroutines; tests pass others.

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/goroutineleak/goroutineleak/leaktest"
 )
 
 // These tests build the real binary and run it the ways users do:
@@ -27,7 +29,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic("building goroutineleak: " + err.Error() + "\n" + string(out))
 	}
-	code := m.Run()
+	code := leaktest.Run(m) // os/exec copies the commands' output in goroutines
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
 }

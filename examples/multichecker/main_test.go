@@ -6,7 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/goroutineleak/goroutineleak/leaktest"
 )
+
+// TestMain fails the package if its tests leak goroutines: os/exec copies
+// the commands' output in goroutines.
+func TestMain(m *testing.M) {
+	leaktest.Main(m)
+}
 
 // TestMultichecker builds the example driver and runs it as the README
 // says: standalone, with the prefixed flags, its help, and under go vet.
