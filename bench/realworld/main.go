@@ -78,7 +78,7 @@ func main() {
 
 	mods := corpus()
 	fmt.Printf("%-36s %8s %9s %8s %8s %8s %8s %8s %8s\n", "module", "packages", "lines", "recvleak", "sendleak", "loopleak", "per100k", "wall", "peakMiB")
-	var total struct{ lines, diags int }
+	var total struct{ lines, diags, errors int }
 	for _, m := range mods {
 		if err := m.setup(); err != nil {
 			log.Printf("%s: %v", m.path, err)
@@ -94,6 +94,7 @@ func main() {
 		for _, e := range errs {
 			fmt.Printf("    analysis error: %s\n", e)
 		}
+		total.errors += len(errs)
 		if strings.TrimSpace(res.stderr) != "" {
 			fmt.Printf("    the driver said (first lines):\n")
 			for _, l := range strings.SplitN(strings.TrimSpace(res.stderr), "\n", 4)[:min(3, strings.Count(strings.TrimSpace(res.stderr), "\n")+1)] {
@@ -102,6 +103,10 @@ func main() {
 		}
 	}
 	fmt.Printf("%-36s %8s %9d %35s %8.2f\n", "total", "", total.lines, "", per100k(total.diags, total.lines))
+	if total.errors > 0 {
+		// An engine error is a bug, and leaves the counts above short.
+		defer log.Fatalf("%d analysis errors: the counts above are incomplete", total.errors)
+	}
 
 	if *bench {
 		benchmark(mods, bin)

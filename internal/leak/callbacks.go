@@ -37,7 +37,9 @@ func (r *rules) oneTarget(call *ast.CallExpr) ast.Node {
 		}
 		if method, ok := r.x.info.Uses[fun.Sel].(*types.Func); ok {
 			if impl := r.soleImplementation(method); impl != nil {
-				return r.x.decls[impl]
+				if decl := r.x.decls[impl]; decl != nil {
+					return decl
+				}
 			}
 		}
 	case *ast.Ident:

@@ -389,9 +389,13 @@ func enclosingFunc(cur inspector.Cursor) ast.Node {
 func bodyOf(fn ast.Node) *ast.BlockStmt {
 	switch fn := fn.(type) {
 	case *ast.FuncDecl:
-		return fn.Body
+		if fn != nil {
+			return fn.Body
+		}
 	case *ast.FuncLit:
-		return fn.Body
+		if fn != nil {
+			return fn.Body
+		}
 	}
 	return nil
 }

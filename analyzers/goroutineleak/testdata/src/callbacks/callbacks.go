@@ -2,6 +2,8 @@
 // value with one known target.
 package callbacks
 
+import "sync"
+
 // The classic case: the goroutine calls a hook that waits on a channel
 // that only the goroutine's own deferred close releases.
 type Runner struct {
@@ -200,5 +202,22 @@ func (s *stepB) step() {}
 func StartStep(s stepper) {
 	go func() {
 		s.step()
+	}()
+}
+
+// The one implementation's method is promoted from another package's
+// type: there is no code of this package to follow (and no panic).
+type lockable interface {
+	Lock()
+	private()
+}
+
+type embedsMutex struct{ sync.Mutex }
+
+func (embedsMutex) private() {}
+
+func LockInGoroutine(l lockable) {
+	go func() {
+		l.Lock()
 	}()
 }
