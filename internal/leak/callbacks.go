@@ -56,6 +56,20 @@ func (r *rules) oneTarget(call *ast.CallExpr) ast.Node {
 // that only its types can implement (it has an unexported method), the
 // method of the one type that does; nil otherwise.
 func (r *rules) soleImplementation(method *types.Func) *types.Func {
+	if impl, ok := r.impls[method]; ok {
+		return impl
+	}
+	if r.impls == nil {
+		r.impls = make(map[*types.Func]*types.Func)
+	}
+	impl := r.findImplementation(method)
+	r.impls[method] = impl
+	return impl
+}
+
+// findImplementation is soleImplementation, uncached: one look at every
+// type of the package.
+func (r *rules) findImplementation(method *types.Func) *types.Func {
 	recv := method.Signature().Recv()
 	if recv == nil || !types.IsInterface(recv.Type()) {
 		return nil

@@ -21,6 +21,9 @@ type channelModel struct {
 	locals []localChan              // in source order
 	byVar  map[*types.Var]*chanFlow // the flows of locals
 	fields map[*types.Var]*chanFlow // on demand, see fieldFlow
+
+	releasersMemo map[releasersKey][]*types.Func // see releasers
+	releaseMemo   map[releaseKey]*release        // see releaseMethods
 }
 
 // A localChan is a channel variable local to owner, a function that starts
@@ -107,6 +110,37 @@ func (m *channelModel) fieldFlow(field *types.Var) *chanFlow {
 		}
 	}
 	return f
+}
+
+// releasers returns, once per field, the method of named around each send
+// on or close of the field (nil for one outside named's methods); ok is
+// false when the field escapes.
+func (m *channelModel) releasers(field *types.Var, named *types.Named) (methods []*types.Func, ok bool) {
+	key := releasersKey{field, named}
+	if r, seen := m.releasersMemo[key]; seen {
+		return r, r != nil
+	}
+	if m.releasersMemo == nil {
+		m.releasersMemo = make(map[releasersKey][]*types.Func)
+	}
+	m.releasersMemo[key] = nil
+	flow := m.fieldFlow(field)
+	if flow == nil || flow.escapes {
+		return nil, false
+	}
+	methods = []*types.Func{}
+	for _, u := range flow.uses {
+		if u.kind == opSend || u.kind == opClose {
+			methods = append(methods, methodAround(m.x.info, u.at, named))
+		}
+	}
+	m.releasersMemo[key] = methods
+	return methods, true
+}
+
+type releasersKey struct {
+	field *types.Var
+	named *types.Named
 }
 
 // deadCase tells whether a select case can never proceed.

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 	"strings"
 
@@ -324,23 +325,69 @@ func ownField(info *types.Info, e ast.Expr, named *types.Named) *types.Var {
 // releaseMethods lists the methods of named, other than the starter, that
 // close or send on one of the fields, provided nothing else does.
 func releaseMethods(x *index, m *channelModel, named *types.Named, fields map[*types.Var]bool, starter *types.Func) []string {
+	ids := make([]string, 0, len(fields))
+	for f := range fields {
+		ids = append(ids, fmt.Sprintf("%p", f))
+	}
+	sort.Strings(ids)
+	key := releaseKey{named: named, fields: strings.Join(ids, " ")}
+	rel, ok := m.releaseMemo[key]
+	if !ok {
+		rel = computeRelease(x, m, named, fields)
+		if m.releaseMemo == nil {
+			m.releaseMemo = make(map[releaseKey]*release)
+		}
+		m.releaseMemo[key] = rel
+	}
+	switch {
+	case rel == nil || rel.direct[starter]:
+		return nil // released by other code, or by the starter: no contract to infer
+	case starter == nil || !slices.Contains(rel.methods, starter.Name()):
+		return rel.methods
+	}
+	// The starter calls a release method: the closure without it.
+	set := map[string]bool{}
+	for f := range rel.direct {
+		set[f.Name()] = true
+	}
+	return closedSet(x, named, set, starter)
+}
+
+// A release is what releaseMethods finds for a type and its fields, for
+// any starter: the methods that send on or close them, and the methods
+// that call those on their receiver.
+type release struct {
+	direct  map[*types.Func]bool
+	methods []string // sorted
+}
+
+type releaseKey struct {
+	named  *types.Named
+	fields string // the fields' identities, sorted
+}
+
+func computeRelease(x *index, m *channelModel, named *types.Named, fields map[*types.Var]bool) *release {
+	rel := &release{direct: map[*types.Func]bool{}}
 	set := map[string]bool{}
 	for f := range fields {
-		flow := m.fieldFlow(f)
-		if flow == nil || flow.escapes {
+		methods, ok := m.releasers(f, named)
+		if !ok {
 			return nil
 		}
-		for _, u := range flow.uses {
-			if u.kind != opSend && u.kind != opClose {
-				continue
-			}
-			method := methodAround(x.info, u.at, named)
-			if method == nil || method == starter {
+		for _, method := range methods {
+			if method == nil {
 				return nil // released by other code: no contract to infer
 			}
+			rel.direct[method] = true
 			set[method.Name()] = true
 		}
 	}
+	rel.methods = closedSet(x, named, set, nil)
+	return rel
+}
+
+// closedSet closes set over calls (see closeOverCalls) and sorts it.
+func closedSet(x *index, named *types.Named, set map[string]bool, starter *types.Func) []string {
 	closeOverCalls(x, named, set, starter)
 	methods := make([]string, 0, len(set))
 	for m := range set {
@@ -354,41 +401,22 @@ func releaseMethods(x *index, m *channelModel, named *types.Named, fields map[*t
 // set on their receiver (Run calling start, Close calling stop), until
 // nothing changes.
 func closeOverCalls(x *index, named *types.Named, set map[string]bool, starter *types.Func) {
-	var methods []*ast.FuncDecl
-	for fn, decl := range x.decls {
-		if fn != starter && decl.Recv != nil && isMethodOfNamed(fn, named) {
-			methods = append(methods, decl)
-		}
+	callers := x.receiverCallers(named)
+	var queue []string
+	for name := range set {
+		queue = append(queue, name)
 	}
-	for changed := true; changed; {
-		changed = false
-		for _, decl := range methods {
-			if set[decl.Name.Name] || !callsOnReceiver(decl, set) {
+	for len(queue) > 0 {
+		name := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		for _, caller := range callers[name] {
+			if set[caller.Name.Name] || starter != nil && caller == x.decls[starter] {
 				continue
 			}
-			set[decl.Name.Name] = true
-			changed = true
+			set[caller.Name.Name] = true
+			queue = append(queue, caller.Name.Name)
 		}
 	}
-}
-
-// callsOnReceiver reports whether decl calls recv.m() for an m in set.
-func callsOnReceiver(decl *ast.FuncDecl, set map[string]bool) bool {
-	if len(decl.Recv.List) == 0 || len(decl.Recv.List[0].Names) == 0 {
-		return false
-	}
-	recv := decl.Recv.List[0].Names[0].Name
-	found := false
-	ast.Inspect(decl.Body, func(n ast.Node) bool {
-		// recv.m() or the method value recv.m (once.Do(recv.m))
-		if sel, ok := n.(*ast.SelectorExpr); ok && set[sel.Sel.Name] {
-			if id, ok := ast.Unparen(sel.X).(*ast.Ident); ok && id.Name == recv {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
 }
 
 // methodAround is the method of named whose body holds pos, or nil.

@@ -34,6 +34,8 @@ type index struct {
 	cfgs     map[ast.Node]*cfg.CFG
 	cfgNodes map[*cfg.CFG]map[ast.Node]nodeAt
 	pkgWide  *packageWide
+	uses     map[types.Object][]*ast.Ident               // see usesOf
+	callers  map[*types.Named]map[string][]*ast.FuncDecl // see receiverCallers
 }
 
 // newIndex lists the package's declarations, and those that may start
@@ -298,18 +300,54 @@ func (x *index) hidden(obj types.Object) bool {
 	return obj.Pkg() == x.pkg && (!obj.Exported() || x.pkg.Name() == "main")
 }
 
+// receiverCallers returns, once per type, for each name the methods of
+// named whose code selects that name on their receiver: recv.m() or the
+// method value recv.m (once.Do(recv.m)).
+func (x *index) receiverCallers(named *types.Named) map[string][]*ast.FuncDecl {
+	if c, ok := x.callers[named]; ok {
+		return c
+	}
+	if x.callers == nil {
+		x.callers = make(map[*types.Named]map[string][]*ast.FuncDecl)
+	}
+	c := map[string][]*ast.FuncDecl{}
+	x.callers[named] = c
+	for fn, decl := range x.decls {
+		if decl.Recv == nil || len(decl.Recv.List) == 0 || len(decl.Recv.List[0].Names) == 0 || !isMethodOfNamed(fn, named) {
+			continue
+		}
+		recv := decl.Recv.List[0].Names[0].Name
+		seen := map[string]bool{}
+		ast.Inspect(decl.Body, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok && !seen[sel.Sel.Name] {
+				if id, ok := ast.Unparen(sel.X).(*ast.Ident); ok && id.Name == recv {
+					seen[sel.Sel.Name] = true
+					c[sel.Sel.Name] = append(c[sel.Sel.Name], decl)
+				}
+			}
+			return true
+		})
+	}
+	return c
+}
+
 // usesOf returns the identifiers that refer to obj (its uses, not its
 // declaration; for a generic function or field, the uses of its
 // instances too), found in one walk of the package's uses.
 func (x *index) usesOf(obj types.Object) []*ast.Ident {
-	var out []*ast.Ident
-	for id, o := range x.info.Uses {
-		if originOf(o) == obj {
-			out = append(out, id)
+	if x.uses == nil {
+		// One walk, on the first question, answers every later one.
+		x.uses = make(map[types.Object][]*ast.Ident)
+		for id, o := range x.info.Uses {
+			if _, ok := o.(*types.PkgName); !ok {
+				x.uses[originOf(o)] = append(x.uses[originOf(o)], id)
+			}
+		}
+		for _, ids := range x.uses {
+			sort.Slice(ids, func(i, j int) bool { return ids[i].Pos() < ids[j].Pos() })
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Pos() < out[j].Pos() })
-	return out
+	return x.uses[obj]
 }
 
 func originOf(obj types.Object) types.Object {

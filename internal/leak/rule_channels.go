@@ -3,6 +3,7 @@ package leak
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 )
 
 // Stage 5, the rules. Each reads the results of the stages before it and
@@ -16,8 +17,11 @@ type rules struct {
 	gs  *goroutines
 	m   *channelModel
 
-	deadInCallee map[ast.Node][]verdict // memo of calleeDeadOps
-	locks        *lockModel             // built per function, on demand
+	deadInCallee map[ast.Node][]verdict       // memo of calleeDeadOps
+	locks        *lockModel                   // built per function, on demand
+	impls        map[*types.Func]*types.Func  // memo of soleImplementation
+	partners     map[partnerKey]*partnerLocks // memo of partnersOf
+	syncMemo     map[types.Object]*syncUsesOf // memo of syncUses
 }
 
 // channelVerdicts examines every local channel of the functions that

@@ -24,56 +24,97 @@ func (r *rules) lockedOp(cur inspector.Cursor, at ast.Node, ch ast.Expr, op bloc
 	if field == nil {
 		return lockedWait{}, false
 	}
-	f := r.m.fieldFlow(field)
-	if f == nil || f.escapes || f.buffered || f.defs == 0 {
-		return lockedWait{}, false
-	}
 	fn := enclosingFunc(cur)
 	if fn == nil {
 		return lockedWait{}, false
 	}
-	var mine []heldLock
-	for _, l := range r.locks.heldAt(fn, at) {
-		if l.root == base && l.path != "" {
-			mine = append(mine, l)
-		}
-	}
-	if len(mine) == 0 {
+	p := r.partnersOf(field, !op.kind.receives())
+	if p == nil {
 		return lockedWait{}, false
 	}
-	why := lockedWait{blockedOp: op, field: field.Name(), pkg: r.x.pkg.Name()}
+	for _, m := range r.locks.heldAt(fn, at) {
+		read, all := p.held[m.path]
+		if m.root != base || m.path == "" || !all || m.read && read {
+			continue
+		}
+		return lockedWait{blockedOp: op, field: field.Name(), pkg: r.x.pkg.Name(), lock: m, partners: p.nodes}, true
+	}
+	return lockedWait{}, false
+}
+
+// partnerLocks is what every partner operation on a channel field holds:
+// for each lock path held (on the partner's own object) at every one of
+// them, whether some hold it only for reading.
+type partnerLocks struct {
+	held  map[string]bool
+	nodes []ast.Node
+}
+
+type partnerKey struct {
+	field    *types.Var
+	receives bool // the partners are the receives
+}
+
+// partnersOf computes, once per field, the locks its partner operations
+// (its receives, or its sends) all hold; nil when there are none, or when
+// the field is not one whose every partner is in sight: unbuffered, not
+// escaping, and (for partners that send) never closed, since a close made
+// before the wait began would end it.
+func (r *rules) partnersOf(field *types.Var, receives bool) *partnerLocks {
+	key := partnerKey{field, receives}
+	if p, ok := r.partners[key]; ok {
+		return p
+	}
+	if r.partners == nil {
+		r.partners = make(map[partnerKey]*partnerLocks)
+	}
+	r.partners[key] = nil
+	f := r.m.fieldFlow(field)
+	if f == nil || f.escapes || f.buffered || f.defs == 0 {
+		return nil
+	}
+	p := &partnerLocks{}
 	for i := range f.uses {
 		u := &f.uses[i]
-		partner := u.kind != opClose && u.kind.receives() != op.kind.receives()
-		switch {
-		case u.kind == opClose && op.kind.receives():
-			return lockedWait{}, false
-		case !partner || u.node == at:
+		if u.kind == opClose {
+			if !receives {
+				return nil
+			}
+			continue
+		}
+		if u.kind.receives() != receives {
 			continue
 		}
 		pfield, pbase := r.fieldOnVar(u.at.Node().(ast.Expr))
 		pfn := enclosingFunc(u.at)
 		if u.via != nil || pfield != field || pfn == nil {
-			return lockedWait{}, false
+			return nil
 		}
-		excluded := false
+		held := map[string]bool{}
 		for _, l := range r.locks.heldAt(pfn, u.node) {
-			for _, m := range mine {
-				if l.root == pbase && m.excludes(l) {
-					excluded = true
-					why.lock = m
+			if l.root == pbase && l.path != "" {
+				held[l.path] = l.read
+			}
+		}
+		if p.held == nil {
+			p.held = held
+		} else {
+			for path, read := range p.held {
+				other, ok := held[path]
+				if !ok {
+					delete(p.held, path)
+				} else {
+					p.held[path] = read || other
 				}
 			}
 		}
-		if !excluded {
-			return lockedWait{}, false
-		}
-		why.partners = append(why.partners, u.node)
+		p.nodes = append(p.nodes, u.node)
 	}
-	if len(why.partners) == 0 {
-		return lockedWait{}, false // no partner at all is deadNonLocal's
+	if len(p.nodes) == 0 || len(p.held) == 0 {
+		return nil // no partner at all is deadNonLocal's
 	}
-	return why, true
+	r.partners[key] = p
+	return p
 }
 
 // fieldOnVar splits a channel expression v.f, where v is a variable, into
@@ -244,32 +285,51 @@ func (r *rules) lockOrderLocalVerdicts() []verdict {
 		if f.escapes || f.capacity != 0 || f.defs != 1 {
 			continue
 		}
+		// The ends of a receive (sends, closes) and of a send (receives),
+		// and the locks taken first before all of them, once each.
+		type endsOf struct {
+			ends  []*chanUse
+			taken []heldLock
+		}
+		var byKind [2]*endsOf
+		endsFor := func(receive bool) *endsOf {
+			k := 0
+			if receive {
+				k = 1
+			}
+			if byKind[k] != nil {
+				return byKind[k]
+			}
+			e := &endsOf{}
+			byKind[k] = e
+			for j := range f.uses {
+				u := &f.uses[j]
+				if u.kind.receives() == receive {
+					continue // not an end of such a wait (a close ends only a receive)
+				}
+				if u.place.owner != owner || u.via != nil {
+					return e // others may end it
+				}
+				e.ends = append(e.ends, u)
+			}
+			e.taken = r.takenFirst(owner, e.ends, func(l heldLock, _ *chanUse) bool {
+				return l.root.Pos() >= owner.Pos() && l.root.Pos() < owner.End()
+			})
+			return e
+		}
 		for i := range f.uses {
 			w := &f.uses[i]
 			if w.place.owner == owner || w.place.owner == nil || !w.blocks() || w.via != nil {
 				continue
 			}
-			var ends []*chanUse
-			for j := range f.uses {
-				u := &f.uses[j]
-				if u.kind.receives() == w.kind.receives() && u.kind != opClose || u.kind == opClose && !w.kind.receives() {
-					continue // not an end of w
-				}
-				if u.place.owner != owner || u.via != nil {
-					ends = nil
-					break // others may end it
-				}
-				ends = append(ends, u)
-			}
-			if len(ends) == 0 {
+			e := endsFor(w.kind.receives())
+			ends, taken := e.ends, e.taken
+			if len(taken) == 0 {
 				continue
 			}
-			taken := r.takenFirst(owner, ends, func(l heldLock, _ *chanUse) bool {
-				return l.root.Pos() >= owner.Pos() && l.root.Pos() < owner.End()
-			})
 			for _, h := range r.locks.heldAt(w.place.owner, w.node) {
-				i := slices.IndexFunc(taken, func(t heldLock) bool { return t.sameLock(h) && h.excludes(t) })
-				if i < 0 {
+				k := slices.IndexFunc(taken, func(t heldLock) bool { return t.sameLock(h) && h.excludes(t) })
+				if k < 0 {
 					continue
 				}
 				pattern := UnguardedRecv
@@ -281,7 +341,7 @@ func (r *rules) lockOrderLocalVerdicts() []verdict {
 					waiter:    w.place.owner,
 					lock:      h,
 					partner:   r.gs.byNode[owner],
-					taken:     taken[i],
+					taken:     taken[k],
 					ends:      ends[0].node,
 				}})
 				break

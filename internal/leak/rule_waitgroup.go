@@ -2,7 +2,6 @@ package leak
 
 import (
 	"go/ast"
-	"go/types"
 
 	"golang.org/x/tools/go/ast/inspector"
 )
@@ -16,49 +15,34 @@ import (
 // neverDoneWait returns the verdict on the call `wg.Wait()` at cur, in
 // goroutine s (nil for a callee's), when nothing ever calls wg.Done.
 func (r *rules) neverDoneWait(s *spawn, cur inspector.Cursor, call *ast.CallExpr) (verdict, bool) {
-	fn := staticCallee(r.x.info, call)
-	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok || fn == nil || fn.Name() != "Wait" || !isMethodOf(fn, "sync", "WaitGroup") {
+	wg, sel := r.syncWait(call, "WaitGroup")
+	if wg == nil {
 		return verdict{}, false
+	}
+	uses := r.syncUses(wg)
+	if uses == nil || len(uses.calls["Add"]) == 0 {
+		return verdict{}, false
+	}
+	for name, calls := range uses.calls {
+		switch name {
+		case "Wait":
+		case "Add":
+			for _, c := range calls {
+				if n, ok := r.sum.constInt(c.Args[0]); !ok || n <= 0 {
+					return verdict{}, false
+				}
+			}
+		default:
+			return verdict{}, false // Done, Go
+		}
 	}
 	var closed *ast.CallExpr
 	if stmt, ok := cur.Parent().Node().(*ast.ExprStmt); ok {
 		closed = closedAfter(cur.Parent(), stmt)
 	}
-	wg, ok := r.objectOf(sel.X).(*types.Var)
-	if !ok || wg.Pkg() != r.x.pkg || wg.IsField() && !r.x.hidden(wg) || wg.Parent() == r.x.pkg.Scope() && wg.Exported() {
-		return verdict{}, false
-	}
-	var adds []ast.Node
-	for _, id := range r.x.usesOf(originOf(wg)) {
-		use := r.x.cursorOf(id)
-		if !use.Valid() {
-			return verdict{}, false
-		}
-		if p, ok := use.Parent().Node().(*ast.SelectorExpr); ok && p.Sel == id {
-			use = use.Parent() // s.wg: the field's use is the selector
-		}
-		method, ok := use.Parent().Node().(*ast.SelectorExpr)
-		if !ok || method.X != use.Node() {
-			return verdict{}, false // passed on, or its address taken
-		}
-		c, ok := use.Parent().Parent().Node().(*ast.CallExpr)
-		if !ok || c.Fun != method {
-			return verdict{}, false // a method value
-		}
-		switch method.Sel.Name {
-		case "Wait":
-		case "Add":
-			if n, ok := r.sum.constInt(c.Args[0]); !ok || n <= 0 {
-				return verdict{}, false
-			}
-			adds = append(adds, c)
-		default:
-			return verdict{}, false // Done, Go
-		}
-	}
-	if len(adds) == 0 {
-		return verdict{}, false
+	adds := make([]ast.Node, len(uses.calls["Add"]))
+	for i, c := range uses.calls["Add"] {
+		adds[i] = c
 	}
 	return verdict{pattern: UnguardedRecv, at: call, spawn: s, why: neverDone{
 		wg:     shortExpr(sel.X),

@@ -80,6 +80,22 @@ func bigSelect(n int) string {
 	return b.String()
 }
 
+// syncCoupled is one type whose n methods each send on a shared field
+// holding its mutex, and n goroutines that each receive from it holding
+// the mutex too, wait on a WaitGroup nothing marks done, and call a hook
+// through a parameter: every receive is reported (locked wait), and every
+// goroutine's Wait (never done).
+func syncCoupled(n int) string {
+	var b strings.Builder
+	b.WriteString("package gen\n\nimport \"sync\"\n\ntype T struct {\n\tmu sync.Mutex\n\tch chan int\n\twg sync.WaitGroup\n}\n\n")
+	b.WriteString("func New() *T { t := &T{ch: make(chan int)}; t.wg.Add(1); return t }\n\n")
+	for i := range n {
+		fmt.Fprintf(&b, "func (t *T) Send%d(ok bool) {\n\tt.mu.Lock()\n\tdefer t.mu.Unlock()\n\tif !ok {\n\t\treturn\n\t}\n\tt.ch <- %d\n}\n\n", i, i)
+		fmt.Fprintf(&b, "func (t *T) Start%d(hook func()) {\n\tgo func() {\n\t\thook()\n\t\tt.mu.Lock()\n\t\t<-t.ch\n\t\tt.mu.Unlock()\n\t\tt.wg.Wait()\n\t}()\n}\n\n", i)
+	}
+	return b.String()
+}
+
 // load type-checks one generated file as a package of a scratch module.
 func load(tb testing.TB, src string) []*packages.Package {
 	tb.Helper()
@@ -129,6 +145,14 @@ func TestSharedChannel(t *testing.T) {
 	}
 }
 
+func TestSyncCoupled(t *testing.T) {
+	const n = 300
+	res := analyze(t, load(t, syncCoupled(n)))
+	if got := len(res.Findings); got != 2*n {
+		t.Errorf("%d findings for %d goroutines each in a locked wait and a wait never done, want %d", got, n, 2*n)
+	}
+}
+
 func TestDeepNestingAndBigSelect(t *testing.T) {
 	if res := analyze(t, load(t, deepNesting(400))); len(res.Findings) != 1 {
 		t.Errorf("deep nesting: %d findings, want 1", len(res.Findings))
@@ -154,6 +178,7 @@ func BenchmarkEarlyReturns(b *testing.B) { benchmarkGrowth(b, earlyReturns, 100,
 func BenchmarkSharedChannel(b *testing.B) {
 	benchmarkGrowth(b, sharedChannel, 500, 1000, 2000, 4000)
 }
+func BenchmarkSyncCoupled(b *testing.B) { benchmarkGrowth(b, syncCoupled, 100, 200, 400, 800) }
 func BenchmarkBigSelect(b *testing.B) { benchmarkGrowth(b, bigSelect, 100, 200, 400, 800, 1600) }
 
 // Go's parser refuses scopes nested deeper than about 500.
