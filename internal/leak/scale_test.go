@@ -179,7 +179,7 @@ func BenchmarkSharedChannel(b *testing.B) {
 	benchmarkGrowth(b, sharedChannel, 500, 1000, 2000, 4000)
 }
 func BenchmarkSyncCoupled(b *testing.B) { benchmarkGrowth(b, syncCoupled, 100, 200, 400, 800) }
-func BenchmarkBigSelect(b *testing.B) { benchmarkGrowth(b, bigSelect, 100, 200, 400, 800, 1600) }
+func BenchmarkBigSelect(b *testing.B)   { benchmarkGrowth(b, bigSelect, 100, 200, 400, 800, 1600) }
 
 // Go's parser refuses scopes nested deeper than about 500.
 func BenchmarkDeepNesting(b *testing.B) { benchmarkGrowth(b, deepNesting, 25, 50, 100, 200, 400) }
