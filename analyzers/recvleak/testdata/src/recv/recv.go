@@ -152,6 +152,38 @@ func rangeNeverClosed(xs []int) {
 	}
 }
 
+// Twin of rangeNeverClosed: the owner waits for the consumer before it
+// returns, so a close on its return would come too late: no fix.
+func rangeNeverClosedWaits(xs []int) {
+	ch := make(chan int)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for v := range ch { // want `goroutine blocks for ever ranging over ch: nothing closes ch, so the loop never ends`
+			use(v)
+		}
+	}()
+	for _, x := range xs {
+		ch <- x
+	}
+	wg.Wait()
+}
+
+// Twin: another goroutine sends too; it could send after the close: no fix.
+func rangeNeverClosedTwoSenders(xs []int) {
+	ch := make(chan int)
+	go func() {
+		for v := range ch { // want `goroutine blocks for ever ranging over ch: nothing closes ch, so the loop never ends`
+			use(v)
+		}
+	}()
+	go func() { ch <- 0 }()
+	for _, x := range xs {
+		ch <- x
+	}
+}
+
 func rangeClosed(xs []int) {
 	ch := make(chan int)
 	go func() {
