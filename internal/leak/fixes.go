@@ -109,6 +109,13 @@ func (r *rules) addFixes(verdicts []verdict) {
 			if uo, ok := uses[v.at]; ok && uo.use.kind == opRange && r.waitsOnNothing(uo.local.owner, uo.local.flow.v) {
 				v.fixes = appendFix(v.fixes, r.closeFix(uo.local.owner, uo.local.flow, true))
 			}
+		case noPartner:
+			if uses == nil {
+				uses = r.localUses()
+			}
+			if uo, ok := uses[v.at]; ok && uo.use.kind.receives() {
+				v.fixes = appendFix(v.fixes, r.calleeCloseFix(uo))
+			}
 		case afterShutdown:
 			v.fixes = appendFix(v.fixes, r.shutdownSelectFix(v.at, why))
 		case overfilled:
@@ -1536,4 +1543,79 @@ func (r *rules) waitsOnNothing(fn ast.Node, ch *types.Var) bool {
 		return ok
 	})
 	return ok
+}
+
+// calleeCloseFix closes, on its return, the channel that a goroutine's
+// function is given and never uses, when the only thing done with the
+// channel besides is waiting for it (the grpc #1424 shape: go
+// cc.lbWatcher(doneChan); <-doneChan). Offered when the channel is made
+// once, nothing sends to or closes it, every receive is one a close wakes
+// without a value taken for one sent, the go statement runs once for it,
+// and the function is unexported, takes the channel as a parameter it
+// never mentions, and is called nowhere else: `defer close(p)` at its
+// top then closes only this channel, once.
+func (r *rules) calleeCloseFix(uo useOf) *fix {
+	f := uo.local.flow
+	if f.escapes || f.defs != 1 || f.made == nil {
+		return nil
+	}
+	for i := range f.uses {
+		if !f.uses[i].kind.receives() || !r.closeSafeReceive(&f.uses[i]) {
+			return nil
+		}
+	}
+	var target *ast.FuncDecl
+	var param *types.Var
+	for _, s := range r.gs.list {
+		if s.lit != nil || s.callee == nil || s.call == nil {
+			continue
+		}
+		for i, arg := range s.call.Args {
+			if r.objectOf(arg) != f.v {
+				continue
+			}
+			decl := r.x.decls[s.callee]
+			if target != nil || decl == nil || s.parent != uo.local.owner || s.callee.Exported() || r.instances(s, f.v) != 1 || !r.calledOnce(s.callee) {
+				return nil
+			}
+			params := s.callee.Signature().Params()
+			if i >= params.Len() || s.callee.Signature().Variadic() && i >= params.Len()-1 || len(r.x.mentions(decl, params.At(i))) > 1 {
+				return nil // it uses the channel (the mention is its declaration)
+			}
+			target, param = decl, params.At(i)
+		}
+	}
+	if target == nil || param.Name() == "" || param.Name() == "_" {
+		return nil
+	}
+	e := &editor{}
+	e.insert(target.Body.Lbrace+1, "\ndefer close("+param.Name()+")")
+	return e.fix(fixDeferClose, param.Name(), "")
+}
+
+// calledOnce reports whether fn is mentioned in the package only once (by
+// the call that runs it) and, for a method, no interface of the package
+// has a method of its name (a call through one would not mention it).
+func (r *rules) calledOnce(fn *types.Func) bool {
+	n := 0
+	for _, obj := range r.x.info.Uses {
+		if obj == fn {
+			n++
+		}
+	}
+	if n != 1 {
+		return false
+	}
+	if fn.Signature().Recv() == nil {
+		return true
+	}
+	scope := r.x.pkg.Scope()
+	for _, name := range scope.Names() {
+		if tn, ok := scope.Lookup(name).(*types.TypeName); ok && types.IsInterface(tn.Type()) {
+			if obj, _, _ := types.LookupFieldOrMethod(tn.Type(), false, r.x.pkg, fn.Name()); obj != nil {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -432,3 +432,45 @@ func spawnerWaitsEveryPath(items <-chan int) {
 	}()
 	<-done
 }
+
+// The grpc #1424 shape: the goroutine's function is given the channel its
+// starter waits on and never closes it. The fix closes it there on return.
+type watcher struct{ addrs chan bool }
+
+func (w *watcher) stop() { close(w.addrs) }
+
+func (w *watcher) lbWatcher(doneChan chan bool) {
+	for range w.addrs {
+	}
+}
+
+func dialWatch(w *watcher) {
+	go func() {
+		doneChan := make(chan bool)
+		go w.lbWatcher(doneChan)
+		<-doneChan // want `goroutine blocks for ever receiving from doneChan: nothing sends to or closes doneChan`
+	}()
+	w.stop()
+}
+
+// Twin: the function is called elsewhere too, with another channel that
+// its caller may close itself: no fix.
+func (w *watcher) lbWatcher2(doneChan chan bool) {
+	for range w.addrs {
+	}
+}
+
+func dialWatch2(w *watcher) {
+	go func() {
+		doneChan := make(chan bool)
+		go w.lbWatcher2(doneChan)
+		<-doneChan // want `goroutine blocks for ever receiving from doneChan: nothing sends to or closes doneChan`
+	}()
+	w.stop()
+}
+
+func watchAgain(w *watcher) {
+	done := make(chan bool)
+	w.lbWatcher2(done)
+	close(done)
+}
