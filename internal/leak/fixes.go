@@ -40,13 +40,13 @@ import (
 type fixKind int
 
 const (
-	fixBuffer       fixKind = iota // give the channel a buffer for every send
-	fixSendSelect                  // stop sending once a context is cancelled
-	fixDeferClose                  // close the channel on every return
-	fixLoopContext                 // return from a loop once its context is cancelled
-	fixDeferRelease                // call the release method when the function returns
-	fixShutdownSelect              // stop sending once the receiver's stop channel is closed
-	fixEnlargeBuffer               // a buffer for every send made before a receiver can exist
+	fixBuffer         fixKind = iota // give the channel a buffer for every send
+	fixSendSelect                    // stop sending once a context is cancelled
+	fixDeferClose                    // close the channel on every return
+	fixLoopContext                   // return from a loop once its context is cancelled
+	fixDeferRelease                  // call the release method when the function returns
+	fixShutdownSelect                // stop sending once the receiver's stop channel is closed
+	fixEnlargeBuffer                 // a buffer for every send made before a receiver can exist
 )
 
 // A fix is one suggested fix: the edits, in code, and what report.go needs
