@@ -29,7 +29,8 @@
 // human to judge, with the verdicts of JUDGED.md; those not judged yet are
 // printed apart, to be added there. Misses are grouped by wait reason and by
 // whether the case also involves sync primitives, which the linter does not
-// model. Last comes a Markdown table for the README.
+// model. Then come the reports that carry a suggested fix, and last a
+// Markdown table for the README, with the share of reports that have one.
 package main
 
 import (

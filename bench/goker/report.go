@@ -19,6 +19,7 @@ type report struct {
 	site     site
 	message  string
 	related  []related
+	fixes    []string // the messages of its suggested fixes
 }
 
 type related struct {
@@ -40,6 +41,9 @@ func lint(linter, dir string) ([]*report, error) {
 			Posn    string `json:"posn"`
 			Message string `json:"message"`
 		} `json:"related"`
+		Fixes []struct {
+			Message string `json:"message"`
+		} `json:"suggested_fixes"`
 	}
 	relPosn := func(p string) (string, site) {
 		if r, err := filepath.Rel(dir, p); err == nil && !strings.HasPrefix(r, "..") {
@@ -78,6 +82,9 @@ func lint(linter, dir string) ([]*report, error) {
 					for _, rel := range d.Related {
 						p, s := relPosn(rel.Posn)
 						r.related = append(r.related, related{p, s, rel.Message})
+					}
+					for _, f := range d.Fixes {
+						r.fixes = append(r.fixes, f.Message)
 					}
 					reports = append(reports, r)
 				}
@@ -246,6 +253,33 @@ func (s *scoring) counts(k *kernels, gokerOnly bool) (found, sites, foundCases, 
 	return
 }
 
+// fixed counts the reports of a category ("" for all) that come with a
+// suggested fix, over the GoKer kernels only or the whole corpus.
+func (s *scoring) fixed(gokerOnly bool, category string) int {
+	n := 0
+	for _, r := range s.reports {
+		if len(r.fixes) > 0 && s.counted(r, gokerOnly, category) {
+			n++
+		}
+	}
+	return n
+}
+
+// reportCount counts the reports of a category ("" for all).
+func (s *scoring) reportCount(gokerOnly bool, category string) int {
+	n := 0
+	for _, r := range s.reports {
+		if s.counted(r, gokerOnly, category) {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *scoring) counted(r *report, gokerOnly bool, category string) bool {
+	return (category == "" || r.category == category) && (!gokerOnly || strings.HasPrefix(r.site.file, "goker/"))
+}
+
 // waitClass is the wait reason of a site, with "range" told apart from
 // other receives.
 func waitClass(e *entry, k *kernels) string {
@@ -385,6 +419,14 @@ func (s *scoring) print(out io.Writer, o *oracle, k *kernels, judged map[string]
 		}
 	}
 
+	// Suggested fixes: how many reports come with one, by category.
+	fmt.Fprintf(w, "\nReports with a suggested fix (%d of %d):\n", s.fixed(false, ""), len(s.reports))
+	for _, r := range s.reports {
+		if len(r.fixes) > 0 {
+			fmt.Fprintf(w, "  %-34s %-9s %s\n", r.posn, r.category, strings.Join(r.fixes, "; "))
+		}
+	}
+
 	// The table for the README.
 	gf, gsites, gfc, gcases := s.counts(k, true)
 	af, asites, afc, acases := s.counts(k, false)
@@ -401,6 +443,16 @@ func (s *scoring) print(out io.Writer, o *oracle, k *kernels, judged map[string]
 	}
 	if indirect > 0 {
 		fmt.Fprintf(w, "\n(%d of the sites found only through a related position of a report about another goroutine.)\n", indirect)
+	}
+	fmt.Fprintf(w, "\n| reports with a suggested fix | GoKer kernels | whole corpus |\n| --- | --- | --- |\n")
+	for _, category := range []string{"sendleak", "recvleak", "loopleak", ""} {
+		name := category
+		if name == "" {
+			name = "all reports"
+		}
+		gn, gd := s.fixed(true, category), s.reportCount(true, category)
+		an, ad := s.fixed(false, category), s.reportCount(false, category)
+		fmt.Fprintf(w, "| %s | %d / %d (%s) | %d / %d (%s) |\n", name, gn, gd, pct(gn, gd), an, ad, pct(an, ad))
 	}
 	fmt.Fprintf(w, "\n| reports on no confirmed site | real | plausible | false | not judged |\n| --- | --- | --- | --- | --- |\n")
 	fmt.Fprintf(w, "| %d | %d | %d | %d | %d |\n", len(s.extra), counts["real"], counts["plausible"], counts["false"], counts["unjudged"])

@@ -36,10 +36,11 @@ func (r *rules) oneTarget(call *ast.CallExpr) ast.Node {
 			}
 		}
 		if method, ok := r.x.info.Uses[fun.Sel].(*types.Func); ok {
-			if impl := r.soleImplementation(method); impl != nil {
-				if decl := r.x.decls[impl]; decl != nil {
-					return decl
-				}
+			// A method promoted from another package's type has no
+			// declaration here; a nil *ast.FuncDecl must not become a
+			// non-nil ast.Node.
+			if decl := r.x.decls[r.soleImplementation(method)]; decl != nil {
+				return decl
 			}
 		}
 	case *ast.Ident:

@@ -30,16 +30,23 @@ import (
 //	                              a check at its top
 //	an object dropped without     defer x.Stop() after the call that makes it
 //	its release method
+//	a send stranded by shutdown   a select case on the stop channel (closed,
+//	                              never sent on) or ctx.Done() the receiver
+//	                              returns on
+//	a buffer filled before any    a buffer for every send made before
+//	receiver can exist            anything else can have the channel
 
 // fixKind names what a fix does, for report.go to word.
 type fixKind int
 
 const (
-	fixBuffer       fixKind = iota // give the channel a buffer for every send
-	fixSendSelect                  // stop sending once a context is cancelled
-	fixDeferClose                  // close the channel on every return
-	fixLoopContext                 // return from a loop once its context is cancelled
-	fixDeferRelease                // call the release method when the function returns
+	fixBuffer         fixKind = iota // give the channel a buffer for every send
+	fixSendSelect                    // stop sending once a context is cancelled
+	fixDeferClose                    // close the channel on every return
+	fixLoopContext                   // return from a loop once its context is cancelled
+	fixDeferRelease                  // call the release method when the function returns
+	fixShutdownSelect                // stop sending once the receiver's stop channel is closed
+	fixEnlargeBuffer                 // a buffer for every send made before a receiver can exist
 )
 
 // A fix is one suggested fix: the edits, in code, and what report.go needs
@@ -95,6 +102,25 @@ func (r *rules) addFixes(verdicts []verdict) {
 			v.fixes = appendFix(v.fixes, r.releaseFix(v.at, why))
 		case contractDiscarded:
 			v.fixes = appendFix(v.fixes, r.discardedFix(v.at, why))
+		case neverClosed:
+			if uses == nil {
+				uses = r.localUses()
+			}
+			if uo, ok := uses[v.at]; ok && uo.use.kind == opRange && r.waitsOnNothing(uo.local.owner, uo.local.flow.v) {
+				v.fixes = appendFix(v.fixes, r.closeFix(uo.local.owner, uo.local.flow, true))
+			}
+		case noPartner:
+			if uses == nil {
+				uses = r.localUses()
+			}
+			if uo, ok := uses[v.at]; ok && uo.use.kind.receives() {
+				v.fixes = appendFix(v.fixes, r.calleeCloseFix(uo))
+			}
+		case afterShutdown:
+			v.fixes = appendFix(v.fixes, r.shutdownSelectFix(v.at, why))
+		case overfilled:
+			v.fixes = appendFix(v.fixes, r.enlargeFix(why))
+			continue
 		case skippedRelease, abandoned:
 			if uses == nil {
 				uses = r.localUses()
@@ -238,15 +264,24 @@ func (r *rules) bufferFix(uo useOf) *fix {
 	total := 0
 	var size string
 	senders := map[*spawn]bool{}
+	deferred := map[*spawn][]*ast.FuncLit{} // deferred literals that send
 	for i := range f.uses {
 		u := &f.uses[i]
 		if u.kind != opSend {
 			continue
 		}
-		if u.spawn == nil || u.via != nil || u.inSelect || u.place.deferred {
+		if u.spawn == nil || u.via != nil || u.inSelect {
 			return nil // the owner sends, or a callee or a select does: keep away
 		}
-		if !r.lastAct(u) {
+		if u.place.deferred {
+			lit := r.recoveredLastAct(u)
+			if lit == nil {
+				return nil
+			}
+			if !slices.Contains(deferred[u.spawn], lit) {
+				deferred[u.spawn] = append(deferred[u.spawn], lit)
+			}
+		} else if !r.lastAct(u) {
 			return nil
 		}
 		senders[u.spawn] = true
@@ -260,6 +295,14 @@ func (r *rules) bufferFix(uo useOf) *fix {
 			return nil
 		}
 		per := r.sendsPerRun(s, counts)
+		if len(deferred[s]) > 0 {
+			n := r.sum.countSends(s.lit.Body.List, counts.sendNodes)
+			per = max(n.fall, n.ret, 0)
+			for _, lit := range deferred[s] {
+				n := r.sum.countSends(lit.Body.List, counts.sendNodes)
+				per = sat(per + max(n.fall, n.ret, 0)) // it runs once: its defer is a statement of the body
+			}
+		}
 		if per >= many {
 			return nil
 		}
@@ -439,6 +482,97 @@ func (r *rules) lastAct(u *chanUse) bool {
 	return r.onlyFollowedBy(send, s.lit, func(st ast.Stmt) bool { return r.inertAfterSend(st, ch) })
 }
 
+// recoveredLastAct returns the deferred function literal whose send u
+// is, when that send is the last thing the goroutine does: the literal
+// is deferred by a statement of the goroutine's own body (so it runs at
+// most once), it recovers first (no panic goes on after it), only what
+// lastAct allows follows the send in it, and the defers registered
+// before it, which run after it, are wg.Done(), the channel's close or
+// an unlock. Nil otherwise.
+func (r *rules) recoveredLastAct(u *chanUse) *ast.FuncLit {
+	s := u.spawn
+	send, ok := u.node.(*ast.SendStmt)
+	if s == nil || s.lit == nil || !ok {
+		return nil
+	}
+	cur := r.x.cursorOf(send)
+	lit, ok := enclosingFunc(cur).(*ast.FuncLit)
+	if !cur.Valid() || !ok {
+		return nil
+	}
+	var d *ast.DeferStmt
+	for _, st := range s.lit.Body.List {
+		if ds, ok := st.(*ast.DeferStmt); ok && ds.Call.Fun == lit && len(ds.Call.Args) == 0 {
+			d = ds
+		}
+	}
+	if d == nil || !r.recoversFirst(lit, send) {
+		return nil
+	}
+	ch := r.objectOf(send.Chan)
+	earlier := true
+	ast.Inspect(s.lit.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BranchStmt:
+			earlier = earlier && n.Tok != token.GOTO
+		case *ast.DeferStmt:
+			if n.Pos() < d.Pos() && !r.isDone(n.Call) && !r.isCloseOf(n.Call, ch) && !r.isUnlock(n.Call) {
+				earlier = false
+			}
+		}
+		return earlier
+	})
+	if !earlier {
+		return nil
+	}
+	if !r.onlyFollowedBy(send, lit, func(st ast.Stmt) bool { return r.inertAfterSend(st, ch) }) {
+		return nil
+	}
+	return lit
+}
+
+// recoversFirst reports whether lit calls recover() in a statement of
+// its own body before the one that holds send (or in that statement's
+// init: if r := recover(); r != nil { ... }).
+func (r *rules) recoversFirst(lit *ast.FuncLit, send ast.Node) bool {
+	for _, st := range lit.Body.List {
+		var probe ast.Node = st
+		if st.Pos() <= send.Pos() && send.End() <= st.End() {
+			ifs, ok := st.(*ast.IfStmt)
+			if !ok || ifs.Init == nil {
+				return false
+			}
+			probe = ifs.Init
+		}
+		switch probe.(type) {
+		case *ast.AssignStmt, *ast.ExprStmt, *ast.DeclStmt:
+		default:
+			continue
+		}
+		found := false
+		ast.Inspect(probe, func(n ast.Node) bool {
+			if _, ok := n.(*ast.FuncLit); ok {
+				return false
+			}
+			if call, ok := n.(*ast.CallExpr); ok {
+				if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok && r.x.info.Uses[id] == types.Universe.Lookup("recover") {
+					found = true
+				}
+			}
+			return !found
+		})
+		if found {
+			return true
+		}
+		if probe != ast.Node(st) {
+			return false
+		}
+	}
+	return false
+}
+
 // inertAfterSend reports whether stmt, after a goroutine's send, does
 // nothing another goroutine can observe: a return without results, another
 // send on ch or its close, or wg.Done().
@@ -484,8 +618,8 @@ func (r *rules) sendSelectFix(uo useOf, why reason) *fix {
 	if !ok || u.via != nil || u.spawn == nil || u.spawn.lit == nil || u.inSelect {
 		return nil
 	}
-	if !r.isStatement(send) {
-		return nil
+	if !r.isStatement(send) || enclosingFunc(r.x.cursorOf(send)) != u.spawn.lit {
+		return nil // in a deferred literal, say: its return is not the goroutine's
 	}
 	ctx := r.x.contextInScope(send.Pos())
 	if ctx == nil || !r.cancelledOnAbandon(ctx, uo.local.owner, why) {
@@ -618,6 +752,13 @@ func (r *rules) returnOnCancel(fn ast.Node, ctx string) (string, bool) {
 // it with comma-ok: a close then wakes nothing that would take a zero
 // value for one sent.
 func (r *rules) deferCloseFix(fn ast.Node, f *chanFlow) *fix {
+	return r.closeFix(fn, f, false)
+}
+
+// closeFix is deferCloseFix; with unclosed, for a channel nothing closes
+// yet, whose every send fn's own code makes (a range over it then ends
+// once fn has returned, when no send can follow).
+func (r *rules) closeFix(fn ast.Node, f *chanFlow, unclosed bool) *fix {
 	body := bodyOf(fn)
 	if body == nil || f.escapes || f.defs != 1 {
 		return nil
@@ -647,14 +788,17 @@ func (r *rules) deferCloseFix(fn ast.Node, f *chanFlow) *fix {
 			}
 		}
 	}
-	if len(closes) == 0 {
+	if len(closes) == 0 && !unclosed || len(closes) > 0 && unclosed {
 		return nil
 	}
 	e := &editor{}
 	at := body.Lbrace + 1
 	if decl := r.declStmt(f.v, body); decl != nil {
+		if f.made == nil || f.made.Pos() < decl.Pos() || f.made.End() > decl.End() {
+			return nil // var ch chan T, made later: the defer would close nil
+		}
 		at = r.nextLine(decl) // the owner: after the channel is made
-	} else if f.v.Pos() > fn.Pos() && f.v.Pos() < fn.End() {
+	} else if f.v.Pos() > fn.Pos() && f.v.Pos() < fn.End() || unclosed || f.made == nil || f.made.Pos() > fn.Pos() {
 		return nil
 	}
 	if at == body.Lbrace+1 {
@@ -1165,6 +1309,313 @@ func fixMessage(f *fix) string {
 		return "return when " + f.subject + " is cancelled"
 	case fixDeferRelease:
 		return "defer " + f.subject + "." + f.detail + "()"
+	case fixShutdownSelect:
+		return "stop sending once " + f.subject + " is closed"
+	case fixEnlargeBuffer:
+		return "give " + f.subject + " a buffer for every send made before it has a receiver: make(..., " + f.detail + ")"
 	}
 	return "fix the leak"
+}
+
+// ---- sends stranded by shutdown: a case on the stop channel ----
+
+// shutdownSelectFix turns a plain send x.f <- v that shutdown strands
+// into a select that also returns once the receiver's loop has stopped:
+// a case on the stop field x.stop that loop returns on, when nothing in
+// the package sends on x.stop (only a close, which wakes every waiter,
+// ends it) and it is given one value; or a case on ctx.Done() when the
+// loop returns on the very ctx that is in scope at the send. Before
+// shutdown the new case is never ready, so the select is the send;
+// after it the send could only block for ever. Offered when the send is
+// a statement of the function it returns from, which returns nothing (or,
+// for a context, just an error), and the stop case does not receive from
+// x.f itself (a drain would take the value).
+func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
+	send, ok := at.(*ast.SendStmt)
+	if !ok || why.stopCase == nil || !r.isStatement(send) {
+		return nil
+	}
+	sel, ok := ast.Unparen(send.Chan).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	base, ok := ast.Unparen(sel.X).(*ast.Ident)
+	if !ok || r.x.info.Uses[base] == nil {
+		return nil
+	}
+	field := r.objectOf(send.Chan)
+	if field == nil || r.mentionsObj(why.stopCase, field) {
+		return nil
+	}
+	cur := r.x.cursorOf(send)
+	fn := enclosingFunc(cur)
+	if !cur.Valid() || fn == nil {
+		return nil
+	}
+	stopCh, _ := commChannel(why.stopCase)
+	var done, ret, subject string
+	kind := fixShutdownSelect
+	if ctxExpr := r.x.contextOfDone(stopCh); ctxExpr != nil {
+		id, ok := ast.Unparen(ctxExpr).(*ast.Ident)
+		if !ok {
+			return nil
+		}
+		ctx, ok := r.x.info.Uses[id].(*types.Var)
+		if !ok || r.lookupAt(send.Pos(), ctx.Name()) != ctx {
+			return nil // another context, or none, at the send
+		}
+		if ret, ok = r.returnOnCancel(fn, ctx.Name()); !ok {
+			return nil
+		}
+		done, subject, kind = ctx.Name()+".Done()", ctx.Name(), fixSendSelect
+	} else {
+		stop := r.closedOnlyField(stopCh)
+		if stop == nil {
+			return nil
+		}
+		// x.stop must name the stop field of the struct x is.
+		obj, index, _ := types.LookupFieldOrMethod(r.x.info.TypeOf(sel.X), true, r.x.pkg, stop.Name())
+		if v, ok := obj.(*types.Var); !ok || v.Origin() != stop || len(index) != 1 {
+			return nil
+		}
+		if sig, ok := r.signatureOf(fn); !ok || sig.Results().Len() != 0 {
+			return nil
+		}
+		done, ret, subject = base.Name+"."+stop.Name(), "return", base.Name+"."+stop.Name()
+	}
+	e := &editor{}
+	e.insert(send.Pos(), "select {\ncase ")
+	e.insert(send.End(), ":\ncase <-"+done+":\n"+ret+"\n}")
+	return e.fix(kind, subject, "")
+}
+
+// closedOnlyField is the unexported channel field ch selects when the
+// package only ever closes it and receives from it, and gives it one
+// value: a receive from it waits until it is closed, and then never
+// again. Nil otherwise.
+func (r *rules) closedOnlyField(ch ast.Expr) *types.Var {
+	sel, ok := ast.Unparen(ch).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	field, ok := r.x.info.Uses[sel.Sel].(*types.Var)
+	if !ok || !field.IsField() {
+		return nil
+	}
+	f := r.m.fieldFlow(field)
+	if f == nil || f.escapes || f.defs != 1 {
+		return nil
+	}
+	closes := 0
+	for i := range f.uses {
+		switch f.uses[i].kind {
+		case opSend:
+			return nil
+		case opClose:
+			closes++
+		}
+	}
+	if closes == 0 {
+		return nil
+	}
+	return field.Origin()
+}
+
+// lookupAt is the object name denotes at pos.
+func (r *rules) lookupAt(pos token.Pos, name string) types.Object {
+	scope := r.x.pkg.Scope().Innermost(pos)
+	if scope == nil {
+		return nil
+	}
+	_, obj := scope.LookupParent(name, pos)
+	return obj
+}
+
+// signatureOf is the signature of a function declaration or literal.
+func (r *rules) signatureOf(fn ast.Node) (*types.Signature, bool) {
+	switch fn := fn.(type) {
+	case *ast.FuncLit:
+		sig, ok := r.x.info.TypeOf(fn).(*types.Signature)
+		return sig, ok
+	case *ast.FuncDecl:
+		if obj, ok := r.x.info.Defs[fn.Name].(*types.Func); ok {
+			return obj.Type().(*types.Signature), true
+		}
+	}
+	return nil, false
+}
+
+// ---- buffers filled before any receiver: enlarge them ----
+
+// enlargeFix gives a fresh channel, made with a constant buffer and sent
+// on more often than the buffer holds before anything else can have it,
+// a buffer for every one of those sends. Offered when they are all the
+// sends on the channel the package makes (for a field, on the field
+// anywhere in the package), and nothing asks its len or cap. Every run
+// that makes the channel reaches the send that waits for ever, and no
+// one else has the channel before it: the buffer changes no run that did
+// not leak.
+func (r *rules) enlargeFix(why overfilled) *fix {
+	if why.made == nil || why.sends >= many || why.sends <= why.capacity || len(why.counted) == 0 {
+		return nil
+	}
+	var f *chanFlow
+	var mentions []inspector.Cursor
+	if why.field != nil {
+		f = r.m.fieldFlow(why.field)
+		mentions = r.x.fieldMentions(why.field)
+	} else if v, ok := why.holder.(*types.Var); ok {
+		cur := r.x.cursorOf(why.made)
+		decl := enclosingFuncDecl(r.x, enclosingFunc(cur))
+		if !cur.Valid() || decl == nil {
+			return nil
+		}
+		f = r.sum.flowOf(v, decl)
+		mentions = r.x.mentions(decl, v)
+	}
+	if f == nil || f.escapes {
+		return nil
+	}
+	for i := range f.uses {
+		u := &f.uses[i]
+		if send, ok := u.node.(*ast.SendStmt); u.kind == opSend && (!ok || u.via != nil || !why.counted[send]) {
+			return nil // a send the count does not hold
+		}
+	}
+	for _, cur := range mentions {
+		if sel, ok := cur.Parent().Node().(*ast.SelectorExpr); ok && sel.Sel == cur.Node() {
+			cur = cur.Parent()
+		}
+		if call, ok := cur.Parent().Node().(*ast.CallExpr); ok {
+			if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+				if b, ok := r.x.info.Uses[id].(*types.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
+					return nil
+				}
+			}
+		}
+	}
+	size := strconv.Itoa(why.sends)
+	e := &editor{}
+	if len(why.made.Args) == 1 {
+		e.insert(why.made.Args[0].End(), ", "+size)
+	} else {
+		e.replace(why.made.Args[1].Pos(), why.made.Args[1].End(), size)
+	}
+	return e.fix(fixEnlargeBuffer, why.channel, size)
+}
+
+// waitsOnNothing reports whether fn's own code, besides its sends on ch,
+// has nothing that may wait for another goroutine: no receive, no other
+// send, no select without default, no call given a channel, no Wait
+// (sync.WaitGroup, errgroup). A range over ch that waits for fn's close
+// at its return would otherwise keep fn waiting too.
+func (r *rules) waitsOnNothing(fn ast.Node, ch *types.Var) bool {
+	body := bodyOf(fn)
+	if body == nil {
+		return false
+	}
+	ok := true
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			return false // a goroutine of its own; function literals count
+		case *ast.SendStmt:
+			ok = ok && r.objectOf(n.Chan) == ch
+		case *ast.UnaryExpr:
+			ok = ok && n.Op != token.ARROW
+		case *ast.RangeStmt:
+			ok = ok && !isChan(r.x.info.TypeOf(n.X))
+		case *ast.SelectStmt:
+			ok = ok && hasDefault(n)
+		case *ast.CallExpr:
+			if id, isIdent := ast.Unparen(n.Fun).(*ast.Ident); isIdent {
+				if _, builtin := r.x.info.Uses[id].(*types.Builtin); builtin {
+					return ok
+				}
+			}
+			for _, arg := range n.Args {
+				ok = ok && !isChan(r.x.info.TypeOf(arg))
+			}
+			if fn := staticCallee(r.x.info, n); fn != nil && strings.HasPrefix(fn.Name(), "Wait") {
+				ok = false
+			}
+		}
+		return ok
+	})
+	return ok
+}
+
+// calleeCloseFix closes, on its return, the channel that a goroutine's
+// function is given and never uses, when the only thing done with the
+// channel besides is waiting for it (the grpc #1424 shape: go
+// cc.lbWatcher(doneChan); <-doneChan). Offered when the channel is made
+// once, nothing sends to or closes it, every receive is one a close wakes
+// without a value taken for one sent, the go statement runs once for it,
+// and the function is unexported, takes the channel as a parameter it
+// never mentions, and is called nowhere else: `defer close(p)` at its
+// top then closes only this channel, once.
+func (r *rules) calleeCloseFix(uo useOf) *fix {
+	f := uo.local.flow
+	if f.escapes || f.defs != 1 || f.made == nil {
+		return nil
+	}
+	for i := range f.uses {
+		if !f.uses[i].kind.receives() || !r.closeSafeReceive(&f.uses[i]) {
+			return nil
+		}
+	}
+	var target *ast.FuncDecl
+	var param *types.Var
+	for _, s := range r.gs.list {
+		if s.lit != nil || s.callee == nil || s.call == nil {
+			continue
+		}
+		for i, arg := range s.call.Args {
+			if r.objectOf(arg) != f.v {
+				continue
+			}
+			decl := r.x.decls[s.callee]
+			if target != nil || decl == nil || s.parent != uo.local.owner || s.callee.Exported() || r.instances(s, f.v) != 1 || !r.calledOnce(s.callee) {
+				return nil
+			}
+			params := s.callee.Signature().Params()
+			if i >= params.Len() || s.callee.Signature().Variadic() && i >= params.Len()-1 || len(r.x.mentions(decl, params.At(i))) > 1 {
+				return nil // it uses the channel (the mention is its declaration)
+			}
+			target, param = decl, params.At(i)
+		}
+	}
+	if target == nil || param.Name() == "" || param.Name() == "_" {
+		return nil
+	}
+	e := &editor{}
+	e.insert(target.Body.Lbrace+1, "\ndefer close("+param.Name()+")")
+	return e.fix(fixDeferClose, param.Name(), "")
+}
+
+// calledOnce reports whether fn is mentioned in the package only once (by
+// the call that runs it) and, for a method, no interface of the package
+// has a method of its name (a call through one would not mention it).
+func (r *rules) calledOnce(fn *types.Func) bool {
+	n := 0
+	for _, obj := range r.x.info.Uses {
+		if obj == fn {
+			n++
+		}
+	}
+	if n != 1 {
+		return false
+	}
+	if fn.Signature().Recv() == nil {
+		return true
+	}
+	scope := r.x.pkg.Scope()
+	for _, name := range scope.Names() {
+		if tn, ok := scope.Lookup(name).(*types.TypeName); ok && types.IsInterface(tn.Type()) {
+			if obj, _, _ := types.LookupFieldOrMethod(tn.Type(), false, r.x.pkg, fn.Name()); obj != nil {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -77,14 +77,14 @@ func TestRelated(t *testing.T) {
 			if d.Category != "sendleak" || !strings.Contains(d.URL, "#sendleak") {
 				t.Errorf("%s: category %q, URL %q", d.Message, d.Category, d.URL)
 			}
-			if strings.Contains(d.Message, "time.After case") {
+			if strings.Contains(d.Message, "FetchWithTimeout can return through the time.After case") {
 				checked++
 				wantRelated(t, d, "the time.After case is taken instead", "FetchWithTimeout returns here without receiving from out")
 			}
 		}
 	}
 	if checked != 1 {
-		t.Errorf("found %d time.After reports, want 1", checked)
+		t.Errorf("found %d time.After reports on FetchWithTimeout, want 1", checked)
 	}
 }
 

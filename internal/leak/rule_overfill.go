@@ -27,13 +27,20 @@ func (r *rules) overfillVerdicts() []verdict {
 		}
 		walked[s.body] = true
 		for i, st := range s.body.List {
-			obj, field, capacity, ok := r.freshChannel(st)
+			obj, field, made, capacity, ok := r.freshChannel(st)
 			if !ok {
 				continue
 			}
 			fill := overfill{obj: obj, field: field, capacity: capacity}
 			if v, found, _ := r.overfill(s.body.List[i+1:], &fill, 0, nil); found {
-				v.spawn = s
+				// For the fix: every send made before anything else
+				// touches the holder, counted with no buffer to fill.
+				all := overfill{obj: obj, field: field, capacity: many, counted: map[*ast.SendStmt]bool{}}
+				r.overfill(s.body.List[i+1:], &all, 0, nil)
+				why := v.why.(overfilled)
+				why.made, why.holder, why.field = made, obj, field
+				why.sends, why.counted = all.sent, all.counted
+				v.why, v.spawn = why, s
 				out = append(out, v)
 			}
 		}
@@ -48,31 +55,32 @@ type overfill struct {
 	field    *types.Var // nil when obj is the channel
 	capacity int
 	sent     int
+	counted  map[*ast.SendStmt]bool // when not nil, the sends counted
 }
 
 // freshChannel recognises x := make(chan T, K) and x := &S{f: make(chan
-// T, K)} (or S{...}) with a constant K.
-func (r *rules) freshChannel(st ast.Stmt) (types.Object, *types.Var, int, bool) {
+// T, K)} (or S{...}) with a constant K; it returns the make too.
+func (r *rules) freshChannel(st ast.Stmt) (types.Object, *types.Var, *ast.CallExpr, int, bool) {
 	as, ok := st.(*ast.AssignStmt)
 	if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
-		return nil, nil, 0, false
+		return nil, nil, nil, 0, false
 	}
 	id, ok := as.Lhs[0].(*ast.Ident)
 	obj := r.x.info.Defs[id]
 	if !ok || obj == nil {
-		return nil, nil, 0, false
+		return nil, nil, nil, 0, false
 	}
 	value := ast.Unparen(as.Rhs[0])
 	if call, ok := value.(*ast.CallExpr); ok {
 		capacity, ok := r.sum.makeChanCap(call)
-		return obj, nil, capacity, ok && capacity >= 0
+		return obj, nil, call, capacity, ok && capacity >= 0
 	}
 	if u, ok := value.(*ast.UnaryExpr); ok && u.Op == token.AND {
 		value = ast.Unparen(u.X)
 	}
 	lit, ok := value.(*ast.CompositeLit)
 	if !ok {
-		return nil, nil, 0, false
+		return nil, nil, nil, 0, false
 	}
 	for _, e := range lit.Elts {
 		kv, ok := e.(*ast.KeyValueExpr)
@@ -86,10 +94,10 @@ func (r *rules) freshChannel(st ast.Stmt) (types.Object, *types.Var, int, bool) 
 		}
 		field, ok := r.x.info.Uses[key].(*types.Var)
 		if capacity, isMake := r.sum.makeChanCap(call); ok && isMake && capacity >= 0 {
-			return obj, field, capacity, true // one channel field is followed
+			return obj, field, call, capacity, true // one channel field is followed
 		}
 	}
-	return nil, nil, 0, false
+	return nil, nil, nil, 0, false
 }
 
 // overfill follows the statements in order and returns the verdict on the
@@ -102,6 +110,9 @@ func (r *rules) overfill(stmts []ast.Stmt, fill *overfill, depth int, via *ast.C
 		switch {
 		case r.sendsOn(st, fill):
 			fill.sent++
+			if fill.counted != nil {
+				fill.counted[st.(*ast.SendStmt)] = true
+			}
 			if fill.sent > fill.capacity {
 				send := st.(*ast.SendStmt)
 				return verdict{pattern: UnreadSend, at: send, through: via, why: overfilled{
@@ -125,10 +136,10 @@ func (r *rules) overfill(stmts []ast.Stmt, fill *overfill, depth int, via *ast.C
 				next = exprStmtCall(st)
 			}
 			v, found, through := r.overfill(decl.Body.List, &inner, depth+1, next)
+			fill.sent = inner.sent // the sends made so far, for the fix
 			if found || !through {
 				return v, found, false
 			}
-			fill.sent = inner.sent
 		}
 	}
 	return verdict{}, false, true

@@ -172,6 +172,13 @@ type (
 	overfilled struct {
 		blockedOp
 		capacity int
+		// For the fix: the make, and the sends made before anything else
+		// touches the channel's holder, in number and as statements.
+		made    *ast.CallExpr
+		holder  types.Object // the channel, or the struct whose field it is
+		field   *types.Var   // the field, or nil
+		sends   int
+		counted map[*ast.SendStmt]bool
 	}
 	// A select with no cases.
 	emptySelect struct{}

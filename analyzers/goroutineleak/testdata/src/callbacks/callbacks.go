@@ -2,7 +2,10 @@
 // value with one known target.
 package callbacks
 
-import "sync"
+import (
+	"bufio"
+	"sync"
+)
 
 // The classic case: the goroutine calls a hook that waits on a channel
 // that only the goroutine's own deferred close releases.
@@ -187,6 +190,24 @@ func (g *gate2) Wait() { <-g.open }
 func StartGate2(w Waiter) {
 	go func() {
 		w.Wait()
+	}()
+}
+
+// Twin: the one implementation's method is promoted from another
+// package's type (glog's syncBuffer embeds *bufio.Writer for Flush): no
+// declaration to follow, and no crash.
+type flusher interface {
+	Flush() error
+	names() []string
+}
+
+type buffered struct{ *bufio.Writer }
+
+func (buffered) names() []string { return nil }
+
+func StartFlush(f flusher) {
+	go func() {
+		_ = f.Flush()
 	}()
 }
 

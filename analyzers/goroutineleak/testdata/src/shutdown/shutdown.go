@@ -366,3 +366,83 @@ func (a *Agent3) Start(n int) {
 func (a *Agent3) report(i int) { a.statusCh <- i }
 
 func NewAgent3() *Agent3 { return &Agent3{statusCh: make(chan int)} }
+
+// A goroutine the type starts in the method that loops, on the same
+// context: the fix selects on ctx.Done().
+type Pump struct {
+	out chan int
+}
+
+func (p *Pump) Run(ctx context.Context) {
+	go func() {
+		p.out <- 1 // want `goroutine blocks for ever sending on unbuffered channel p.out once Run has returned: Run, its only receiver, returns on shutdown, and the send has no case for that`
+	}()
+	for {
+		select {
+		case <-p.out:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func NewPump() *Pump { return &Pump{out: make(chan int)} }
+
+// Shutdown sends on quit instead of closing it: a case on quit in Submit
+// would take the signal meant for the loop, so there is no fix.
+type Server2 struct {
+	reqs chan int
+	quit chan struct{}
+}
+
+func NewServer2() *Server2 {
+	s := &Server2{reqs: make(chan int), quit: make(chan struct{})}
+	go s.loop()
+	return s
+}
+
+func (s *Server2) loop() {
+	for {
+		select {
+		case <-s.reqs:
+		case <-s.quit:
+			return
+		}
+	}
+}
+
+func (s *Server2) Submit(r int) {
+	s.reqs <- r // want `Submit blocks for ever sending on unbuffered channel s.reqs once Shutdown has been called`
+}
+
+func (s *Server2) Shutdown() { s.quit <- struct{}{} }
+
+// Submit returns a value: what to return once shut down is not ours to
+// choose, so there is no fix.
+type Server3 struct {
+	reqs chan int
+	quit chan struct{}
+}
+
+func NewServer3() *Server3 {
+	s := &Server3{reqs: make(chan int), quit: make(chan struct{})}
+	go s.loop()
+	return s
+}
+
+func (s *Server3) loop() {
+	for {
+		select {
+		case <-s.reqs:
+		case <-s.quit:
+			return
+		}
+	}
+}
+
+func (s *Server3) Submit(r int) bool {
+	s.reqs <- r // want `Submit blocks for ever sending on unbuffered channel s.reqs once Shutdown has been called`
+	return true
+}
+
+func (s *Server3) Shutdown() { close(s.quit) }

@@ -152,6 +152,38 @@ func rangeNeverClosed(xs []int) {
 	}
 }
 
+// Twin of rangeNeverClosed: the owner waits for the consumer before it
+// returns, so a close on its return would come too late: no fix.
+func rangeNeverClosedWaits(xs []int) {
+	ch := make(chan int)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for v := range ch { // want `goroutine blocks for ever ranging over ch: nothing closes ch, so the loop never ends`
+			use(v)
+		}
+	}()
+	for _, x := range xs {
+		ch <- x
+	}
+	wg.Wait()
+}
+
+// Twin: another goroutine sends too; it could send after the close: no fix.
+func rangeNeverClosedTwoSenders(xs []int) {
+	ch := make(chan int)
+	go func() {
+		for v := range ch { // want `goroutine blocks for ever ranging over ch: nothing closes ch, so the loop never ends`
+			use(v)
+		}
+	}()
+	go func() { ch <- 0 }()
+	for _, x := range xs {
+		ch <- x
+	}
+}
+
 func rangeClosed(xs []int) {
 	ch := make(chan int)
 	go func() {
@@ -399,4 +431,46 @@ func spawnerWaitsEveryPath(items <-chan int) {
 		close(done)
 	}()
 	<-done
+}
+
+// The grpc #1424 shape: the goroutine's function is given the channel its
+// starter waits on and never closes it. The fix closes it there on return.
+type watcher struct{ addrs chan bool }
+
+func (w *watcher) stop() { close(w.addrs) }
+
+func (w *watcher) lbWatcher(doneChan chan bool) {
+	for range w.addrs {
+	}
+}
+
+func dialWatch(w *watcher) {
+	go func() {
+		doneChan := make(chan bool)
+		go w.lbWatcher(doneChan)
+		<-doneChan // want `goroutine blocks for ever receiving from doneChan: nothing sends to or closes doneChan`
+	}()
+	w.stop()
+}
+
+// Twin: the function is called elsewhere too, with another channel that
+// its caller may close itself: no fix.
+func (w *watcher) lbWatcher2(doneChan chan bool) {
+	for range w.addrs {
+	}
+}
+
+func dialWatch2(w *watcher) {
+	go func() {
+		doneChan := make(chan bool)
+		go w.lbWatcher2(doneChan)
+		<-doneChan // want `goroutine blocks for ever receiving from doneChan: nothing sends to or closes doneChan`
+	}()
+	w.stop()
+}
+
+func watchAgain(w *watcher) {
+	done := make(chan bool)
+	w.lbWatcher2(done)
+	close(done)
 }

@@ -1097,6 +1097,33 @@ func runCompactor2(stop chan struct{}) {
 	}()
 }
 
+// The same shape with a type of its own: every send on its field is made
+// before the receiver exists, so the fix gives room for both.
+type poker struct {
+	ch chan struct{}
+}
+
+func (p *poker) start(stop chan struct{}) {
+	p.ch <- struct{}{} // want `goroutine blocks for ever sending on p.ch: this is send 2 on a channel whose buffer holds 1, and nothing else can have the channel yet to receive from it`
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-p.ch:
+			}
+		}
+	}()
+}
+
+func runPoker(stop chan struct{}) {
+	go func() {
+		p := &poker{ch: make(chan struct{}, 1)}
+		p.ch <- struct{}{}
+		p.start(stop)
+	}()
+}
+
 // A local channel sent on twice, with room for one.
 func overfillLocal() {
 	go func() {
@@ -1106,6 +1133,45 @@ func overfillLocal() {
 		go func() { <-ch }()
 	}()
 }
+
+// Three sends, room for one, the last after a statement that does not
+// touch the channel: the fix gives room for all three.
+func overfillLocal3(n int) {
+	go func() {
+		ch := make(chan int, 1)
+		ch <- 1
+		ch <- 2 // want `goroutine blocks for ever sending on ch: this is send 2 on a channel whose buffer holds 1`
+		use(n)
+		ch <- 3
+		go func() { <-ch }()
+	}()
+}
+
+// The same, but a send after the receiver exists is not counted: no fix
+// (a larger buffer would change when that send waits).
+func overfillLocalLater() {
+	go func() {
+		ch := make(chan int, 1)
+		ch <- 1
+		ch <- 2 // want `goroutine blocks for ever sending on ch: this is send 2 on a channel whose buffer holds 1`
+		go func() { <-ch }()
+		ch <- 3
+	}()
+}
+
+// The same, but the code asks len(ch): no fix.
+func overfillLocalMeasured() int {
+	n := make(chan int)
+	go func() {
+		ch := make(chan int, 1)
+		ch <- 1
+		ch <- 2 // want `goroutine blocks for ever sending on ch: nothing receives from ch` `this is send 2 on a channel whose buffer holds 1`
+		n <- len(ch)
+	}()
+	return <-n
+}
+
+func use(int) {}
 
 // Twin: room for both.
 func overfillLocal2() {
@@ -1147,4 +1213,64 @@ func lastInLoop(taken chan bool, work func()) {
 		}()
 	}
 	<-end
+}
+
+// A deferred function that recovers sends the panic: the goroutine's last
+// act, so a buffer of one lets it end (the client-go TestPanicPropagated
+// shape).
+func propagatePanic(run func()) error {
+	propagated := make(chan any)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				propagated <- r // want `goroutine blocks for ever sending on unbuffered channel propagated: propagatePanic can return through the time.After case without receiving from propagated`
+			}
+		}()
+		run()
+	}()
+	select {
+	case <-propagated:
+		return nil
+	case <-time.After(time.Second):
+		return errTimeout
+	}
+}
+
+// Twin: no recover, so a panic goes on after the send; with a buffer it
+// would crash the program where the goroutine now waits: no fix.
+func propagateResult(run func() int) error {
+	done := make(chan int)
+	go func() {
+		n := 0
+		defer func() {
+			done <- n // want `goroutine blocks for ever sending on unbuffered channel done: propagateResult can return through the time.After case without receiving from done`
+		}()
+		n = run()
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(time.Second):
+		return errTimeout
+	}
+}
+
+// Twin: a defer registered before it runs after the send: no fix.
+func propagateThenLog(run func(), log func()) error {
+	propagated := make(chan any)
+	go func() {
+		defer log()
+		defer func() {
+			if r := recover(); r != nil {
+				propagated <- r // want `goroutine blocks for ever sending on unbuffered channel propagated: propagateThenLog can return through the time.After case without receiving from propagated`
+			}
+		}()
+		run()
+	}()
+	select {
+	case <-propagated:
+		return nil
+	case <-time.After(time.Second):
+		return errTimeout
+	}
 }
