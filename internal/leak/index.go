@@ -334,13 +334,26 @@ func (x *index) receiverCallers(named *types.Named) map[string][]*ast.FuncDecl {
 // usesOf returns the identifiers that refer to obj (its uses, not its
 // declaration; for a generic function or field, the uses of its
 // instances too), found in one walk of the package's uses.
+//
+// One walk, on the first question, indexes the uses of what the rules ask
+// about: the package's functions, and its variables and fields of sync
+// types (WaitGroup, Cond). Other objects are looked up with a walk each.
 func (x *index) usesOf(obj types.Object) []*ast.Ident {
+	if !indexedUse(x.pkg, obj) {
+		var out []*ast.Ident
+		for id, o := range x.info.Uses {
+			if originOf(o) == obj {
+				out = append(out, id)
+			}
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Pos() < out[j].Pos() })
+		return out
+	}
 	if x.uses == nil {
-		// One walk, on the first question, answers every later one.
 		x.uses = make(map[types.Object][]*ast.Ident)
 		for id, o := range x.info.Uses {
-			if _, ok := o.(*types.PkgName); !ok {
-				x.uses[originOf(o)] = append(x.uses[originOf(o)], id)
+			if o := originOf(o); indexedUse(x.pkg, o) {
+				x.uses[o] = append(x.uses[o], id)
 			}
 		}
 		for _, ids := range x.uses {
@@ -348,6 +361,20 @@ func (x *index) usesOf(obj types.Object) []*ast.Ident {
 		}
 	}
 	return x.uses[obj]
+}
+
+// indexedUse tells whether usesOf indexes the uses of obj.
+func indexedUse(pkg *types.Package, obj types.Object) bool {
+	if obj == nil || obj.Pkg() != pkg {
+		return false
+	}
+	switch o := obj.(type) {
+	case *types.Func:
+		return true
+	case *types.Var:
+		return isNamed(o.Type(), "sync", "WaitGroup") || isNamed(o.Type(), "sync", "Cond")
+	}
+	return false
 }
 
 func originOf(obj types.Object) types.Object {
