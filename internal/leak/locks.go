@@ -97,6 +97,52 @@ func (lm *lockModel) at(q lockQuery, at ast.Node) []heldLock {
 	return nil
 }
 
+// An exit is a way out of a function: a return statement, or the end of
+// its body, with the locks held and taken when it leaves that way.
+type exit struct {
+	at          ast.Node // the return, or the body for its end
+	held, taken []heldLock
+}
+
+// exits lists the ways fn returns normally (calls that do not return, such
+// as panic, are no way out here).
+func (lm *lockModel) exits(fn ast.Node) []exit {
+	held, taken := lm.states(lockQuery{fn: fn}), lm.states(lockQuery{fn: fn, taken: true})
+	if held == nil || taken == nil {
+		return nil
+	}
+	var out []exit
+	for _, b := range held.g.Blocks {
+		h, reached := held.onEntry[b]
+		t := taken.onEntry[b]
+		if !reached || len(b.Succs) > 0 {
+			continue
+		}
+		var at ast.Node = bodyOf(fn)
+		if len(b.Nodes) > 0 {
+			last := b.Nodes[len(b.Nodes)-1]
+			// The graph ends a body that falls off its end with a return
+			// of its own at the closing brace: that one is the body's end.
+			if ret, ok := last.(*ast.ReturnStmt); ok && ret.Return != bodyOf(fn).Rbrace {
+				at = last
+			} else if call := exprStmtCall(asStmt(last)); call != nil && !lm.sum.mayReturn(call) {
+				continue // panic, os.Exit and the like
+			}
+		}
+		for _, n := range b.Nodes {
+			h = lm.transfer(lockQuery{fn: fn}, h, n, nil)
+			t = lm.transfer(lockQuery{fn: fn, taken: true}, t, n, nil)
+		}
+		out = append(out, exit{at: at, held: h, taken: t})
+	}
+	return out
+}
+
+func asStmt(n ast.Node) ast.Stmt {
+	s, _ := n.(ast.Stmt)
+	return s
+}
+
 // states runs the must-analysis over a function's graph, once per query.
 func (lm *lockModel) states(q lockQuery) *lockStates {
 	if st, ok := lm.funcs[q]; ok {

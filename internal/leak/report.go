@@ -214,6 +214,13 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 	case overfilled:
 		d.Message = fmt.Sprintf("%s%s: this is send %d on a channel whose buffer holds %d, and nothing else can have the channel yet to receive from it",
 			blocks, why.blockedOp, why.capacity+1, why.capacity)
+	case lockLeft:
+		lock := lockName(why.lock)
+		d.Message = fmt.Sprintf("%sin %s.%s(): %s can return leaving that lock held, and then nothing unlocks it",
+			blocks, lock, why.op, why.method)
+		d.Related = append(d.Related,
+			related(why.call, "the call that can leave it locked"),
+			exitHere(why.ret, why.method+" returns here still holding the lock"))
 	case emptySelect:
 		d.Message = blocks + "in an empty select"
 	case deadSelect:
@@ -389,6 +396,15 @@ func (p *escapePath) returnHere(msg string) analysis.RelatedInformation {
 		rel.End = ret.Return + 1
 	}
 	return rel
+}
+
+// exitHere relates a way out of a function: a return statement, or the
+// closing brace of a body that ends without one.
+func exitHere(n ast.Node, msg string) analysis.RelatedInformation {
+	if body, ok := n.(*ast.BlockStmt); ok {
+		return analysis.RelatedInformation{Pos: body.Rbrace, End: body.Rbrace + 1, Message: msg}
+	}
+	return related(n, msg)
 }
 
 // startedHere relates the start of a goroutine: the go keyword, or the

@@ -54,6 +54,9 @@ func (r *rules) bodyVerdicts() []verdict {
 				if v, ok := r.neverDoneWait(s, cur, n); ok {
 					out = append(out, v)
 				}
+				if v, ok := r.lockLeftVerdict(s, n); ok {
+					out = append(out, v)
+				}
 			case *ast.FuncLit:
 				return isCalledInPlace(cur)
 			case *ast.GoStmt:

@@ -17,11 +17,12 @@ type rules struct {
 	gs  *goroutines
 	m   *channelModel
 
-	deadInCallee map[ast.Node][]verdict       // memo of calleeDeadOps
-	locks        *lockModel                   // built per function, on demand
-	impls        map[*types.Func]*types.Func  // memo of soleImplementation
-	partners     map[partnerKey]*partnerLocks // memo of partnersOf
-	syncMemo     map[types.Object]*syncUsesOf // memo of syncUses
+	deadInCallee map[ast.Node][]verdict         // memo of calleeDeadOps
+	locks        *lockModel                     // built per function, on demand
+	impls        map[*types.Func]*types.Func    // memo of soleImplementation
+	partners     map[partnerKey]*partnerLocks   // memo of partnersOf
+	syncMemo     map[types.Object]*syncUsesOf   // memo of syncUses
+	leftHeld     map[*ast.FuncDecl][]leftLocked // memo of locksLeftHeld
 }
 
 // channelVerdicts examines every local channel of the functions that

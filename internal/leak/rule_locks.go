@@ -358,3 +358,113 @@ func holds(held []heldLock, l heldLock) bool {
 func holdsPath(held []heldLock, path string) bool {
 	return slices.IndexFunc(held, func(h heldLock) bool { return h.path == path }) >= 0
 }
+
+// A lock left held: a method takes a lock of its receiver and returns on
+// one path without releasing it, while another path releases it (so it
+// means to). A goroutine that then takes that lock of the same object
+// after such a call blocks for ever, and nothing after its Lock runs.
+
+// leftLocked is a return of a method that leaves a lock of its receiver
+// held.
+type leftLocked struct {
+	path string   // the lock's path from the receiver
+	ret  ast.Node // the return that leaves it held, or the body for its end
+}
+
+// locksLeftHeld returns, once per method, the returns that leave a lock of
+// the receiver held while another return does not, when no deferred call
+// releases it.
+func (r *rules) locksLeftHeld(decl *ast.FuncDecl) []leftLocked {
+	if l, ok := r.leftHeld[decl]; ok {
+		return l
+	}
+	if r.leftHeld == nil {
+		r.leftHeld = make(map[*ast.FuncDecl][]leftLocked)
+	}
+	r.leftHeld[decl] = nil
+	if decl.Recv == nil || len(decl.Recv.List) != 1 || len(decl.Recv.List[0].Names) != 1 || decl.Body == nil {
+		return nil
+	}
+	recv := r.x.info.Defs[decl.Recv.List[0].Names[0]]
+	deferred := map[string]bool{}
+	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.DeferStmt:
+			if l, op, ok := r.locks.lockCall(n.Call); ok && l.root == recv && (op == "Unlock" || op == "RUnlock") {
+				deferred[l.path] = true
+			}
+		}
+		return true
+	})
+	heldAt := map[string][]ast.Node{}
+	releasedSomewhere := map[string]bool{}
+	for _, e := range r.locks.exits(decl) {
+		held := map[string]bool{}
+		for _, l := range e.held {
+			if l.root == recv && !deferred[l.path] {
+				held[l.path] = true
+				heldAt[l.path] = append(heldAt[l.path], e.at)
+			}
+		}
+		for _, l := range e.taken {
+			if l.root == recv && !held[l.path] {
+				releasedSomewhere[l.path] = true
+			}
+		}
+	}
+	var out []leftLocked
+	for path, rets := range heldAt {
+		if releasedSomewhere[path] {
+			for _, ret := range rets {
+				out = append(out, leftLocked{path: path, ret: ret})
+			}
+		}
+	}
+	r.leftHeld[decl] = out
+	return out
+}
+
+// lockLeftVerdict returns the verdict on call, x.Lock() in goroutine s (a
+// literal), when the function that starts s first calls a method on x, in
+// a statement before the go statement in the same block, that can return
+// leaving that lock held.
+func (r *rules) lockLeftVerdict(s *spawn, call *ast.CallExpr) (verdict, bool) {
+	l, op, ok := r.locks.lockCall(call)
+	if !ok || s.lit == nil || (op != "Lock" && op != "RLock") {
+		return verdict{}, false
+	}
+	if l.root.Pos() >= s.lit.Pos() && l.root.Pos() < s.lit.End() {
+		return verdict{}, false // the goroutine's own object
+	}
+	block, ok := s.cur.Parent().Node().(*ast.BlockStmt)
+	if !ok {
+		return verdict{}, false
+	}
+	for _, st := range block.List {
+		if st.Pos() >= s.start.Pos() {
+			break
+		}
+		before := exprStmtCall(st)
+		if as, ok := st.(*ast.AssignStmt); ok && len(as.Rhs) == 1 {
+			before, _ = ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+		}
+		if before == nil {
+			continue
+		}
+		sel, ok := ast.Unparen(before.Fun).(*ast.SelectorExpr)
+		decl := r.x.decls[staticCallee(r.x.info, before)]
+		if !ok || decl == nil || r.objectOf(sel.X) != l.root {
+			continue
+		}
+		for _, left := range r.locksLeftHeld(decl) {
+			if left.path == l.path {
+				return verdict{pattern: UnguardedRecv, at: call, spawn: s, why: lockLeft{
+					lock: l, op: op, method: decl.Name.Name, call: before, ret: left.ret,
+				}}, true
+			}
+		}
+	}
+	return verdict{}, false
+}

@@ -180,6 +180,14 @@ type (
 		sends   int
 		counted map[*ast.SendStmt]bool
 	}
+	// x.Lock() after a method that can return leaving x's lock held.
+	lockLeft struct {
+		lock   heldLock      // the lock the goroutine takes
+		op     string        // Lock or RLock
+		method string        // the method that leaves it held
+		call   *ast.CallExpr // the call of that method
+		ret    ast.Node      // its return that leaves the lock held
+	}
 	// A select with no cases.
 	emptySelect struct{}
 	// A select none of whose cases can ever proceed.
@@ -240,6 +248,7 @@ func (ownClose) cause() string               { return "own close" }
 func (lockOrder) cause() string              { return "lock order" }
 func (deadCond) cause() string               { return "dead cond" }
 func (overfilled) cause() string             { return "overfilled" }
+func (lockLeft) cause() string               { return "lock left" }
 func (emptySelect) cause() string            { return "empty select" }
 func (deadSelect) cause() string             { return "dead select" }
 func (endlessLoop) cause() string            { return "endless loop" }

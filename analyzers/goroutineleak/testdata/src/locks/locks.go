@@ -464,3 +464,96 @@ func Handshake2(reg *registry) {
 	mu.Lock()
 	mu.Unlock()
 }
+
+// A method that returns early still holding its lock (the moby #17176
+// shape): the goroutine's Lock after it blocks for ever.
+type deviceSet struct {
+	sync.Mutex
+	deleted int
+}
+
+func (d *deviceSet) cleanup() error {
+	d.Lock()
+	if d.deleted == 0 {
+		return nil
+	}
+	d.Unlock()
+	return nil
+}
+
+func Release() {
+	ds := &deviceSet{}
+	ds.cleanup()
+	done := make(chan bool, 1)
+	go func() {
+		ds.Lock() // want `goroutine blocks for ever in ds.Lock\(\): cleanup can return leaving that lock held, and then nothing unlocks it`
+		defer ds.Unlock()
+		done <- true
+	}()
+}
+
+// Twin: every return releases the lock (deferred).
+type deviceSet2 struct {
+	sync.Mutex
+	deleted int
+}
+
+func (d *deviceSet2) cleanup() error {
+	d.Lock()
+	defer d.Unlock()
+	if d.deleted == 0 {
+		return nil
+	}
+	return nil
+}
+
+func Release2() {
+	ds := &deviceSet2{}
+	ds.cleanup()
+	go func() {
+		ds.Lock()
+		defer ds.Unlock()
+	}()
+}
+
+// Twin: a method meant to return holding the lock (every path does).
+type deviceSet3 struct {
+	sync.Mutex
+}
+
+func (d *deviceSet3) lock() { d.Lock() }
+
+func Release3() {
+	ds := &deviceSet3{}
+	ds.lock()
+	ds.Unlock()
+	go func() {
+		ds.Lock()
+		defer ds.Unlock()
+	}()
+}
+
+// The early return is the one that unlocks; the end of the body leaves
+// the lock held.
+type deviceSet4 struct {
+	sync.Mutex
+	deleted int
+}
+
+func (d *deviceSet4) cleanup() {
+	d.Lock()
+	if d.deleted == 0 {
+		d.Unlock()
+		return
+	}
+	d.deleted--
+}
+
+func Release4() {
+	ds := &deviceSet4{}
+	ds.cleanup()
+	go func() {
+		ds.Lock() // want `goroutine blocks for ever in ds.Lock\(\): cleanup can return leaving that lock held`
+		defer ds.Unlock()
+	}()
+}
