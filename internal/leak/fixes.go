@@ -1369,7 +1369,12 @@ func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
 		}
 		done, subject, kind = ctx.Name()+".Done()", ctx.Name(), fixSendSelect
 	} else {
+		// The stop field itself, closed only; or, when shutdown sends on
+		// it, the field the stop case closes as the loop returns.
 		stop := r.closedOnlyField(stopCh)
+		if stop == nil {
+			stop = r.closedOnStop(why.stopCase)
+		}
 		if stop == nil {
 			return nil
 		}
@@ -1378,10 +1383,24 @@ func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
 		if v, ok := obj.(*types.Var); !ok || v.Origin() != stop || len(index) != 1 {
 			return nil
 		}
-		if sig, ok := r.signatureOf(fn); !ok || sig.Results().Len() != 0 {
+		sig, ok := r.signatureOf(fn)
+		if !ok {
 			return nil
 		}
-		done, ret, subject = base.Name+"."+stop.Name(), "return", base.Name+"."+stop.Name()
+		ret = "return"
+		if sig.Results().Len() != 0 {
+			// Zero values, only where no caller can see them.
+			decl, ok := fn.(*ast.FuncDecl)
+			if !ok || !r.resultsUnobserved(decl) {
+				return nil
+			}
+			zeros, ok := r.zeroResults(sig)
+			if !ok {
+				return nil
+			}
+			ret += " " + zeros
+		}
+		done, subject = base.Name+"."+stop.Name(), base.Name+"."+stop.Name()
 	}
 	e := &editor{}
 	e.insert(send.Pos(), "select {\ncase ")
