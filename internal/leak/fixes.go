@@ -31,8 +31,9 @@ import (
 //	an object dropped without     defer x.Stop() after the call that makes it
 //	its release method
 //	a send stranded by shutdown   a select case on the stop channel (closed,
-//	                              never sent on) or ctx.Done() the receiver
-//	                              returns on
+//	                              never sent on), the channel the stop case
+//	                              closes, or ctx.Done() the receiver returns
+//	                              on; zero values where no caller reads them
 //	a buffer filled before any    a buffer for every send made before
 //	receiver can exist            anything else can have the channel
 
@@ -1326,10 +1327,14 @@ func fixMessage(f *fix) string {
 // ends it) and it is given one value; or a case on ctx.Done() when the
 // loop returns on the very ctx that is in scope at the send. Before
 // shutdown the new case is never ready, so the select is the send;
-// after it the send could only block for ever. Offered when the send is
-// a statement of the function it returns from, which returns nothing (or,
-// for a context, just an error), and the stop case does not receive from
-// x.f itself (a drain would take the value).
+// after it the send could only block for ever. When shutdown sends on
+// x.stop (a case on it would take the signal), the case is on the field
+// the stop case closes as it returns, closed nowhere else (etcd #6857's
+// n.done). Offered when the send is a statement of the function it
+// returns from, which returns nothing (or, for a context, just an error),
+// or values no caller can see (resultsUnobserved), returned as zeros; and
+// the stop case does not receive from x.f itself (a drain would take the
+// value).
 func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
 	send, ok := at.(*ast.SendStmt)
 	if !ok || why.stopCase == nil || !r.isStatement(send) {
