@@ -15,8 +15,8 @@ import (
 // its results, and nothing outside the package, no interface and no
 // reflection can call it.
 
-// closedOnStop is the unexported channel field of named that the stop
-// case closes before it returns, when the package makes it once, never
+// closedOnStop is the unexported channel field that the stop case
+// closes before it returns, after nothing but calls, when the package makes it once, never
 // sends on it and closes it nowhere else: it is closed exactly when the
 // loop has stopped. Nil otherwise.
 func (r *rules) closedOnStop(stopCase *ast.CommClause) *types.Var {
@@ -26,10 +26,11 @@ func (r *rules) closedOnStop(stopCase *ast.CommClause) *types.Var {
 	if _, ok := stopCase.Body[len(stopCase.Body)-1].(*ast.ReturnStmt); !ok {
 		return nil
 	}
+	// Only calls come before the close, so the case reaches it.
 	for _, st := range stopCase.Body {
 		es, ok := st.(*ast.ExprStmt)
 		if !ok {
-			continue
+			return nil
 		}
 		call, ok := ast.Unparen(es.X).(*ast.CallExpr)
 		if !ok || len(call.Args) != 1 || !r.isCloseOf(call, r.objectOf(call.Args[0])) {
@@ -53,11 +54,14 @@ func (r *rules) closedOnStop(stopCase *ast.CommClause) *types.Var {
 }
 
 // zeroResults writes the zero values of sig's results, as a return
-// statement's operands, when each can be written without naming a type
-// of another package. False otherwise.
+// statement's operands, when the results are unnamed and each can be
+// written without naming a type of another package. False otherwise.
 func (r *rules) zeroResults(sig *types.Signature) (string, bool) {
 	var vals []string
 	for i := range sig.Results().Len() {
+		if sig.Results().At(i).Name() != "" {
+			return "", false // a deferred function could read it
+		}
 		t := sig.Results().At(i).Type()
 		switch u := t.Underlying().(type) {
 		case *types.Basic:

@@ -163,6 +163,45 @@ func (n *Node4) Stop() {
 
 func (n *Node4) Abort() { close(n.done) }
 
+// Twin: the result is named, so a deferred function could read it: no fix.
+type Node5 struct {
+	status chan chan Status
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+func NewNode5() *Node5 {
+	return &Node5{status: make(chan chan Status), stop: make(chan struct{}), done: make(chan struct{})}
+}
+
+func (n *Node5) run() {
+	for {
+		select {
+		case c := <-n.status:
+			c <- Status{}
+		case <-n.stop:
+			close(n.done)
+			return
+		}
+	}
+}
+
+func (n *Node5) Status() (s Status) {
+	defer func() { println(s.ID) }()
+	c := make(chan Status)
+	n.status <- c // want `Status blocks for ever sending on unbuffered channel n.status once Stop has been called`
+	return <-c
+}
+
+func (n *Node5) Stop() {
+	select {
+	case n.stop <- struct{}{}:
+	case <-n.done:
+		return
+	}
+	<-n.done
+}
+
 func main() {
 	n := NewNode()
 	go n.run()
@@ -186,4 +225,9 @@ func main() {
 	go n4.Status()
 	go n4.Stop()
 	go n4.Abort()
+
+	n5 := NewNode5()
+	go n5.run()
+	go n5.Status()
+	go n5.Stop()
 }
