@@ -75,7 +75,7 @@ func TestTestFailurePaths(t *testing.T) {
 // TestSyncCoupled checks channel operations whose partner is held back by
 // a lock, a WaitGroup, a callback or a shutdown.
 func TestSyncCoupled(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goroutineleak.Analyzer, "locks", "shutdown", "waitgroups", "callbacks")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goroutineleak.Analyzer, "locks", "shutdown", "shutdownmain", "waitgroups", "callbacks")
 }
 
 // TestGo127 runs the analyzer on Go 1.27 code (generic methods, struct

@@ -37,7 +37,7 @@
 //	                 rule_send.go, rule_bodies.go,
 //	                 contracts.go, generators.go,
 //	                 paths.go, directive.go
-//	  fixes          fixes.go                       each verdict's certainly safe fixes, as code
+//	  fixes          fixes.go, fixes_results.go     each verdict's certainly safe fixes, as code
 //	6 report         report.go, directive.go        []Finding: messages, related positions, categories,
 //	                                                URLs, fixes; directives applied
 //

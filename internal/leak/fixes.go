@@ -31,8 +31,9 @@ import (
 //	an object dropped without     defer x.Stop() after the call that makes it
 //	its release method
 //	a send stranded by shutdown   a select case on the stop channel (closed,
-//	                              never sent on) or ctx.Done() the receiver
-//	                              returns on
+//	                              never sent on), the channel the stop case
+//	                              closes, or ctx.Done() the receiver returns
+//	                              on; zero values where no caller reads them
 //	a buffer filled before any    a buffer for every send made before
 //	receiver can exist            anything else can have the channel
 
@@ -1326,10 +1327,14 @@ func fixMessage(f *fix) string {
 // ends it) and it is given one value; or a case on ctx.Done() when the
 // loop returns on the very ctx that is in scope at the send. Before
 // shutdown the new case is never ready, so the select is the send;
-// after it the send could only block for ever. Offered when the send is
-// a statement of the function it returns from, which returns nothing (or,
-// for a context, just an error), and the stop case does not receive from
-// x.f itself (a drain would take the value).
+// after it the send could only block for ever. When shutdown sends on
+// x.stop (a case on it would take the signal), the case is on the field
+// the stop case closes as it returns, closed nowhere else (etcd #6857's
+// n.done). Offered when the send is a statement of the function it
+// returns from, which returns nothing (or, for a context, just an error),
+// or values no caller can see (resultsUnobserved), returned as zeros; and
+// the stop case does not receive from x.f itself (a drain would take the
+// value).
 func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
 	send, ok := at.(*ast.SendStmt)
 	if !ok || why.stopCase == nil || !r.isStatement(send) {
@@ -1369,7 +1374,12 @@ func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
 		}
 		done, subject, kind = ctx.Name()+".Done()", ctx.Name(), fixSendSelect
 	} else {
+		// The stop field itself, closed only; or, when shutdown sends on
+		// it, the field the stop case closes as the loop returns.
 		stop := r.closedOnlyField(stopCh)
+		if stop == nil {
+			stop = r.closedOnStop(why.stopCase)
+		}
 		if stop == nil {
 			return nil
 		}
@@ -1378,10 +1388,24 @@ func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
 		if v, ok := obj.(*types.Var); !ok || v.Origin() != stop || len(index) != 1 {
 			return nil
 		}
-		if sig, ok := r.signatureOf(fn); !ok || sig.Results().Len() != 0 {
+		sig, ok := r.signatureOf(fn)
+		if !ok {
 			return nil
 		}
-		done, ret, subject = base.Name+"."+stop.Name(), "return", base.Name+"."+stop.Name()
+		ret = "return"
+		if sig.Results().Len() != 0 {
+			// Zero values, only where no caller can see them.
+			decl, ok := fn.(*ast.FuncDecl)
+			if !ok || !r.resultsUnobserved(decl) {
+				return nil
+			}
+			zeros, ok := r.zeroResults(sig)
+			if !ok {
+				return nil
+			}
+			ret += " " + zeros
+		}
+		done, subject = base.Name+"."+stop.Name(), base.Name+"."+stop.Name()
 	}
 	e := &editor{}
 	e.insert(send.Pos(), "select {\ncase ")
