@@ -624,7 +624,7 @@ func (r *rules) sendSelectFix(uo useOf, why reason) *fix {
 	}
 	ctx := r.x.contextInScope(send.Pos())
 	if ctx == nil || !r.cancelledOnAbandon(ctx, uo.local.owner, why) {
-		return nil
+		return r.doneSelectFix(send, u.spawn, why)
 	}
 	ret, ok := r.returnOnCancel(u.spawn.lit, ctx.Name())
 	if !ok {
@@ -634,6 +634,40 @@ func (r *rules) sendSelectFix(uo useOf, why reason) *fix {
 	e.insert(send.Pos(), "select {\ncase ")
 	e.insert(send.End(), ":\ncase <-"+ctx.Name()+".Done():\n"+ret+"\n}")
 	return e.fix(fixSendSelect, ctx.Name(), "")
+}
+
+// doneSelectFix is sendSelectFix for a done channel instead of a context:
+// the path that abandons the goroutine is the case that receives from a
+// local channel that nothing sends on and something closes, so once that
+// case is taken the channel is closed for good, and a select case on it
+// lets the goroutine return. Offered only for a goroutine that returns
+// nothing, where the channel is in scope.
+func (r *rules) doneSelectFix(send *ast.SendStmt, s *spawn, why reason) *fix {
+	ab, ok := why.(abandoned)
+	if !ok || ab.path == nil || ab.path.choice == nil {
+		return nil
+	}
+	ch, isSend := commChannel(ab.path.choice)
+	id, ok := ast.Unparen(ch).(*ast.Ident)
+	if ch == nil || isSend || !ok {
+		return nil
+	}
+	done, ok := r.x.info.Uses[id].(*types.Var)
+	f := r.m.byVar[done]
+	if !ok || f == nil || f.escapes || f.defs != 1 || f.count(func(u *chanUse) bool { return u.kind == opClose }) == 0 ||
+		f.count(func(u *chanUse) bool { return u.kind == opSend }) > 0 {
+		return nil
+	}
+	if _, obj := r.x.pkg.Scope().Innermost(send.Pos()).LookupParent(done.Name(), send.Pos()); obj != done {
+		return nil // not in scope at the send, or shadowed
+	}
+	if sig, _ := r.x.info.TypeOf(s.lit).(*types.Signature); sig == nil || sig.Results().Len() != 0 {
+		return nil
+	}
+	e := &editor{}
+	e.insert(send.Pos(), "select {\ncase ")
+	e.insert(send.End(), ":\ncase <-"+done.Name()+":\nreturn\n}")
+	return e.fix(fixShutdownSelect, done.Name(), "")
 }
 
 // isStatement reports whether n is a statement of a block or a case.

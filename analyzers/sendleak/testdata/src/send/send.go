@@ -1274,3 +1274,41 @@ func propagateThenLog(run func(), log func()) error {
 		return errTimeout
 	}
 }
+
+// The path that abandons the goroutine is a case on a done channel that is
+// only ever closed: besides the buffer, a select on done is offered.
+func withDone(stop bool) int {
+	out := make(chan int)
+	done := make(chan struct{})
+	if stop {
+		close(done)
+	}
+	go func() {
+		out <- 1 // want `goroutine blocks for ever sending on unbuffered channel out: withDone can return through the done case without receiving from out`
+	}()
+	select {
+	case v := <-out:
+		return v
+	case <-done:
+		return 0
+	}
+}
+
+// Twin: done is also sent on, so its case may take a value meant for
+// another: only the buffer is offered.
+func withDoneSent(stop bool) int {
+	out := make(chan int)
+	done := make(chan struct{}, 1)
+	if stop {
+		done <- struct{}{}
+	}
+	go func() {
+		out <- 1 // want `goroutine blocks for ever sending on unbuffered channel out: withDoneSent can return through the done case without receiving from out`
+	}()
+	select {
+	case v := <-out:
+		return v
+	case <-done:
+		return 0
+	}
+}
