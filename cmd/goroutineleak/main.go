@@ -20,6 +20,7 @@ package main
 import (
 	"flag"
 	"os"
+	"strings"
 
 	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
 	"golang.org/x/tools/go/analysis/singlechecker"
@@ -27,11 +28,23 @@ import (
 
 const progname = "goroutineleak"
 
+// helpRequested finds "help" as the first argument that is not a flag
+// (goroutineleak help, or goroutineleak -json help), and returns what
+// follows it. Flags before it change nothing: help prints the same.
+func helpRequested(args []string) ([]string, bool) {
+	for i, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return args[i+1:], a == "help"
+		}
+	}
+	return nil, false
+}
+
 func main() {
 	// go vet's usage says "Run '.../goroutineleak help' for a full list";
 	// singlechecker would take "help" for a package pattern.
-	if len(os.Args) > 1 && os.Args[1] == "help" {
-		os.Exit(help(os.Stdout, os.Stderr, os.Args[2:]))
+	if rest, ok := helpRequested(os.Args[1:]); ok {
+		os.Exit(help(os.Stdout, os.Stderr, rest))
 	}
 	// singlechecker keeps a -V flag that is already defined.
 	flag.Var(versionFlag{}, "V", "print version and exit (-V=full: also the build ID, for go vet)")

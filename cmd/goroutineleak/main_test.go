@@ -341,3 +341,10 @@ func TestVersion(t *testing.T) {
 		t.Errorf("go vet on a clean package: exit %d:\n%s", code, out)
 	}
 }
+
+func TestHelpAfterFlags(t *testing.T) {
+	out, code := run(t, root, binary, "-json", "help", "recvleak")
+	if code != 0 || !strings.HasPrefix(out, "recvleak: report goroutines that block for ever on a receive\n") {
+		t.Errorf("-json help recvleak: exit %d:\n%s", code, out)
+	}
+}
