@@ -242,7 +242,7 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 		if rs, ok := why.loop.(*ast.RangeStmt); ok {
 			what = "ranging over " + shortExpr(rs.X) + " never ends"
 		}
-		d.Message = "goroutine never finishes: " + what + " and nothing in it returns, breaks out or panics"
+		d.Message = "goroutine never finishes: " + what + " and nothing in it returns, breaks out or calls panic"
 		if ctx := why.ctx; ctx != nil {
 			d.Message = "goroutine never finishes: " + what + " and it never checks " + ctx.Name() + ".Done(), so cancelling " + ctx.Name() + " does not stop it"
 		}

@@ -122,7 +122,7 @@ func Leaks() {
 
 	// LEAK 3: infinite loop with no exit condition
 	go func() {
-		for { // want `goroutine never finishes: this for loop has no condition and nothing in it returns, breaks out or panics`
+		for { // want `goroutine never finishes: this for loop has no condition and nothing in it returns, breaks out or calls panic`
 			doWork()
 		}
 	}()

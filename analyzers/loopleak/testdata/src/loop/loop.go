@@ -16,7 +16,7 @@ func work() bool { return true }
 
 func forever() {
 	go func() {
-		for { // want `goroutine never finishes: this for loop has no condition and nothing in it returns, breaks out or panics`
+		for { // want `goroutine never finishes: this for loop has no condition and nothing in it returns, breaks out or calls panic`
 			work()
 		}
 	}()
