@@ -966,13 +966,7 @@ func (r *rules) loopFix(s *spawn, loop ast.Stmt, ctx *types.Var, via *ast.CallEx
 	if s == nil || via != nil || r.neverDone(ctx) {
 		return nil
 	}
-	var fn ast.Node
-	switch {
-	case s.lit != nil:
-		fn = s.lit
-	case s.callee != nil && r.x.decls[s.callee] != nil:
-		fn = r.x.decls[s.callee]
-	}
+	fn := s.fn
 	cur := r.x.cursorOf(loop)
 	if fn == nil || !cur.Valid() || enclosingFunc(cur) != fn {
 		return nil

@@ -18,6 +18,7 @@ type spawn struct {
 	lit    *ast.FuncLit     // the goroutine's body, when it is a function literal
 	callee *types.Func      // otherwise the function it runs, when static
 	body   *ast.BlockStmt   // the goroutine's code when it is in this package
+	fn     ast.Node         // the *ast.FuncLit or *ast.FuncDecl whose body that is, or nil
 	parent ast.Node         // innermost *ast.FuncDecl or *ast.FuncLit around start
 	cur    inspector.Cursor // start's cursor
 	inLoop bool             // start sits in a loop of parent: many goroutines run this body
@@ -64,9 +65,9 @@ func findGoroutines(x *index) *goroutines {
 			}
 			s.cur = cur
 			if s.lit != nil {
-				s.body = s.lit.Body
+				s.body, s.fn = s.lit.Body, s.lit
 			} else if decl := x.decls[s.callee]; decl != nil {
-				s.body = decl.Body
+				s.body, s.fn = decl.Body, decl
 			}
 			gs.place(x, s)
 			gs.list = append(gs.list, s)

@@ -45,7 +45,7 @@ func (r *rules) bodyVerdicts() []verdict {
 		root.Inspect(nil, func(cur inspector.Cursor) bool {
 			switch n := cur.Node().(type) {
 			case *ast.CallExpr:
-				if target := r.oneTarget(n); target != nil && (s.callee == nil || target != ast.Node(r.x.decls[s.callee])) {
+				if target := r.oneTarget(n); target != nil && target != s.fn {
 					calls = append(calls, n)
 				}
 				if v, ok := r.deadCondWait(s, n); ok {

@@ -146,7 +146,7 @@ func (r *rules) lockOrderVerdicts() []verdict {
 	var out []verdict
 	seen := map[*types.Var]bool{}
 	for _, s := range r.gs.list {
-		fn := r.funcOf(s)
+		fn := s.fn
 		if fn == nil {
 			continue
 		}
@@ -176,20 +176,6 @@ func (r *rules) lockOrderVerdicts() []verdict {
 		})
 	}
 	return out
-}
-
-// funcOf is the function declaration or literal whose body goroutine s
-// runs, or nil.
-func (r *rules) funcOf(s *spawn) ast.Node {
-	switch {
-	case s.body == nil:
-		return nil
-	case s.lit != nil:
-		return s.lit
-	case s.callee != nil && r.x.decls[s.callee] != nil:
-		return r.x.decls[s.callee]
-	}
-	return nil
 }
 
 // lockOrder returns the verdicts on the waits on field that goroutine s,

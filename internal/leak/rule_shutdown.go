@@ -152,7 +152,7 @@ func (r *rules) onlyReceiverSends(loop *ast.ForStmt, field *types.Var) []*chanUs
 // code makes the use u; nil when there is none.
 func (r *rules) startedBy(u *chanUse, named *types.Named) *spawn {
 	for _, s := range r.gs.list {
-		if s.body == nil || u.pos() < s.body.Pos() || u.pos() >= s.body.End() || u.place.owner != r.funcOf(s) {
+		if s.body == nil || u.pos() < s.body.Pos() || u.pos() >= s.body.End() || u.place.owner != s.fn {
 			continue
 		}
 		if decl, ok := s.parent.(*ast.FuncDecl); ok && decl.Recv != nil {
@@ -219,7 +219,7 @@ func (r *rules) strandedSends(s *spawn, named *types.Named, loop *ast.ForStmt, f
 		out = append(out, verdict{pattern: UnreadSend, at: u.node, why: afterShutdown{
 			blockedOp: blockedOp{kind: opSend, channel: shortExpr(u.at.Node().(ast.Expr)), unbuffered: true},
 			method:    method.Name(),
-			receiver:  funcName(r.funcOf(s)),
+			receiver:  funcName(s.fn),
 			loop:      s,
 			stopCase:  r.stopCase(loop, stops),
 			shutdown:  shutdown,
