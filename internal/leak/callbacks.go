@@ -263,11 +263,6 @@ func (r *rules) ownCloseVerdicts() []verdict {
 	return out
 }
 
-func isCloseCall(info *types.Info, call *ast.CallExpr) bool {
-	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
-	return ok && info.Uses[id] == types.Universe.Lookup("close") && len(call.Args) == 1
-}
-
 // onlyClosedBy tells whether the field's channel is never sent on, and
 // closed only by deferred closes in body.
 func (r *rules) onlyClosedBy(field *types.Var, body *ast.BlockStmt) bool {

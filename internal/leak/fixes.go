@@ -603,8 +603,7 @@ func (r *rules) isUnlock(call *ast.CallExpr) bool {
 }
 
 func (r *rules) isCloseOf(call *ast.CallExpr, ch types.Object) bool {
-	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
-	return ok && ch != nil && len(call.Args) == 1 && r.x.info.Uses[id] == types.Universe.Lookup("close") && r.objectOf(call.Args[0]) == ch
+	return ch != nil && isCloseCall(r.x.info, call) && r.objectOf(call.Args[0]) == ch
 }
 
 // ---- sends: a select on the context ----

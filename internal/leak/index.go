@@ -436,6 +436,12 @@ func isFuncType(t types.Type) bool {
 	return ok
 }
 
+// isCloseCall reports whether call is the predeclared close(ch).
+func isCloseCall(info *types.Info, call *ast.CallExpr) bool {
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	return ok && info.Uses[id] == types.Universe.Lookup("close") && len(call.Args) == 1
+}
+
 // isNilIdent reports whether e is the predeclared nil.
 func isNilIdent(info *types.Info, e ast.Expr) bool {
 	id, ok := ast.Unparen(e).(*ast.Ident)

@@ -38,7 +38,7 @@ func (r *rules) neverDoneWait(s *spawn, cur inspector.Cursor, call *ast.CallExpr
 	}
 	var closed *ast.CallExpr
 	if stmt, ok := cur.Parent().Node().(*ast.ExprStmt); ok {
-		closed = closedAfter(cur.Parent(), stmt)
+		closed = r.closedAfter(cur.Parent(), stmt)
 	}
 	adds := make([]ast.Node, len(uses.calls["Add"]))
 	for i, c := range uses.calls["Add"] {
@@ -53,7 +53,7 @@ func (r *rules) neverDoneWait(s *spawn, cur inspector.Cursor, call *ast.CallExpr
 
 // closedAfter returns the close(ch) statement that follows stmt in its
 // block, or nil.
-func closedAfter(cur inspector.Cursor, stmt ast.Stmt) *ast.CallExpr {
+func (r *rules) closedAfter(cur inspector.Cursor, stmt ast.Stmt) *ast.CallExpr {
 	block, ok := cur.Parent().Node().(*ast.BlockStmt)
 	if !ok {
 		return nil
@@ -67,10 +67,8 @@ func closedAfter(cur inspector.Cursor, stmt ast.Stmt) *ast.CallExpr {
 		if !after {
 			continue
 		}
-		if call := exprStmtCall(st); call != nil {
-			if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok && id.Name == "close" && len(call.Args) == 1 {
-				return call
-			}
+		if call := exprStmtCall(st); call != nil && isCloseCall(r.x.info, call) {
+			return call
 		}
 	}
 	return nil
