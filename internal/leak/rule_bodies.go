@@ -48,13 +48,7 @@ func (r *rules) bodyVerdicts() []verdict {
 				if target := r.oneTarget(n); target != nil && target != s.fn {
 					calls = append(calls, n)
 				}
-				if v, ok := r.deadCondWait(s, n); ok {
-					out = append(out, v)
-				}
-				if v, ok := r.neverDoneWait(s, cur, n); ok {
-					out = append(out, v)
-				}
-				if v, ok := r.lockLeftVerdict(s, n); ok {
+				if v, ok := r.syncWaitVerdict(s, cur, n); ok {
 					out = append(out, v)
 				}
 			case *ast.FuncLit:
@@ -126,10 +120,7 @@ func (r *rules) calleeDeadOps(fn ast.Node) []verdict {
 			if target := r.oneTarget(n); target != nil {
 				calls = append(calls, target)
 			}
-			if v, ok := r.deadCondWait(nil, n); ok {
-				ops = append(ops, v)
-			}
-			if v, ok := r.neverDoneWait(nil, cur, n); ok {
+			if v, ok := r.syncWaitVerdict(nil, cur, n); ok {
 				ops = append(ops, v)
 			}
 		case *ast.RangeStmt, *ast.SelectStmt, *ast.UnaryExpr, *ast.SendStmt:
@@ -317,4 +308,57 @@ func shortExpr(e ast.Expr) string {
 		s = s[:37] + "..."
 	}
 	return s
+}
+
+// parentWaits relates, to a verdict on goroutine s, the receives of its
+// parent that wait for ever too: on a local channel of the parent that only
+// s sends to or closes, after the statement of s where it blocks.
+func (r *rules) parentWaits(s *spawn, v verdict) []ast.Node {
+	if s == nil || s.body == nil || s.parent == nil {
+		return nil
+	}
+	blocked := v.at
+	if v.through != nil {
+		blocked = v.through
+	}
+	var after ast.Stmt
+	for _, st := range s.body.List {
+		if st.Pos() <= blocked.Pos() && blocked.End() <= st.End() {
+			after = st
+		}
+	}
+	if after == nil {
+		return nil
+	}
+	var out []ast.Node
+	for _, l := range r.m.locals {
+		if l.owner == s.parent && !l.flow.escapes {
+			out = append(out, r.waitsEndedOnlyAfter(l.flow, s, after)...)
+		}
+	}
+	return out
+}
+
+// waitsEndedOnlyAfter returns the parent's blocking receives on f when
+// goroutine s alone sends to or closes f, and only after the statement
+// after; nil otherwise.
+func (r *rules) waitsEndedOnlyAfter(f *chanFlow, s *spawn, after ast.Stmt) []ast.Node {
+	var waits []ast.Node
+	ended := false
+	for i := range f.uses {
+		u := &f.uses[i]
+		switch {
+		case u.kind == opSend || u.kind == opClose:
+			if r.gs.spawnOf(u) != s || u.pos() < after.End() {
+				return nil
+			}
+			ended = true
+		case u.kind.receives() && u.blocks() && u.place.owner == s.parent && u.via == nil:
+			waits = append(waits, u.node)
+		}
+	}
+	if !ended {
+		return nil
+	}
+	return waits
 }

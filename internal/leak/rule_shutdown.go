@@ -66,6 +66,9 @@ func (r *rules) shutdownVerdicts() []verdict {
 // on that field with a plain send. Once the loop has returned on
 // shutdown, the goroutine's send blocks for ever.
 func (r *rules) strandedGoroutines() []verdict {
+	if len(r.gs.list) == 0 {
+		return nil // no goroutine to strand: no need to look at every method
+	}
 	var out []verdict
 	for fn, decl := range r.x.decls {
 		loop := topLoop(decl.Body)
