@@ -35,8 +35,15 @@
 //	                                                feeds (facts)
 //	5 rules          rule_channels.go,              []verdict: each rule decides and writes no text
 //	                 rule_send.go, rule_bodies.go,
+//	                 rule_locks.go, rule_sync.go,
+//	                 rule_shutdown.go,
+//	                 rule_overfill.go,
 //	                 contracts.go, generators.go,
 //	                 paths.go, directive.go
+//	  lock model     locks.go                       per function, on demand: the locks held, or taken,
+//	                                                at a point; a function's exits
+//	  one target     callbacks.go                   the one function a call through a hook, parameter
+//	                                                or sealed interface can run
 //	  fixes          fixes.go, fixes_results.go     each verdict's certainly safe fixes, as code
 //	6 report         report.go, directive.go        []Finding: messages, related positions, categories,
 //	                                                URLs, fixes; directives applied
