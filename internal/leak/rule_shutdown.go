@@ -224,7 +224,7 @@ func (r *rules) strandedSends(s *spawn, named *types.Named, loop *ast.ForStmt, f
 			method:    method.Name(),
 			receiver:  funcName(s.fn),
 			loop:      s,
-			stopCase:  r.stopCase(loop, stops),
+			stopCase:  r.stopCase(loop, named, stops),
 			shutdown:  shutdown,
 		}})
 	}
@@ -232,14 +232,10 @@ func (r *rules) strandedSends(s *spawn, named *types.Named, loop *ast.ForStmt, f
 }
 
 // stopCase is the first case of the loop that receives from a stop field.
-func (r *rules) stopCase(loop *ast.ForStmt, stops map[*types.Var]bool) *ast.CommClause {
+func (r *rules) stopCase(loop *ast.ForStmt, named *types.Named, stops map[*types.Var]bool) *ast.CommClause {
 	for _, cc := range r.loopCases(loop) {
-		if ch, send := commChannel(cc); ch != nil && !send {
-			if sel, ok := ast.Unparen(ch).(*ast.SelectorExpr); ok {
-				if v, ok := r.x.info.Uses[sel.Sel].(*types.Var); ok && stops[v.Origin()] {
-					return cc
-				}
-			}
+		if ch, send := commChannel(cc); ch != nil && !send && stops[ownField(r.x.info, ch, named)] {
+			return cc
 		}
 	}
 	return nil
