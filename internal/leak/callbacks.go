@@ -31,8 +31,8 @@ func (r *rules) oneTarget(call *ast.CallExpr) ast.Node {
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.SelectorExpr:
 		if field, ok := r.x.info.Uses[fun.Sel].(*types.Var); ok && field.IsField() {
-			if value, _ := r.fieldFuncValue(field); value != nil {
-				return r.funcNode(value)
+			if value, _ := fieldFuncValue(r.x, field); value != nil {
+				return funcNode(r.x, value)
 			}
 		}
 		if method, ok := r.x.info.Uses[fun.Sel].(*types.Func); ok {
@@ -45,8 +45,8 @@ func (r *rules) oneTarget(call *ast.CallExpr) ast.Node {
 		}
 	case *ast.Ident:
 		if param, ok := r.x.info.Uses[fun].(*types.Var); ok {
-			if value := r.paramFuncValue(call, param); value != nil {
-				return r.funcNode(value)
+			if value := paramFuncValue(r.x, call, param); value != nil {
+				return funcNode(r.x, value)
 			}
 		}
 	}
@@ -63,20 +63,20 @@ func (r *rules) soleImplementation(method *types.Func) *types.Func {
 	if r.impls == nil {
 		r.impls = make(map[*types.Func]*types.Func)
 	}
-	impl := r.findImplementation(method)
+	impl := findImplementation(r.x, method)
 	r.impls[method] = impl
 	return impl
 }
 
 // findImplementation is soleImplementation, uncached: one look at every
 // type of the package.
-func (r *rules) findImplementation(method *types.Func) *types.Func {
+func findImplementation(x *index, method *types.Func) *types.Func {
 	recv := method.Signature().Recv()
 	if recv == nil || !types.IsInterface(recv.Type()) {
 		return nil
 	}
 	named, ok := types.Unalias(recv.Type()).(*types.Named)
-	if !ok || named.Obj().Pkg() != r.x.pkg {
+	if !ok || named.Obj().Pkg() != x.pkg {
 		return nil
 	}
 	iface := named.Underlying().(*types.Interface)
@@ -88,7 +88,7 @@ func (r *rules) findImplementation(method *types.Func) *types.Func {
 		return nil
 	}
 	var impl *types.Func
-	scope := r.x.pkg.Scope()
+	scope := x.pkg.Scope()
 	for _, name := range scope.Names() {
 		tn, ok := scope.Lookup(name).(*types.TypeName)
 		if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) {
@@ -107,7 +107,7 @@ func (r *rules) findImplementation(method *types.Func) *types.Func {
 		if impl != nil {
 			return nil // two implementations
 		}
-		obj, _, _ := types.LookupFieldOrMethod(t, false, r.x.pkg, method.Name())
+		obj, _, _ := types.LookupFieldOrMethod(t, false, x.pkg, method.Name())
 		impl, ok = obj.(*types.Func)
 		if !ok {
 			return nil
@@ -118,12 +118,12 @@ func (r *rules) findImplementation(method *types.Func) *types.Func {
 
 // funcNode is the declaration or literal a function-valued expression
 // denotes, or nil.
-func (r *rules) funcNode(e ast.Expr) ast.Node {
+func funcNode(x *index, e ast.Expr) ast.Node {
 	if lit, ok := ast.Unparen(e).(*ast.FuncLit); ok {
 		return lit
 	}
-	if fn := funcValue(r.x.info, e); fn != nil {
-		if decl := r.x.decls[fn]; decl != nil {
+	if fn := funcValue(x.info, e); fn != nil {
+		if decl := x.decls[fn]; decl != nil {
 			return decl
 		}
 	}
@@ -134,14 +134,14 @@ func (r *rules) funcNode(e ast.Expr) ast.Node {
 // package is given, when its every other mention calls it or compares it
 // with nil, and the field it is assigned to (x.hook), when the value is
 // given by an assignment; nil otherwise.
-func (r *rules) fieldFuncValue(field *types.Var) (value, assignedTo ast.Expr) {
+func fieldFuncValue(x *index, field *types.Var) (value, assignedTo ast.Expr) {
 	field = field.Origin()
-	if !r.x.hidden(field) || !isFuncType(field.Type()) || r.x.positionallyBuilt(field) {
+	if !x.hidden(field) || !isFuncType(field.Type()) || x.positionallyBuilt(field) {
 		return nil, nil
 	}
-	for _, cur := range r.x.fieldMentions(field) {
+	for _, cur := range x.fieldMentions(field) {
 		id := cur.Node().(*ast.Ident)
-		if r.x.info.Defs[id] == field {
+		if x.info.Defs[id] == field {
 			continue // the declaration
 		}
 		if sel, ok := cur.Parent().Node().(*ast.SelectorExpr); ok && sel.Sel == id {
@@ -154,7 +154,7 @@ func (r *rules) fieldFuncValue(field *types.Var) (value, assignedTo ast.Expr) {
 				continue
 			}
 		case *ast.BinaryExpr:
-			if isNilIdent(r.x.info, p.X) || isNilIdent(r.x.info, p.Y) {
+			if isNilIdent(x.info, p.X) || isNilIdent(x.info, p.Y) {
 				continue
 			}
 		case *ast.AssignStmt:
@@ -176,8 +176,8 @@ func (r *rules) fieldFuncValue(field *types.Var) (value, assignedTo ast.Expr) {
 // paramFuncValue is the function value passed for param, a parameter of
 // the function declaration around call, at that function's only call
 // site; nil when there is not exactly one or param is assigned.
-func (r *rules) paramFuncValue(call *ast.CallExpr, param *types.Var) ast.Expr {
-	cur := r.x.cursorOf(call)
+func paramFuncValue(x *index, call *ast.CallExpr, param *types.Var) ast.Expr {
+	cur := x.cursorOf(call)
 	if !cur.Valid() {
 		return nil
 	}
@@ -188,7 +188,7 @@ func (r *rules) paramFuncValue(call *ast.CallExpr, param *types.Var) ast.Expr {
 	if decl == nil {
 		return nil
 	}
-	fn, ok := r.x.info.Defs[decl.Name].(*types.Func)
+	fn, ok := x.info.Defs[decl.Name].(*types.Func)
 	if !ok {
 		return nil
 	}
@@ -202,7 +202,7 @@ func (r *rules) paramFuncValue(call *ast.CallExpr, param *types.Var) ast.Expr {
 	if index < 0 || sig.Variadic() && index == sig.Params().Len()-1 {
 		return nil
 	}
-	for _, m := range r.x.mentions(decl, param) {
+	for _, m := range x.mentions(decl, param) {
 		if _, assigned := m.Parent().Node().(*ast.AssignStmt); assigned {
 			return nil
 		}
@@ -211,8 +211,8 @@ func (r *rules) paramFuncValue(call *ast.CallExpr, param *types.Var) ast.Expr {
 		}
 	}
 	var value ast.Expr
-	for _, id := range r.x.usesOf(fn) {
-		use := r.x.cursorOf(id)
+	for _, id := range x.usesOf(fn) {
+		use := x.cursorOf(id)
 		if !use.Valid() {
 			return nil
 		}
@@ -246,11 +246,11 @@ func (r *rules) ownCloseVerdicts() []verdict {
 			if !ok || !isCloseCall(r.x.info, d.Call) {
 				continue
 			}
-			field, base := r.fieldOnVar(d.Call.Args[0])
+			field, base := fieldOnVar(r.x, d.Call.Args[0])
 			if field == nil || !r.onlyClosedBy(field, s.body) {
 				continue
 			}
-			r.ownWaits(s.body, base, field, 0, nil, func(op ast.Node, ch ast.Expr, via *ast.CallExpr) {
+			ownWaits(r.x, s.body, base, field, 0, nil, func(op ast.Node, ch ast.Expr, via *ast.CallExpr) {
 				kind := opRecv
 				if _, ok := op.(*ast.RangeStmt); ok {
 					kind = opRange
@@ -290,9 +290,9 @@ const maxOwnDepth = 3
 // (not in deferred code, goroutines or literals) and in the methods body
 // calls on obj; via is the call in the goroutine's own body that leads to
 // it.
-func (r *rules) ownWaits(body *ast.BlockStmt, obj types.Object, field *types.Var, depth int, via *ast.CallExpr, found func(op ast.Node, ch ast.Expr, via *ast.CallExpr)) {
+func ownWaits(x *index, body *ast.BlockStmt, obj types.Object, field *types.Var, depth int, via *ast.CallExpr, found func(op ast.Node, ch ast.Expr, via *ast.CallExpr)) {
 	onOwn := func(ch ast.Expr) bool {
-		f, base := r.fieldOnVar(ch)
+		f, base := fieldOnVar(x, ch)
 		return f == field && base == obj
 	}
 	ast.Inspect(body, func(n ast.Node) bool {
@@ -311,12 +311,12 @@ func (r *rules) ownWaits(body *ast.BlockStmt, obj types.Object, field *types.Var
 			if depth >= maxOwnDepth {
 				break
 			}
-			if decl, recv := r.methodOnObject(n, obj); decl != nil {
+			if decl, recv := methodOnObject(x, n, obj); decl != nil {
 				next := via
 				if next == nil {
 					next = n
 				}
-				r.ownWaits(decl.Body, recv, field, depth+1, next, found)
+				ownWaits(x, decl.Body, recv, field, depth+1, next, found)
 			}
 		}
 		return true
@@ -326,27 +326,27 @@ func (r *rules) ownWaits(body *ast.BlockStmt, obj types.Object, field *types.Var
 // methodOnObject returns the method that call runs on obj, and its
 // receiver: obj.m(), or obj.hook() where the hook's one value is a method
 // value of the object it is stored in (x.hook = x.m).
-func (r *rules) methodOnObject(call *ast.CallExpr, obj types.Object) (*ast.FuncDecl, types.Object) {
+func methodOnObject(x *index, call *ast.CallExpr, obj types.Object) (*ast.FuncDecl, types.Object) {
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok || r.objectOf(sel.X) != obj {
+	if !ok || objectOf(x, sel.X) != obj {
 		return nil, nil
 	}
 	var decl *ast.FuncDecl
-	if fn := staticCallee(r.x.info, call); fn != nil {
-		decl = r.x.decls[fn]
-	} else if field, ok := r.x.info.Uses[sel.Sel].(*types.Var); ok && field.IsField() {
-		value, assignedTo := r.fieldFuncValue(field)
+	if fn := staticCallee(x.info, call); fn != nil {
+		decl = x.decls[fn]
+	} else if field, ok := x.info.Uses[sel.Sel].(*types.Var); ok && field.IsField() {
+		value, assignedTo := fieldFuncValue(x, field)
 		vsel, ok1 := ast.Unparen(value).(*ast.SelectorExpr)
 		asel, ok2 := ast.Unparen(assignedTo).(*ast.SelectorExpr)
-		if !ok1 || !ok2 || r.objectOf(vsel.X) == nil || r.objectOf(vsel.X) != r.objectOf(asel.X) {
+		if !ok1 || !ok2 || objectOf(x, vsel.X) == nil || objectOf(x, vsel.X) != objectOf(x, asel.X) {
 			return nil, nil
 		}
-		if fn := funcValue(r.x.info, vsel); fn != nil {
-			decl = r.x.decls[fn]
+		if fn := funcValue(x.info, vsel); fn != nil {
+			decl = x.decls[fn]
 		}
 	}
 	if decl == nil || decl.Recv == nil || len(decl.Recv.List) == 0 || len(decl.Recv.List[0].Names) == 0 {
 		return nil, nil
 	}
-	return decl, r.x.info.Defs[decl.Recv.List[0].Names[0]]
+	return decl, x.info.Defs[decl.Recv.List[0].Names[0]]
 }

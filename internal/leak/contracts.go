@@ -551,7 +551,7 @@ func (r *rules) contractVerdict(cur inspector.Cursor, fn *types.Func, c *contrac
 	if body == nil || v.Pos() < body.Pos() || v.Pos() >= body.End() {
 		return verdict{}, false // a parameter or a package variable: its owner is elsewhere
 	}
-	if isMethod && !r.isFresh(v, owner, methods) {
+	if isMethod && !isFresh(r.x, v, owner, methods) {
 		return verdict{}, false // made elsewhere: whoever made it may have arranged its release
 	}
 	switch releaseState(r.x, v, owner, methods) {
@@ -565,14 +565,14 @@ func (r *rules) contractVerdict(cur inspector.Cursor, fn *types.Func, c *contrac
 // composite literal, new(T), or the result of a constructor of its own
 // package that does not call a release method itself (a test helper that
 // registers t.Cleanup(h.Close) does).
-func (r *rules) isFresh(v *types.Var, owner ast.Node, methods []string) bool {
-	value := r.x.soleValue(v)
+func isFresh(x *index, v *types.Var, owner ast.Node, methods []string) bool {
+	value := x.soleValue(v)
 	if value == nil {
-		value = tupleSource(r.x, v, owner)
+		value = tupleSource(x, v, owner)
 	}
 	if value == nil {
 		// var x T, given no value
-		for _, cur := range r.x.mentions(owner, v) {
+		for _, cur := range x.mentions(owner, v) {
 			if vs, ok := cur.Parent().Node().(*ast.ValueSpec); ok && len(vs.Values) == 0 {
 				return true
 			}
@@ -586,19 +586,19 @@ func (r *rules) isFresh(v *types.Var, owner ast.Node, methods []string) bool {
 	case *ast.CompositeLit:
 		return true
 	case *ast.CallExpr:
-		if id, ok := ast.Unparen(value.Fun).(*ast.Ident); ok && r.x.info.Uses[id] == types.Universe.Lookup("new") {
+		if id, ok := ast.Unparen(value.Fun).(*ast.Ident); ok && x.info.Uses[id] == types.Universe.Lookup("new") {
 			return true
 		}
-		fn := staticCallee(r.x.info, value)
+		fn := staticCallee(x.info, value)
 		if fn == nil {
 			return false
 		}
-		if r.x.decls[fn] != nil {
+		if x.decls[fn] != nil {
 			set := map[string]bool{}
 			for _, m := range methods {
 				set[m] = true
 			}
-			return !mentionsRelease(r.x, fn, set, 3)
+			return !mentionsRelease(x, fn, set, 3)
 		}
 		named, ok := types.Unalias(derefType(v.Type())).(*types.Named)
 		return ok && fn.Pkg() == named.Obj().Pkg()

@@ -91,24 +91,24 @@ func (r *rules) addFixes(verdicts []verdict) {
 	buffers := map[*chanFlow]*fix{} // one buffer fix serves every send on a channel
 	for i := range verdicts {
 		v := &verdicts[i]
-		if r.generated(v.at) {
+		if generated(r.x, v.at) {
 			continue
 		}
 		switch why := v.why.(type) {
 		case endlessLoop:
 			if why.ctx != nil {
-				v.fixes = appendFix(v.fixes, r.loopFix(v.spawn, why.loop, why.ctx, why.via))
+				v.fixes = appendFix(v.fixes, loopFix(r.x, v.spawn, why.loop, why.ctx, why.via))
 			}
 		case contractDropped:
-			v.fixes = appendFix(v.fixes, r.releaseFix(v.at, why))
+			v.fixes = appendFix(v.fixes, releaseFix(r.x, v.at, why))
 		case contractDiscarded:
-			v.fixes = appendFix(v.fixes, r.discardedFix(v.at, why))
+			v.fixes = appendFix(v.fixes, discardedFix(r.x, v.at, why))
 		case neverClosed:
 			if uses == nil {
 				uses = r.localUses()
 			}
-			if uo, ok := uses[v.at]; ok && uo.use.kind == opRange && r.waitsOnNothing(uo.local.owner, uo.local.flow.v) {
-				v.fixes = appendFix(v.fixes, r.closeFix(uo.local.owner, uo.local.flow, true))
+			if uo, ok := uses[v.at]; ok && uo.use.kind == opRange && waitsOnNothing(r.x, uo.local.owner, uo.local.flow.v) {
+				v.fixes = appendFix(v.fixes, closeFix(r.x, uo.local.owner, uo.local.flow, true))
 			}
 		case noPartner:
 			if uses == nil {
@@ -132,9 +132,9 @@ func (r *rules) addFixes(verdicts []verdict) {
 			}
 			switch {
 			case uo.use.kind.receives() && v.spawn != nil && v.spawn.lit != nil && isSkipped(why):
-				v.fixes = appendFix(v.fixes, r.deferCloseFix(v.spawn.lit, uo.local.flow))
+				v.fixes = appendFix(v.fixes, deferCloseFix(r.x, v.spawn.lit, uo.local.flow))
 			case uo.use.kind.receives():
-				v.fixes = appendFix(v.fixes, r.deferCloseFix(uo.local.owner, uo.local.flow))
+				v.fixes = appendFix(v.fixes, deferCloseFix(r.x, uo.local.owner, uo.local.flow))
 			}
 		}
 		if v.pattern != UnreadSend && v.pattern != TestFailure {
@@ -172,14 +172,14 @@ func appendFix(fixes []*fix, f *fix) []*fix {
 // generated reports whether n is in a file whose positions are mapped by
 // //line directives (cgo's output, generated code): the fix's offsets
 // would not be those of the file the user edits.
-func (r *rules) generated(n ast.Node) bool {
-	return r.x.fset.PositionFor(n.Pos(), false).Filename != r.x.fset.PositionFor(n.Pos(), true).Filename
+func generated(x *index, n ast.Node) bool {
+	return x.fset.PositionFor(n.Pos(), false).Filename != x.fset.PositionFor(n.Pos(), true).Filename
 }
 
 // nextLine is where the line after the one n ends on starts: new
 // statements go there, after any comment that ends n's line.
-func (r *rules) nextLine(n ast.Node) token.Pos {
-	tf := r.x.fset.File(n.End())
+func nextLine(x *index, n ast.Node) token.Pos {
+	tf := x.fset.File(n.End())
 	if tf == nil {
 		return n.End()
 	}
@@ -191,17 +191,17 @@ func (r *rules) nextLine(n ast.Node) token.Pos {
 }
 
 // remove deletes stmt, with its line when it is alone on it.
-func (r *rules) remove(e *editor, stmt ast.Stmt) {
-	tf := r.x.fset.File(stmt.Pos())
+func remove(x *index, e *editor, stmt ast.Stmt) {
+	tf := x.fset.File(stmt.Pos())
 	line := tf.Line(stmt.Pos())
 	alone := tf.Line(stmt.End()) == line && line < tf.LineCount()
-	cur := r.x.cursorOf(stmt)
+	cur := x.cursorOf(stmt)
 	for _, sib := range []ast.Node{prevSibling(cur), nextSibling(cur)} {
 		if sib != nil && (tf.Line(sib.End()) == line || tf.Line(sib.Pos()) == line) {
 			alone = false
 		}
 	}
-	for _, f := range r.x.files {
+	for _, f := range x.files {
 		if f.FileStart > stmt.Pos() || stmt.Pos() >= f.FileEnd {
 			continue
 		}
@@ -275,19 +275,19 @@ func (r *rules) bufferFix(uo useOf) *fix {
 			return nil // the owner sends, or a callee or a select does: keep away
 		}
 		if u.place.deferred {
-			lit := r.recoveredLastAct(u)
+			lit := recoveredLastAct(r.x, u)
 			if lit == nil {
 				return nil
 			}
 			if !slices.Contains(deferred[u.spawn], lit) {
 				deferred[u.spawn] = append(deferred[u.spawn], lit)
 			}
-		} else if !r.lastAct(u) {
+		} else if !lastAct(r.x, u) {
 			return nil
 		}
 		senders[u.spawn] = true
 	}
-	if len(senders) == 0 || r.measured(f.v, uo.local.owner) {
+	if len(senders) == 0 || measured(r.x, f.v, uo.local.owner) {
 		return nil
 	}
 	counts := r.newSendCounts(f)
@@ -315,7 +315,7 @@ func (r *rules) bufferFix(uo useOf) *fix {
 		if len(senders) > 1 {
 			return nil
 		}
-		size = r.rangeLen(s, f, per)
+		size = rangeLen(r.x, s, f, per)
 		if size == "" {
 			return nil
 		}
@@ -337,15 +337,15 @@ func (r *rules) bufferFix(uo useOf) *fix {
 
 // measured reports whether the code asks len or cap of the channel: a
 // buffer would change the answer.
-func (r *rules) measured(v *types.Var, owner ast.Node) bool {
-	decl := enclosingFuncDecl(r.x, owner)
+func measured(x *index, v *types.Var, owner ast.Node) bool {
+	decl := enclosingFuncDecl(x, owner)
 	if decl == nil {
 		return true
 	}
-	for _, cur := range r.x.mentions(decl, v) {
+	for _, cur := range x.mentions(decl, v) {
 		if call, ok := cur.Parent().Node().(*ast.CallExpr); ok {
 			if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
-				if b, ok := r.x.info.Uses[id].(*types.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
+				if b, ok := x.info.Uses[id].(*types.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
 					return true
 				}
 			}
@@ -358,7 +358,7 @@ func (r *rules) measured(v *types.Var, owner ast.Node) bool {
 // loop send on, when the loop ranges over a variable x (len(x) times) or
 // an integer n: per times len(x). x must name at the make the value the
 // loop ranges over: declared before it and never assigned again.
-func (r *rules) rangeLen(s *spawn, f *chanFlow, per int) string {
+func rangeLen(x *index, s *spawn, f *chanFlow, per int) string {
 	var loop *ast.RangeStmt
 	for enc := range s.cur.Enclosing() {
 		if enc.Node() == s.parent {
@@ -381,11 +381,11 @@ func (r *rules) rangeLen(s *spawn, f *chanFlow, per int) string {
 	if !ok {
 		return ""
 	}
-	v, ok := r.x.info.Uses[id].(*types.Var)
-	if !ok || v.Pos() > f.made.Pos() || !r.neverReassigned(v, s.parent) {
+	v, ok := x.info.Uses[id].(*types.Var)
+	if !ok || v.Pos() > f.made.Pos() || !neverReassigned(x, v, s.parent) {
 		return ""
 	}
-	if scope := r.x.pkg.Scope().Innermost(f.made.Pos()); scope == nil {
+	if scope := x.pkg.Scope().Innermost(f.made.Pos()); scope == nil {
 		return ""
 	} else if _, obj := scope.LookupParent(v.Name(), f.made.Pos()); obj != v {
 		return "" // another x at the make
@@ -410,14 +410,14 @@ func (r *rules) rangeLen(s *spawn, f *chanFlow, per int) string {
 
 // neverReassigned reports whether nothing in fn assigns to v, takes its
 // address or changes it by ++ or --, besides its declaration.
-func (r *rules) neverReassigned(v *types.Var, fn ast.Node) bool {
-	decl := enclosingFuncDecl(r.x, fn)
+func neverReassigned(x *index, v *types.Var, fn ast.Node) bool {
+	decl := enclosingFuncDecl(x, fn)
 	if decl == nil {
 		return false
 	}
-	for _, cur := range r.x.mentions(decl, v) {
+	for _, cur := range x.mentions(decl, v) {
 		id := cur.Node().(*ast.Ident)
-		if r.x.info.Defs[id] == v {
+		if x.info.Defs[id] == v {
 			continue
 		}
 		switch p := cur.Parent().Node().(type) {
@@ -465,7 +465,7 @@ func enclosingFuncDecl(x *index, fn ast.Node) ast.Node {
 // unlock of a mutex. A buffer then changes no order another goroutine can
 // observe, but that the goroutine's Done and unlock can come before the
 // value is received.
-func (r *rules) lastAct(u *chanUse) bool {
+func lastAct(x *index, u *chanUse) bool {
 	s := u.spawn
 	if s == nil || s.lit == nil {
 		return false
@@ -474,13 +474,13 @@ func (r *rules) lastAct(u *chanUse) bool {
 	if !ok {
 		return false
 	}
-	ch := r.objectOf(send.Chan)
+	ch := objectOf(x, send.Chan)
 	for _, stmt := range s.lit.Body.List {
-		if d, ok := stmt.(*ast.DeferStmt); ok && !r.isDone(d.Call) && !r.isCloseOf(d.Call, ch) && !r.isUnlock(d.Call) {
+		if d, ok := stmt.(*ast.DeferStmt); ok && !isDone(x, d.Call) && !isCloseOf(x, d.Call, ch) && !isUnlock(x, d.Call) {
 			return false
 		}
 	}
-	return r.onlyFollowedBy(send, s.lit, func(st ast.Stmt) bool { return r.inertAfterSend(st, ch) })
+	return onlyFollowedBy(x, send, s.lit, func(st ast.Stmt) bool { return inertAfterSend(x, st, ch) })
 }
 
 // recoveredLastAct returns the deferred function literal whose send u
@@ -490,13 +490,13 @@ func (r *rules) lastAct(u *chanUse) bool {
 // lastAct allows follows the send in it, and the defers registered
 // before it, which run after it, are wg.Done(), the channel's close or
 // an unlock. Nil otherwise.
-func (r *rules) recoveredLastAct(u *chanUse) *ast.FuncLit {
+func recoveredLastAct(x *index, u *chanUse) *ast.FuncLit {
 	s := u.spawn
 	send, ok := u.node.(*ast.SendStmt)
 	if s == nil || s.lit == nil || !ok {
 		return nil
 	}
-	cur := r.x.cursorOf(send)
+	cur := x.cursorOf(send)
 	lit, ok := enclosingFunc(cur).(*ast.FuncLit)
 	if !cur.Valid() || !ok {
 		return nil
@@ -507,10 +507,10 @@ func (r *rules) recoveredLastAct(u *chanUse) *ast.FuncLit {
 			d = ds
 		}
 	}
-	if d == nil || !r.recoversFirst(lit, send) {
+	if d == nil || !recoversFirst(x, lit, send) {
 		return nil
 	}
-	ch := r.objectOf(send.Chan)
+	ch := objectOf(x, send.Chan)
 	earlier := true
 	ast.Inspect(s.lit.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -519,7 +519,7 @@ func (r *rules) recoveredLastAct(u *chanUse) *ast.FuncLit {
 		case *ast.BranchStmt:
 			earlier = earlier && n.Tok != token.GOTO
 		case *ast.DeferStmt:
-			if n.Pos() < d.Pos() && !r.isDone(n.Call) && !r.isCloseOf(n.Call, ch) && !r.isUnlock(n.Call) {
+			if n.Pos() < d.Pos() && !isDone(x, n.Call) && !isCloseOf(x, n.Call, ch) && !isUnlock(x, n.Call) {
 				earlier = false
 			}
 		}
@@ -528,7 +528,7 @@ func (r *rules) recoveredLastAct(u *chanUse) *ast.FuncLit {
 	if !earlier {
 		return nil
 	}
-	if !r.onlyFollowedBy(send, lit, func(st ast.Stmt) bool { return r.inertAfterSend(st, ch) }) {
+	if !onlyFollowedBy(x, send, lit, func(st ast.Stmt) bool { return inertAfterSend(x, st, ch) }) {
 		return nil
 	}
 	return lit
@@ -537,7 +537,7 @@ func (r *rules) recoveredLastAct(u *chanUse) *ast.FuncLit {
 // recoversFirst reports whether lit calls recover() in a statement of
 // its own body before the one that holds send (or in that statement's
 // init: if r := recover(); r != nil { ... }).
-func (r *rules) recoversFirst(lit *ast.FuncLit, send ast.Node) bool {
+func recoversFirst(x *index, lit *ast.FuncLit, send ast.Node) bool {
 	for _, st := range lit.Body.List {
 		var probe ast.Node = st
 		if st.Pos() <= send.Pos() && send.End() <= st.End() {
@@ -558,7 +558,7 @@ func (r *rules) recoversFirst(lit *ast.FuncLit, send ast.Node) bool {
 				return false
 			}
 			if call, ok := n.(*ast.CallExpr); ok {
-				if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok && r.x.info.Uses[id] == types.Universe.Lookup("recover") {
+				if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok && x.info.Uses[id] == types.Universe.Lookup("recover") {
 					found = true
 				}
 			}
@@ -577,33 +577,33 @@ func (r *rules) recoversFirst(lit *ast.FuncLit, send ast.Node) bool {
 // inertAfterSend reports whether stmt, after a goroutine's send, does
 // nothing another goroutine can observe: a return without results, another
 // send on ch or its close, or wg.Done().
-func (r *rules) inertAfterSend(stmt ast.Stmt, ch types.Object) bool {
+func inertAfterSend(x *index, stmt ast.Stmt, ch types.Object) bool {
 	switch st := stmt.(type) {
 	case *ast.ReturnStmt:
 		return len(st.Results) == 0
 	case *ast.SendStmt:
-		return ch != nil && r.objectOf(st.Chan) == ch
+		return ch != nil && objectOf(x, st.Chan) == ch
 	case *ast.ExprStmt:
 		call, ok := ast.Unparen(st.X).(*ast.CallExpr)
-		return ok && (r.isDone(call) || r.isCloseOf(call, ch))
+		return ok && (isDone(x, call) || isCloseOf(x, call, ch))
 	case *ast.EmptyStmt:
 		return true
 	}
 	return false
 }
 
-func (r *rules) isDone(call *ast.CallExpr) bool {
-	fn := staticCallee(r.x.info, call)
+func isDone(x *index, call *ast.CallExpr) bool {
+	fn := staticCallee(x.info, call)
 	return fn != nil && fn.Name() == "Done" && isMethodOf(fn, "sync", "WaitGroup")
 }
 
-func (r *rules) isUnlock(call *ast.CallExpr) bool {
-	fn := staticCallee(r.x.info, call)
+func isUnlock(x *index, call *ast.CallExpr) bool {
+	fn := staticCallee(x.info, call)
 	return fn != nil && (fn.Name() == "Unlock" || fn.Name() == "RUnlock") && (isMethodOf(fn, "sync", "Mutex") || isMethodOf(fn, "sync", "RWMutex"))
 }
 
-func (r *rules) isCloseOf(call *ast.CallExpr, ch types.Object) bool {
-	return ch != nil && isCloseCall(r.x.info, call) && r.objectOf(call.Args[0]) == ch
+func isCloseOf(x *index, call *ast.CallExpr, ch types.Object) bool {
+	return ch != nil && isCloseCall(x.info, call) && objectOf(x, call.Args[0]) == ch
 }
 
 // ---- sends: a select on the context ----
@@ -618,14 +618,14 @@ func (r *rules) sendSelectFix(uo useOf, why reason) *fix {
 	if !ok || u.via != nil || u.spawn == nil || u.spawn.lit == nil || u.inSelect {
 		return nil
 	}
-	if !r.isStatement(send) || enclosingFunc(r.x.cursorOf(send)) != u.spawn.lit {
+	if !isStatement(r.x, send) || enclosingFunc(r.x.cursorOf(send)) != u.spawn.lit {
 		return nil // in a deferred literal, say: its return is not the goroutine's
 	}
 	ctx := r.x.contextInScope(send.Pos())
-	if ctx == nil || !r.cancelledOnAbandon(ctx, uo.local.owner, why) {
+	if ctx == nil || !cancelledOnAbandon(r.x, ctx, uo.local.owner, why) {
 		return r.doneSelectFix(send, u.spawn, why)
 	}
-	ret, ok := r.returnOnCancel(u.spawn.lit, ctx.Name())
+	ret, ok := returnOnCancel(r.x, u.spawn.lit, ctx.Name())
 	if !ok {
 		return nil
 	}
@@ -670,8 +670,8 @@ func (r *rules) doneSelectFix(send *ast.SendStmt, s *spawn, why reason) *fix {
 }
 
 // isStatement reports whether n is a statement of a block or a case.
-func (r *rules) isStatement(n ast.Stmt) bool {
-	cur := r.x.cursorOf(n)
+func isStatement(x *index, n ast.Stmt) bool {
+	cur := x.cursorOf(n)
 	if !cur.Valid() {
 		return false
 	}
@@ -685,24 +685,24 @@ func (r *rules) isStatement(n ast.Stmt) bool {
 // cancelledOnAbandon reports whether ctx is cancelled whenever owner
 // abandons the goroutine: owner derives ctx and defers its cancel, or the
 // abandoning path is the case that receives from ctx.Done().
-func (r *rules) cancelledOnAbandon(ctx *types.Var, owner ast.Node, why reason) bool {
+func cancelledOnAbandon(x *index, ctx *types.Var, owner ast.Node, why reason) bool {
 	if ab, ok := why.(abandoned); ok && ab.path != nil && ab.path.choice != nil {
 		if ch, send := commChannel(ab.path.choice); ch != nil && !send {
 			if call, ok := ast.Unparen(ch).(*ast.CallExpr); ok {
-				if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Done" && r.objectOf(sel.X) == ctx {
+				if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Done" && objectOf(x, sel.X) == ctx {
 					return true
 				}
 			}
 		}
 	}
-	return r.derivedWithDeferredCancel(ctx, owner)
+	return derivedWithDeferredCancel(x, ctx, owner)
 }
 
 // derivedWithDeferredCancel recognises, in owner's body,
 //
 //	ctx, cancel := context.WithCancel(parent) // or WithTimeout, WithDeadline
 //	defer cancel()
-func (r *rules) derivedWithDeferredCancel(ctx *types.Var, owner ast.Node) bool {
+func derivedWithDeferredCancel(x *index, ctx *types.Var, owner ast.Node) bool {
 	body := bodyOf(owner)
 	if body == nil {
 		return false
@@ -715,17 +715,17 @@ func (r *rules) derivedWithDeferredCancel(ctx *types.Var, owner ast.Node) bool {
 				continue
 			}
 			call, ok := ast.Unparen(st.Rhs[0]).(*ast.CallExpr)
-			if !ok || !isFunc(staticCallee(r.x.info, call), "context", "WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause") {
+			if !ok || !isFunc(staticCallee(x.info, call), "context", "WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause") {
 				continue
 			}
-			if id, ok := st.Lhs[0].(*ast.Ident); ok && r.x.info.ObjectOf(id) == ctx {
+			if id, ok := st.Lhs[0].(*ast.Ident); ok && x.info.ObjectOf(id) == ctx {
 				if c, ok := st.Lhs[1].(*ast.Ident); ok {
-					cancel = r.x.info.ObjectOf(c)
+					cancel = x.info.ObjectOf(c)
 				}
 			}
 		case *ast.DeferStmt:
-			if id, ok := ast.Unparen(st.Call.Fun).(*ast.Ident); ok && cancel != nil && r.x.info.Uses[id] == cancel {
-				return r.x.soleValue(ctx) != nil
+			if id, ok := ast.Unparen(st.Call.Fun).(*ast.Ident); ok && cancel != nil && x.info.Uses[id] == cancel {
+				return x.soleValue(ctx) != nil
 			}
 		}
 	}
@@ -755,13 +755,13 @@ func (x *index) contextInScope(pos token.Pos) *types.Var {
 
 // returnOnCancel is the statement that leaves fn once ctx is cancelled:
 // return, or return ctx.Err() when fn returns just an error.
-func (r *rules) returnOnCancel(fn ast.Node, ctx string) (string, bool) {
+func returnOnCancel(x *index, fn ast.Node, ctx string) (string, bool) {
 	var sig *types.Signature
 	switch fn := fn.(type) {
 	case *ast.FuncLit:
-		sig, _ = r.x.info.TypeOf(fn).(*types.Signature)
+		sig, _ = x.info.TypeOf(fn).(*types.Signature)
 	case *ast.FuncDecl:
-		if obj, ok := r.x.info.Defs[fn.Name].(*types.Func); ok {
+		if obj, ok := x.info.Defs[fn.Name].(*types.Func); ok {
 			sig = obj.Type().(*types.Signature)
 		}
 	}
@@ -785,14 +785,14 @@ func (r *rules) returnOnCancel(fn ast.Node, ctx string) (string, bool) {
 // returns, and every receive either ranges, discards the value or tests
 // it with comma-ok: a close then wakes nothing that would take a zero
 // value for one sent.
-func (r *rules) deferCloseFix(fn ast.Node, f *chanFlow) *fix {
-	return r.closeFix(fn, f, false)
+func deferCloseFix(x *index, fn ast.Node, f *chanFlow) *fix {
+	return closeFix(x, fn, f, false)
 }
 
 // closeFix is deferCloseFix; with unclosed, for a channel nothing closes
 // yet, whose every send fn's own code makes (a range over it then ends
 // once fn has returned, when no send can follow).
-func (r *rules) closeFix(fn ast.Node, f *chanFlow, unclosed bool) *fix {
+func closeFix(x *index, fn ast.Node, f *chanFlow, unclosed bool) *fix {
 	body := bodyOf(fn)
 	if body == nil || f.escapes || f.defs != 1 {
 		return nil
@@ -806,9 +806,9 @@ func (r *rules) closeFix(fn ast.Node, f *chanFlow, unclosed bool) *fix {
 			if u.via != nil || u.place.owner != fn || u.place.deferred {
 				return nil
 			}
-			cur := r.x.cursorOf(u.node)
+			cur := x.cursorOf(u.node)
 			st, ok := cur.Parent().Node().(*ast.ExprStmt)
-			if !cur.Valid() || !ok || !r.followedByReturns(st, fn) {
+			if !cur.Valid() || !ok || !followedByReturns(x, st, fn) {
 				return nil
 			}
 			closes = append(closes, st)
@@ -817,7 +817,7 @@ func (r *rules) closeFix(fn ast.Node, f *chanFlow, unclosed bool) *fix {
 				return nil // another goroutine sends: it would panic on the closed channel
 			}
 		case u.kind.receives():
-			if !r.closeSafeReceive(u) {
+			if !closeSafeReceive(x, u) {
 				return nil
 			}
 		}
@@ -827,11 +827,11 @@ func (r *rules) closeFix(fn ast.Node, f *chanFlow, unclosed bool) *fix {
 	}
 	e := &editor{}
 	at := body.Lbrace + 1
-	if decl := r.declStmt(f.v, body); decl != nil {
+	if decl := declStmt(x, f.v, body); decl != nil {
 		if f.made == nil || f.made.Pos() < decl.Pos() || f.made.End() > decl.End() {
 			return nil // var ch chan T, made later: the defer would close nil
 		}
-		at = r.nextLine(decl) // the owner: after the channel is made
+		at = nextLine(x, decl) // the owner: after the channel is made
 	} else if f.v.Pos() > fn.Pos() && f.v.Pos() < fn.End() || unclosed || f.made == nil || f.made.Pos() > fn.Pos() {
 		return nil
 	}
@@ -841,13 +841,13 @@ func (r *rules) closeFix(fn ast.Node, f *chanFlow, unclosed bool) *fix {
 		e.insert(at, "defer close("+channel+")\n")
 	}
 	for _, st := range closes {
-		r.remove(e, st)
+		remove(x, e, st)
 	}
 	return e.fix(fixDeferClose, channel, "")
 }
 
 // declStmt is the statement of body itself that declares v, or nil.
-func (r *rules) declStmt(v *types.Var, body *ast.BlockStmt) ast.Stmt {
+func declStmt(x *index, v *types.Var, body *ast.BlockStmt) ast.Stmt {
 	for _, st := range body.List {
 		if st.Pos() <= v.Pos() && v.Pos() < st.End() {
 			switch st.(type) {
@@ -862,8 +862,8 @@ func (r *rules) declStmt(v *types.Var, body *ast.BlockStmt) ast.Stmt {
 
 // followedByReturns reports whether only returns whose results are names
 // or constants follow stmt up to the end of fn, in every enclosing block.
-func (r *rules) followedByReturns(stmt ast.Stmt, fn ast.Node) bool {
-	return r.onlyFollowedBy(stmt, fn, func(st ast.Stmt) bool {
+func followedByReturns(x *index, stmt ast.Stmt, fn ast.Node) bool {
+	return onlyFollowedBy(x, stmt, fn, func(st ast.Stmt) bool {
 		ret, ok := st.(*ast.ReturnStmt)
 		if !ok {
 			return false
@@ -883,8 +883,8 @@ func (r *rules) followedByReturns(stmt ast.Stmt, fn ast.Node) bool {
 // each block around it up to fn's body, satisfies ok, up to a return
 // (which ok accepts); false when, before one, a loop or a nested function
 // lies between them.
-func (r *rules) onlyFollowedBy(stmt ast.Stmt, fn ast.Node, ok func(ast.Stmt) bool) bool {
-	cur := r.x.cursorOf(stmt)
+func onlyFollowedBy(x *index, stmt ast.Stmt, fn ast.Node, ok func(ast.Stmt) bool) bool {
+	cur := x.cursorOf(stmt)
 	if !cur.Valid() {
 		return false
 	}
@@ -932,14 +932,14 @@ func (r *rules) onlyFollowedBy(stmt ast.Stmt, fn ast.Node, ok func(ast.Stmt) boo
 // closeSafeReceive reports whether a close wakes the receive u without
 // handing it a value it would take for one sent: it ranges, discards the
 // value, or tests it with comma-ok.
-func (r *rules) closeSafeReceive(u *chanUse) bool {
+func closeSafeReceive(x *index, u *chanUse) bool {
 	if u.kind == opRange {
 		return true
 	}
 	if u.via != nil {
 		return false
 	}
-	cur := r.x.cursorOf(u.node)
+	cur := x.cursorOf(u.node)
 	if !cur.Valid() {
 		return false
 	}
@@ -961,16 +961,16 @@ func (r *rules) closeSafeReceive(u *chanUse) bool {
 // a loop around such a select. Offered for a loop in the goroutine's own
 // function, which returns nothing or an error, when ctx may be cancelled
 // and every blocking operation is a statement of the loop's body.
-func (r *rules) loopFix(s *spawn, loop ast.Stmt, ctx *types.Var, via *ast.CallExpr) *fix {
-	if s == nil || via != nil || r.neverDone(ctx) {
+func loopFix(x *index, s *spawn, loop ast.Stmt, ctx *types.Var, via *ast.CallExpr) *fix {
+	if s == nil || via != nil || neverCancelledVar(x, ctx) {
 		return nil
 	}
 	fn := s.fn
-	cur := r.x.cursorOf(loop)
+	cur := x.cursorOf(loop)
 	if fn == nil || !cur.Valid() || enclosingFunc(cur) != fn {
 		return nil
 	}
-	ret, ok := r.returnOnCancel(fn, ctx.Name())
+	ret, ok := returnOnCancel(x, fn, ctx.Name())
 	if !ok {
 		return nil
 	}
@@ -978,7 +978,7 @@ func (r *rules) loopFix(s *spawn, loop ast.Stmt, ctx *types.Var, via *ast.CallEx
 	e := &editor{}
 	switch l := loop.(type) {
 	case *ast.ForStmt:
-		if l.Cond != nil || !r.selectOnBlocking(e, l.Body, done) {
+		if l.Cond != nil || !selectOnBlocking(x, e, l.Body, done) {
 			return nil
 		}
 		if len(e.edits) == 0 {
@@ -990,7 +990,7 @@ func (r *rules) loopFix(s *spawn, loop ast.Stmt, ctx *types.Var, via *ast.CallEx
 			}
 		}
 	case *ast.RangeStmt:
-		if !r.tickerRange(e, s, l, done) || !r.selectOnBlocking(e, l.Body, done) {
+		if !tickerRange(x, e, s, l, done) || !selectOnBlocking(x, e, l.Body, done) {
 			return nil
 		}
 	default:
@@ -1001,9 +1001,9 @@ func (r *rules) loopFix(s *spawn, loop ast.Stmt, ctx *types.Var, via *ast.CallEx
 
 // neverDone reports whether ctx's only value is context.Background() or
 // TODO(): a select on it would wait for nothing.
-func (r *rules) neverDone(ctx *types.Var) bool {
-	call, ok := r.x.soleValue(ctx).(*ast.CallExpr)
-	return ok && isFunc(staticCallee(r.x.info, call), "context", "Background", "TODO")
+func neverCancelledVar(x *index, ctx *types.Var) bool {
+	call, ok := x.soleValue(ctx).(*ast.CallExpr)
+	return ok && isFunc(staticCallee(x.info, call), "context", "Background", "TODO")
 }
 
 // selectOnBlocking adds the case done to each operation of the loop body
@@ -1012,7 +1012,7 @@ func (r *rules) neverDone(ctx *types.Var) bool {
 // case), a select without default gains the case. It reports false when
 // an operation blocks where no case can be added: inside an expression, a
 // nested statement or a callee's code given a channel.
-func (r *rules) selectOnBlocking(e *editor, body *ast.BlockStmt, done string) bool {
+func selectOnBlocking(x *index, e *editor, body *ast.BlockStmt, done string) bool {
 	for _, stmt := range body.List {
 		if sel, ok := stmt.(*ast.SelectStmt); ok {
 			if len(sel.Body.List) == 0 {
@@ -1023,7 +1023,7 @@ func (r *rules) selectOnBlocking(e *editor, body *ast.BlockStmt, done string) bo
 			}
 			for _, cc := range sel.Body.List {
 				for _, st := range cc.(*ast.CommClause).Body {
-					if r.blocksOnChannel(st) {
+					if blocksOnChannel(x, st) {
 						return false
 					}
 				}
@@ -1033,7 +1033,7 @@ func (r *rules) selectOnBlocking(e *editor, body *ast.BlockStmt, done string) bo
 		if _, isGoto := stmt.(*ast.BranchStmt); isGoto && stmt.(*ast.BranchStmt).Tok == token.GOTO {
 			return false
 		}
-		switch kind := r.channelStmt(stmt); kind {
+		switch kind := channelStmt(x, stmt); kind {
 		case "send", "recv":
 			e.insert(stmt.Pos(), "select {\ncase ")
 			e.insert(stmt.End(), ":\n"+done+"}")
@@ -1042,7 +1042,7 @@ func (r *rules) selectOnBlocking(e *editor, body *ast.BlockStmt, done string) bo
 			e.insert(stmt.End(), ":")
 			e.insert(body.Rbrace, "}\n")
 		default:
-			if r.blocksOnChannel(stmt) {
+			if blocksOnChannel(x, stmt) {
 				return false
 			}
 		}
@@ -1062,14 +1062,14 @@ func hasDefault(sel *ast.SelectStmt) bool {
 // channelStmt classifies a statement that is one channel operation:
 // "send" (ch <- v), "recv" (<-ch, or v = <-ch), "define" (v := <-ch,
 // v, ok := <-ch), or "".
-func (r *rules) channelStmt(stmt ast.Stmt) string {
+func channelStmt(x *index, stmt ast.Stmt) string {
 	switch st := stmt.(type) {
 	case *ast.SendStmt:
-		if !r.blocksOnChannel(st.Value) && !r.blocksOnChannel(st.Chan) {
+		if !blocksOnChannel(x, st.Value) && !blocksOnChannel(x, st.Chan) {
 			return "send"
 		}
 	case *ast.ExprStmt:
-		if u, ok := ast.Unparen(st.X).(*ast.UnaryExpr); ok && u.Op == token.ARROW && !r.blocksOnChannel(u.X) {
+		if u, ok := ast.Unparen(st.X).(*ast.UnaryExpr); ok && u.Op == token.ARROW && !blocksOnChannel(x, u.X) {
 			return "recv"
 		}
 	case *ast.AssignStmt:
@@ -1077,11 +1077,11 @@ func (r *rules) channelStmt(stmt ast.Stmt) string {
 			return ""
 		}
 		u, ok := ast.Unparen(st.Rhs[0]).(*ast.UnaryExpr)
-		if !ok || u.Op != token.ARROW || r.blocksOnChannel(u.X) {
+		if !ok || u.Op != token.ARROW || blocksOnChannel(x, u.X) {
 			return ""
 		}
 		for _, lhs := range st.Lhs {
-			if r.blocksOnChannel(lhs) {
+			if blocksOnChannel(x, lhs) {
 				return ""
 			}
 		}
@@ -1100,7 +1100,7 @@ func (r *rules) channelStmt(stmt ast.Stmt) string {
 // given a channel, wg.Wait() or cond.Wait(), or a goto (which the fix's
 // new blocks could break).
 // Function literals not called there and go statements do not count.
-func (r *rules) blocksOnChannel(n ast.Node) bool {
+func blocksOnChannel(x *index, n ast.Node) bool {
 	found := false
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -1111,20 +1111,20 @@ func (r *rules) blocksOnChannel(n ast.Node) bool {
 		case *ast.UnaryExpr:
 			found = found || n.Op == token.ARROW
 		case *ast.RangeStmt:
-			found = found || isChan(r.x.info.TypeOf(n.X))
+			found = found || isChan(x.info.TypeOf(n.X))
 		case *ast.SelectStmt:
 			found = found || !hasDefault(n)
 		case *ast.BranchStmt:
 			found = found || n.Tok == token.GOTO
 		case *ast.CallExpr:
 			for _, arg := range n.Args {
-				found = found || isChan(r.x.info.TypeOf(arg))
+				found = found || isChan(x.info.TypeOf(arg))
 			}
-			if fn := staticCallee(r.x.info, n); fn != nil && fn.Name() == "Wait" && (isMethodOf(fn, "sync", "WaitGroup") || isMethodOf(fn, "sync", "Cond")) {
+			if fn := staticCallee(x.info, n); fn != nil && fn.Name() == "Wait" && (isMethodOf(fn, "sync", "WaitGroup") || isMethodOf(fn, "sync", "Cond")) {
 				found = true // a wait that a select cannot wake
 			}
 			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok {
-				found = found || isChan(r.x.info.TypeOf(sel.X))
+				found = found || isChan(x.info.TypeOf(sel.X))
 			}
 		}
 		return !found
@@ -1137,7 +1137,7 @@ func (r *rules) blocksOnChannel(n ast.Node) bool {
 // body moves into the ticker's case. For time.Tick, a ticker is made
 // before the loop and stopped when the function returns; a ticker the
 // function makes and never stops is stopped too.
-func (r *rules) tickerRange(e *editor, s *spawn, l *ast.RangeStmt, done string) bool {
+func tickerRange(x *index, e *editor, s *spawn, l *ast.RangeStmt, done string) bool {
 	if l.Value != nil || l.Tok == token.ASSIGN {
 		return false
 	}
@@ -1146,26 +1146,26 @@ func (r *rules) tickerRange(e *editor, s *spawn, l *ast.RangeStmt, done string) 
 		recv = id.Name + " := <-"
 	}
 	head := "for {\nselect {\n" + done + "case " + recv
-	switch x := ast.Unparen(l.X).(type) {
+	switch ch := ast.Unparen(l.X).(type) {
 	case *ast.CallExpr: // time.Tick(d)
-		sel, ok := ast.Unparen(x.Fun).(*ast.SelectorExpr)
+		sel, ok := ast.Unparen(ch.Fun).(*ast.SelectorExpr)
 		pkg, ok2 := sel.X.(*ast.Ident)
-		if !ok || !ok2 || len(x.Args) != 1 || !isFunc(staticCallee(r.x.info, x), "time", "Tick") {
+		if !ok || !ok2 || len(ch.Args) != 1 || !isFunc(staticCallee(x.info, ch), "time", "Tick") {
 			return false
 		}
-		name := r.freshName(l.Pos(), "ticker")
+		name := freshName(x, l.Pos(), "ticker")
 		if name == "" {
 			return false
 		}
-		e.replace(l.Pos(), x.Args[0].Pos(), name+" := "+pkg.Name+".NewTicker(")
-		e.replace(x.Args[0].End(), x.End(), ")\ndefer "+name+".Stop()\n"+head+name+".C")
+		e.replace(l.Pos(), ch.Args[0].Pos(), name+" := "+pkg.Name+".NewTicker(")
+		e.replace(ch.Args[0].End(), ch.End(), ")\ndefer "+name+".Stop()\n"+head+name+".C")
 	case *ast.SelectorExpr: // t.C
-		if x.Sel.Name != "C" || !isNamed(r.x.info.TypeOf(x.X), "time", "Ticker") && !isNamed(r.x.info.TypeOf(x.X), "time", "Timer") {
+		if ch.Sel.Name != "C" || !isNamed(x.info.TypeOf(ch.X), "time", "Ticker") && !isNamed(x.info.TypeOf(ch.X), "time", "Timer") {
 			return false
 		}
-		e.replace(l.Pos(), x.Pos(), head)
-		if id, ok := x.X.(*ast.Ident); ok {
-			r.stopTicker(e, s, id)
+		e.replace(l.Pos(), ch.Pos(), head)
+		if id, ok := ch.X.(*ast.Ident); ok {
+			stopTicker(x, e, s, id)
 		}
 	default:
 		return false
@@ -1177,13 +1177,13 @@ func (r *rules) tickerRange(e *editor, s *spawn, l *ast.RangeStmt, done string) 
 
 // stopTicker defers t.Stop() after `t := time.NewTicker(d)` in the
 // goroutine's function, when nothing there stops t.
-func (r *rules) stopTicker(e *editor, s *spawn, id *ast.Ident) {
-	t, ok := r.x.info.Uses[id].(*types.Var)
+func stopTicker(x *index, e *editor, s *spawn, id *ast.Ident) {
+	t, ok := x.info.Uses[id].(*types.Var)
 	if !ok {
 		return
 	}
-	call, ok := r.x.soleValue(t).(*ast.CallExpr)
-	if !ok || !isFunc(staticCallee(r.x.info, call), "time", "NewTicker") || s.body == nil {
+	call, ok := x.soleValue(t).(*ast.CallExpr)
+	if !ok || !isFunc(staticCallee(x.info, call), "time", "NewTicker") || s.body == nil {
 		return
 	}
 	if call.Pos() < s.body.Pos() || call.End() > s.body.End() {
@@ -1191,12 +1191,12 @@ func (r *rules) stopTicker(e *editor, s *spawn, id *ast.Ident) {
 	}
 	for _, st := range s.body.List {
 		if as, ok := st.(*ast.AssignStmt); ok && len(as.Rhs) == 1 && as.Rhs[0] == call {
-			for _, m := range r.x.mentions(s.body, t) {
+			for _, m := range x.mentions(s.body, t) {
 				if sel, ok := m.Parent().Node().(*ast.SelectorExpr); ok && sel.Sel.Name == "Stop" {
 					return
 				}
 			}
-			e.insert(r.nextLine(as), "defer "+t.Name()+".Stop()\n")
+			e.insert(nextLine(x, as), "defer "+t.Name()+".Stop()\n")
 			return
 		}
 	}
@@ -1204,8 +1204,8 @@ func (r *rules) stopTicker(e *editor, s *spawn, id *ast.Ident) {
 
 // freshName is name, or name2, name3..., whichever nothing in scope at pos
 // (or declared later in its scope) is called.
-func (r *rules) freshName(pos token.Pos, name string) string {
-	scope := r.x.pkg.Scope().Innermost(pos)
+func freshName(x *index, pos token.Pos, name string) string {
+	scope := x.pkg.Scope().Innermost(pos)
 	if scope == nil {
 		return ""
 	}
@@ -1227,10 +1227,10 @@ func (r *rules) freshName(pos token.Pos, name string) string {
 // makes the object (w := New(...)) or starts it (w.Start()), when that
 // statement is in the function's own block, outside loops, and the
 // method takes no arguments.
-func (r *rules) releaseFix(call ast.Node, why contractDropped) *fix {
+func releaseFix(x *index, call ast.Node, why contractDropped) *fix {
 	method := ""
 	for _, m := range why.methods {
-		if r.releaseTakesNothing(why.object, m) {
+		if releaseTakesNothing(x, why.object, m) {
 			method = m
 			break
 		}
@@ -1239,12 +1239,12 @@ func (r *rules) releaseFix(call ast.Node, why contractDropped) *fix {
 	if method == "" || body == nil {
 		return nil
 	}
-	for _, m := range r.x.mentions(why.owner, why.object) {
+	for _, m := range x.mentions(why.owner, why.object) {
 		if enclosingFunc(m) != why.owner {
 			return nil // a function literal uses it, perhaps after the owner returns
 		}
 	}
-	cur := r.x.cursorOf(call)
+	cur := x.cursorOf(call)
 	if !cur.Valid() {
 		return nil
 	}
@@ -1261,7 +1261,7 @@ func (r *rules) releaseFix(call ast.Node, why contractDropped) *fix {
 	for _, st := range body.List {
 		if st == stmt {
 			e := &editor{}
-			e.insert(r.nextLine(stmt), "defer "+why.object.Name()+"."+method+"()\n")
+			e.insert(nextLine(x, stmt), "defer "+why.object.Name()+"."+method+"()\n")
 			return e.fix(fixDeferRelease, why.object.Name(), method)
 		}
 	}
@@ -1272,12 +1272,12 @@ func (r *rules) releaseFix(call ast.Node, why contractDropped) *fix {
 // `New(...)` becomes `defer New(...).Close()`, which makes the object at
 // once and releases it when the function returns. Offered for a call that
 // is a statement of its function's own block, outside loops.
-func (r *rules) discardedFix(at ast.Node, why contractDiscarded) *fix {
+func discardedFix(x *index, at ast.Node, why contractDiscarded) *fix {
 	call, ok := at.(*ast.CallExpr)
 	if !ok {
 		return nil
 	}
-	cur := r.x.cursorOf(call)
+	cur := x.cursorOf(call)
 	if !cur.Valid() {
 		return nil
 	}
@@ -1289,13 +1289,13 @@ func (r *rules) discardedFix(at ast.Node, why contractDiscarded) *fix {
 	if body == nil || !slices.Contains(body.List, ast.Stmt(stmt)) {
 		return nil
 	}
-	t := r.x.info.TypeOf(call)
+	t := x.info.TypeOf(call)
 	if t == nil {
 		return nil
 	}
-	obj := types.NewVar(token.NoPos, r.x.pkg, "", t)
+	obj := types.NewVar(token.NoPos, x.pkg, "", t)
 	for _, m := range why.methods {
-		if r.releaseTakesNothing(obj, m) {
+		if releaseTakesNothing(x, obj, m) {
 			e := &editor{}
 			e.insert(call.Pos(), "defer ")
 			e.insert(call.End(), "."+m+"()")
@@ -1308,7 +1308,7 @@ func (r *rules) discardedFix(at ast.Node, why contractDiscarded) *fix {
 // releaseTakesNothing reports whether the method m of v's type releases
 // by its name (Stop, Close, Shutdown...) and takes no arguments. A release
 // method named otherwise (Run) may do more than release: no fix defers it.
-func (r *rules) releaseTakesNothing(v *types.Var, m string) bool {
+func releaseTakesNothing(x *index, v *types.Var, m string) bool {
 	switch strings.ToLower(m) {
 	case "stop", "close", "shutdown", "cancel", "release", "rollback", "quit", "terminate", "kill", "halt", "dispose", "unsubscribe", "disconnect":
 	default:
@@ -1364,7 +1364,7 @@ func fixMessage(f *fix) string {
 // value).
 func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
 	send, ok := at.(*ast.SendStmt)
-	if !ok || why.stopCase == nil || !r.isStatement(send) {
+	if !ok || why.stopCase == nil || !isStatement(r.x, send) {
 		return nil
 	}
 	sel, ok := ast.Unparen(send.Chan).(*ast.SelectorExpr)
@@ -1375,8 +1375,8 @@ func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
 	if !ok || r.x.info.Uses[base] == nil {
 		return nil
 	}
-	field := r.objectOf(send.Chan)
-	if field == nil || r.mentionsObj(why.stopCase, field) {
+	field := objectOf(r.x, send.Chan)
+	if field == nil || mentionsObj(r.x, why.stopCase, field) {
 		return nil
 	}
 	cur := r.x.cursorOf(send)
@@ -1393,10 +1393,10 @@ func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
 			return nil
 		}
 		ctx, ok := r.x.info.Uses[id].(*types.Var)
-		if !ok || r.lookupAt(send.Pos(), ctx.Name()) != ctx {
+		if !ok || lookupAt(r.x, send.Pos(), ctx.Name()) != ctx {
 			return nil // another context, or none, at the send
 		}
-		if ret, ok = r.returnOnCancel(fn, ctx.Name()); !ok {
+		if ret, ok = returnOnCancel(r.x, fn, ctx.Name()); !ok {
 			return nil
 		}
 		done, subject, kind = ctx.Name()+".Done()", ctx.Name(), fixSendSelect
@@ -1415,7 +1415,7 @@ func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
 		if v, ok := obj.(*types.Var); !ok || v.Origin() != stop || len(index) != 1 {
 			return nil
 		}
-		sig, ok := r.signatureOf(fn)
+		sig, ok := signatureOf(r.x, fn)
 		if !ok {
 			return nil
 		}
@@ -1423,10 +1423,10 @@ func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
 		if sig.Results().Len() != 0 {
 			// Zero values, only where no caller can see them.
 			decl, ok := fn.(*ast.FuncDecl)
-			if !ok || !r.resultsUnobserved(decl) {
+			if !ok || !resultsUnobserved(r.x, decl) {
 				return nil
 			}
-			zeros, ok := r.zeroResults(sig)
+			zeros, ok := zeroResults(r.x, sig)
 			if !ok {
 				return nil
 			}
@@ -1473,8 +1473,8 @@ func (r *rules) closedOnlyField(ch ast.Expr) *types.Var {
 }
 
 // lookupAt is the object name denotes at pos.
-func (r *rules) lookupAt(pos token.Pos, name string) types.Object {
-	scope := r.x.pkg.Scope().Innermost(pos)
+func lookupAt(x *index, pos token.Pos, name string) types.Object {
+	scope := x.pkg.Scope().Innermost(pos)
 	if scope == nil {
 		return nil
 	}
@@ -1483,13 +1483,13 @@ func (r *rules) lookupAt(pos token.Pos, name string) types.Object {
 }
 
 // signatureOf is the signature of a function declaration or literal.
-func (r *rules) signatureOf(fn ast.Node) (*types.Signature, bool) {
+func signatureOf(x *index, fn ast.Node) (*types.Signature, bool) {
 	switch fn := fn.(type) {
 	case *ast.FuncLit:
-		sig, ok := r.x.info.TypeOf(fn).(*types.Signature)
+		sig, ok := x.info.TypeOf(fn).(*types.Signature)
 		return sig, ok
 	case *ast.FuncDecl:
-		if obj, ok := r.x.info.Defs[fn.Name].(*types.Func); ok {
+		if obj, ok := x.info.Defs[fn.Name].(*types.Func); ok {
 			return obj.Type().(*types.Signature), true
 		}
 	}
@@ -1560,7 +1560,7 @@ func (r *rules) enlargeFix(why overfilled) *fix {
 // send, no select without default, no call given a channel, no Wait
 // (sync.WaitGroup, errgroup). A range over ch that waits for fn's close
 // at its return would otherwise keep fn waiting too.
-func (r *rules) waitsOnNothing(fn ast.Node, ch *types.Var) bool {
+func waitsOnNothing(x *index, fn ast.Node, ch *types.Var) bool {
 	body := bodyOf(fn)
 	if body == nil {
 		return false
@@ -1571,23 +1571,23 @@ func (r *rules) waitsOnNothing(fn ast.Node, ch *types.Var) bool {
 		case *ast.GoStmt:
 			return false // a goroutine of its own; function literals count
 		case *ast.SendStmt:
-			ok = ok && r.objectOf(n.Chan) == ch
+			ok = ok && objectOf(x, n.Chan) == ch
 		case *ast.UnaryExpr:
 			ok = ok && n.Op != token.ARROW
 		case *ast.RangeStmt:
-			ok = ok && !isChan(r.x.info.TypeOf(n.X))
+			ok = ok && !isChan(x.info.TypeOf(n.X))
 		case *ast.SelectStmt:
 			ok = ok && hasDefault(n)
 		case *ast.CallExpr:
 			if id, isIdent := ast.Unparen(n.Fun).(*ast.Ident); isIdent {
-				if _, builtin := r.x.info.Uses[id].(*types.Builtin); builtin {
+				if _, builtin := x.info.Uses[id].(*types.Builtin); builtin {
 					return ok
 				}
 			}
 			for _, arg := range n.Args {
-				ok = ok && !isChan(r.x.info.TypeOf(arg))
+				ok = ok && !isChan(x.info.TypeOf(arg))
 			}
-			if fn := staticCallee(r.x.info, n); fn != nil && strings.HasPrefix(fn.Name(), "Wait") {
+			if fn := staticCallee(x.info, n); fn != nil && strings.HasPrefix(fn.Name(), "Wait") {
 				ok = false
 			}
 		}
@@ -1611,7 +1611,7 @@ func (r *rules) calleeCloseFix(uo useOf) *fix {
 		return nil
 	}
 	for i := range f.uses {
-		if !f.uses[i].kind.receives() || !r.closeSafeReceive(&f.uses[i]) {
+		if !f.uses[i].kind.receives() || !closeSafeReceive(r.x, &f.uses[i]) {
 			return nil
 		}
 	}
@@ -1622,11 +1622,11 @@ func (r *rules) calleeCloseFix(uo useOf) *fix {
 			continue
 		}
 		for i, arg := range s.call.Args {
-			if r.objectOf(arg) != f.v {
+			if objectOf(r.x, arg) != f.v {
 				continue
 			}
 			decl := r.x.decls[s.callee]
-			if target != nil || decl == nil || s.parent != uo.local.owner || s.callee.Exported() || r.instances(s, f.v) != 1 || !r.calledOnce(s.callee) {
+			if target != nil || decl == nil || s.parent != uo.local.owner || s.callee.Exported() || r.instances(s, f.v) != 1 || !calledOnce(r.x, s.callee) {
 				return nil
 			}
 			params := s.callee.Signature().Params()
@@ -1647,9 +1647,9 @@ func (r *rules) calleeCloseFix(uo useOf) *fix {
 // calledOnce reports whether fn is mentioned in the package only once (by
 // the call that runs it) and, for a method, no interface of the package
 // has a method of its name (a call through one would not mention it).
-func (r *rules) calledOnce(fn *types.Func) bool {
+func calledOnce(x *index, fn *types.Func) bool {
 	n := 0
-	for _, obj := range r.x.info.Uses {
+	for _, obj := range x.info.Uses {
 		if obj == fn {
 			n++
 		}
@@ -1660,10 +1660,10 @@ func (r *rules) calledOnce(fn *types.Func) bool {
 	if fn.Signature().Recv() == nil {
 		return true
 	}
-	scope := r.x.pkg.Scope()
+	scope := x.pkg.Scope()
 	for _, name := range scope.Names() {
 		if tn, ok := scope.Lookup(name).(*types.TypeName); ok && types.IsInterface(tn.Type()) {
-			if obj, _, _ := types.LookupFieldOrMethod(tn.Type(), false, r.x.pkg, fn.Name()); obj != nil {
+			if obj, _, _ := types.LookupFieldOrMethod(tn.Type(), false, x.pkg, fn.Name()); obj != nil {
 				return false
 			}
 		}

@@ -33,7 +33,7 @@ func (r *rules) closedOnStop(stopCase *ast.CommClause) *types.Var {
 			return nil
 		}
 		call, ok := ast.Unparen(es.X).(*ast.CallExpr)
-		if !ok || len(call.Args) != 1 || !r.isCloseOf(call, r.objectOf(call.Args[0])) {
+		if !ok || len(call.Args) != 1 || !isCloseOf(r.x, call, objectOf(r.x, call.Args[0])) {
 			continue
 		}
 		field := r.closedOnlyField(call.Args[0])
@@ -56,7 +56,7 @@ func (r *rules) closedOnStop(stopCase *ast.CommClause) *types.Var {
 // zeroResults writes the zero values of sig's results, as a return
 // statement's operands, when the results are unnamed and each can be
 // written without naming a type of another package. False otherwise.
-func (r *rules) zeroResults(sig *types.Signature) (string, bool) {
+func zeroResults(x *index, sig *types.Signature) (string, bool) {
 	var vals []string
 	for i := range sig.Results().Len() {
 		if sig.Results().At(i).Name() != "" {
@@ -79,7 +79,7 @@ func (r *rules) zeroResults(sig *types.Signature) (string, bool) {
 			vals = append(vals, "nil")
 		case *types.Struct, *types.Array:
 			named, ok := t.(*types.Named)
-			if !ok || named.Obj().Pkg() != r.x.pkg || named.TypeArgs().Len() > 0 || named.Obj().Parent() != r.x.pkg.Scope() {
+			if !ok || named.Obj().Pkg() != x.pkg || named.TypeArgs().Len() > 0 || named.Obj().Parent() != x.pkg.Scope() {
 				return "", false
 			}
 			vals = append(vals, named.Obj().Name()+"{}")
@@ -97,23 +97,23 @@ func (r *rules) zeroResults(sig *types.Signature) (string, bool) {
 // interface of the package names a method of its name; and, for an
 // exported method of package main, which reflection (text/template) could
 // call, no value of its receiver type ever becomes an interface.
-func (r *rules) resultsUnobserved(decl *ast.FuncDecl) bool {
-	fn, ok := r.x.info.Defs[decl.Name].(*types.Func)
+func resultsUnobserved(x *index, decl *ast.FuncDecl) bool {
+	fn, ok := x.info.Defs[decl.Name].(*types.Func)
 	if !ok || fn.Type().(*types.Signature).TypeParams().Len() > 0 {
 		return false
 	}
-	if fn.Exported() && r.x.pkg.Name() != "main" {
+	if fn.Exported() && x.pkg.Name() != "main" {
 		return false
 	}
-	for _, id := range r.x.usesOf(fn) {
-		if !r.discardedCall(id) {
+	for _, id := range x.usesOf(fn) {
+		if !discardedCall(x, id) {
 			return false
 		}
 	}
 	if decl.Recv == nil {
 		return true
 	}
-	if r.x.interfaceNames(fn.Name()) || r.localInterfaceNames(fn.Name()) {
+	if x.interfaceNames(fn.Name()) || localInterfaceNames(x, fn.Name()) {
 		return false
 	}
 	recv := fn.Type().(*types.Signature).Recv()
@@ -121,7 +121,7 @@ func (r *rules) resultsUnobserved(decl *ast.FuncDecl) bool {
 	if named == nil || named.TypeParams().Len() > 0 {
 		return false
 	}
-	return !fn.Exported() || r.neverInterface(named)
+	return !fn.Exported() || neverInterface(x, named)
 }
 
 // namedOf is t, or what t points to, when that is a named type.
@@ -135,8 +135,8 @@ func namedOf(t types.Type) *types.Named {
 
 // discardedCall reports whether the identifier id names the callee of a
 // call made as a go, defer or expression statement.
-func (r *rules) discardedCall(id *ast.Ident) bool {
-	cur := r.x.cursorOf(id)
+func discardedCall(x *index, id *ast.Ident) bool {
+	cur := x.cursorOf(id)
 	if !cur.Valid() {
 		return false
 	}
@@ -159,8 +159,8 @@ func (r *rules) discardedCall(id *ast.Ident) bool {
 // localInterfaceNames reports whether an interface type written anywhere
 // in the package (a literal, a local declaration, an imported interface
 // it names) has a method called name.
-func (r *rules) localInterfaceNames(name string) bool {
-	for _, tv := range r.x.info.Types {
+func localInterfaceNames(x *index, name string) bool {
+	for _, tv := range x.info.Types {
 		if !tv.IsType() {
 			continue
 		}
@@ -182,12 +182,12 @@ func (r *rules) localInterfaceNames(name string) bool {
 // flows to a variable, result or parameter of a type identical to its
 // own. Anything else (a composite literal, a send, append, a conversion,
 // a generic call) counts as escaping.
-func (r *rules) neverInterface(named *types.Named) bool {
-	for e, tv := range r.x.info.Types {
+func neverInterface(x *index, named *types.Named) bool {
+	for e, tv := range x.info.Types {
 		if tv.IsType() || tv.IsBuiltin() || !holdsNamed(tv.Type, named, map[types.Type]bool{}) {
 			continue
 		}
-		if !r.staysTyped(e, tv.Type, named) {
+		if !staysTyped(x, e, tv.Type, named) {
 			return false
 		}
 	}
@@ -196,8 +196,8 @@ func (r *rules) neverInterface(named *types.Named) bool {
 
 // staysTyped reports whether the value of e, of type t, stays of a type
 // identical to t where e's parent puts it.
-func (r *rules) staysTyped(e ast.Expr, t types.Type, named *types.Named) bool {
-	cur := r.x.cursorOf(e)
+func staysTyped(x *index, e ast.Expr, t types.Type, named *types.Named) bool {
+	cur := x.cursorOf(e)
 	if !cur.Valid() {
 		return false
 	}
@@ -210,7 +210,7 @@ func (r *rules) staysTyped(e ast.Expr, t types.Type, named *types.Named) bool {
 		if id.Name == "_" {
 			return true
 		}
-		obj := r.x.info.ObjectOf(id)
+		obj := x.info.ObjectOf(id)
 		return obj != nil && types.Identical(obj.Type(), t)
 	}
 	switch p := parent.Node().(type) {
@@ -225,7 +225,7 @@ func (r *rules) staysTyped(e ast.Expr, t types.Type, named *types.Named) bool {
 	case *ast.BinaryExpr:
 		return p.Op == token.EQL || p.Op == token.NEQ
 	case *ast.ParenExpr, *ast.StarExpr, *ast.UnaryExpr:
-		pt := r.x.info.TypeOf(p.(ast.Expr))
+		pt := x.info.TypeOf(p.(ast.Expr))
 		return pt != nil && holdsNamed(pt, named, map[types.Type]bool{})
 	case *ast.AssignStmt:
 		for i, l := range p.Lhs {
@@ -245,7 +245,7 @@ func (r *rules) staysTyped(e ast.Expr, t types.Type, named *types.Named) bool {
 		}
 		return false
 	case *ast.ReturnStmt:
-		sig, ok := r.signatureOf(enclosingFunc(cur))
+		sig, ok := signatureOf(x, enclosingFunc(cur))
 		if !ok || sig.Results().Len() != len(p.Results) {
 			return false
 		}
@@ -264,12 +264,12 @@ func (r *rules) staysTyped(e ast.Expr, t types.Type, named *types.Named) bool {
 			fun = sel.Sel
 		}
 		if id, ok := fun.(*ast.Ident); ok {
-			if _, generic := r.x.info.Instances[id]; generic {
+			if _, generic := x.info.Instances[id]; generic {
 				return false
 			}
 		}
-		sig, ok := r.x.info.TypeOf(p.Fun).(*types.Signature)
-		if tv := r.x.info.Types[p.Fun]; !ok || tv.IsType() || tv.IsBuiltin() || p.Ellipsis.IsValid() {
+		sig, ok := x.info.TypeOf(p.Fun).(*types.Signature)
+		if tv := x.info.Types[p.Fun]; !ok || tv.IsType() || tv.IsBuiltin() || p.Ellipsis.IsValid() {
 			return false
 		}
 		for i, a := range p.Args {

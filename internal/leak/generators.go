@@ -161,7 +161,7 @@ func (r *rules) generatorVerdicts(gens map[*types.Func]*generatorSummary, import
 	}
 	var out []verdict
 	for _, rs := range r.x.wide().ranges {
-		call, direct := r.generatorCall(rs.X)
+		call, direct := generatorCall(r.x, rs.X)
 		if call == nil {
 			continue
 		}
@@ -194,18 +194,18 @@ func (r *rules) generatorVerdicts(gens map[*types.Func]*generatorSummary, import
 
 // generatorCall returns the call of a function that rangeX is, directly or
 // through a local variable given it once; direct says which.
-func (r *rules) generatorCall(rangeX ast.Expr) (*ast.CallExpr, bool) {
+func generatorCall(x *index, rangeX ast.Expr) (*ast.CallExpr, bool) {
 	switch e := ast.Unparen(rangeX).(type) {
 	case *ast.CallExpr:
 		return e, true
 	case *ast.Ident:
-		v, ok := r.x.info.Uses[e].(*types.Var)
+		v, ok := x.info.Uses[e].(*types.Var)
 		if !ok {
 			return nil, false
 		}
 		// The variable must be used by the range alone, or the channel
 		// has other readers we would have to count.
-		if call, ok := r.x.soleValue(v).(*ast.CallExpr); ok && r.onlyRanged(v) {
+		if call, ok := x.soleValue(v).(*ast.CallExpr); ok && onlyRanged(x, v) {
 			return call, false
 		}
 	}
@@ -214,14 +214,14 @@ func (r *rules) generatorCall(rangeX ast.Expr) (*ast.CallExpr, bool) {
 
 // onlyRanged reports whether v's only uses are its definition and one
 // range over it.
-func (r *rules) onlyRanged(v *types.Var) bool {
-	cur := r.x.cursorAt(v.Pos())
+func onlyRanged(x *index, v *types.Var) bool {
+	cur := x.cursorAt(v.Pos())
 	if !cur.Valid() {
 		return false
 	}
 	ranges := 0
-	for _, m := range r.x.mentions(enclosingFunc(cur), v) {
-		if r.x.info.Defs[m.Node().(*ast.Ident)] == v {
+	for _, m := range x.mentions(enclosingFunc(cur), v) {
+		if x.info.Defs[m.Node().(*ast.Ident)] == v {
 			continue
 		}
 		if k, _ := m.ParentEdge(); k == edge.RangeStmt_X {

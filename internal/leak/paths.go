@@ -103,8 +103,8 @@ func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, relea
 			}
 		}
 		for _, n := range b.Nodes[from:] {
-			if how := r.endsTest(n); how != "" {
-				esc := r.describeEscape(n, b, prev, releasedBy)
+			if how := endsTest(r.x, n); how != "" {
+				esc := describeEscape(r.x, n, b, prev, releasedBy)
 				esc.testEnds = how
 				return false, esc
 			}
@@ -114,7 +114,7 @@ func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, relea
 		}
 		if len(b.Succs) == 0 && len(b.Nodes) > 0 {
 			if ret, ok := b.Nodes[len(b.Nodes)-1].(*ast.ReturnStmt); ok {
-				return false, r.describeEscape(ret, b, prev, releasedBy)
+				return false, describeEscape(r.x, ret, b, prev, releasedBy)
 			}
 		}
 		return false, nil
@@ -154,27 +154,27 @@ func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, relea
 
 // describeEscape finds, along the path ending at b, the select case that
 // was chosen over the releasing one.
-func (r *rules) describeEscape(exit ast.Node, b *cfg.Block, prev map[*cfg.Block]*cfg.Block, releasedBy func(ast.Node) bool) *escapePath {
+func describeEscape(x *index, exit ast.Node, b *cfg.Block, prev map[*cfg.Block]*cfg.Block, releasedBy func(ast.Node) bool) *escapePath {
 	p := &escapePath{exit: exit}
 	var path []*cfg.Block
-	for x := b; x != nil; x = prev[x] {
-		path = append(path, x)
+	for blk := b; blk != nil; blk = prev[blk] {
+		path = append(path, blk)
 	}
 	// path runs from the return back to the start: the first select met
 	// whose cases hold a release is the last one taken, the one that
 	// decided to leave. The escape search never enters a case that
 	// releases, so the case on the path is the one taken instead.
-	for _, x := range path {
-		switch x.Kind {
+	for _, blk := range path {
+		switch blk.Kind {
 		case cfg.KindSelectCaseBody:
-			if sel := r.selectOf(x); sel != nil && releasedBy(sel) {
-				p.choice = x.Stmt.(*ast.CommClause)
+			if sel := selectOf(x, blk); sel != nil && releasedBy(sel) {
+				p.choice = blk.Stmt.(*ast.CommClause)
 				return p
 			}
 		case cfg.KindSelectAfterCase:
 			// Past the releasing case with no case body on the path: the
 			// default was taken.
-			if sel := r.selectOf(x); sel != nil && releasedBy(sel) {
+			if sel := selectOf(x, blk); sel != nil && releasedBy(sel) {
 				for _, s := range sel.Body.List {
 					if cc := s.(*ast.CommClause); cc.Comm == nil {
 						p.choice = cc
@@ -189,12 +189,12 @@ func (r *rules) describeEscape(exit ast.Node, b *cfg.Block, prev map[*cfg.Block]
 
 // selectOf finds the select statement that an after-case block belongs to,
 // by the clause it records.
-func (r *rules) selectOf(after *cfg.Block) *ast.SelectStmt {
+func selectOf(x *index, after *cfg.Block) *ast.SelectStmt {
 	cc, ok := after.Stmt.(*ast.CommClause)
 	if !ok {
 		return nil
 	}
-	cur := r.x.cursorOf(cc)
+	cur := x.cursorOf(cc)
 	if !cur.Valid() {
 		return nil
 	}
@@ -208,7 +208,7 @@ func (r *rules) selectOf(after *cfg.Block) *ast.SelectStmt {
 // t.Fatal, t.FailNow and t.Skip call runtime.Goexit, and so do testify's
 // require functions when they fail. It returns how ("fails", "is
 // skipped"), or "".
-func (r *rules) endsTest(n ast.Node) string {
+func endsTest(x *index, n ast.Node) string {
 	es, ok := n.(*ast.ExprStmt)
 	if !ok {
 		return ""
@@ -217,7 +217,7 @@ func (r *rules) endsTest(n ast.Node) string {
 	if !ok {
 		return ""
 	}
-	fn := staticCallee(r.x.info, call)
+	fn := staticCallee(x.info, call)
 	if fn == nil || fn.Pkg() == nil {
 		return ""
 	}
@@ -294,7 +294,7 @@ func (r *rules) readyOnlyAfter(b *cfg.Block, pending *chanUse) bool {
 			return false // readied by other code, whose timing we do not follow
 		}
 		released = true
-		if !u.place.deferred && r.reaches(g, u.node, pending.node) {
+		if !u.place.deferred && reaches(r.x, g, u.node, pending.node) {
 			return false
 		}
 	}
@@ -304,13 +304,13 @@ func (r *rules) readyOnlyAfter(b *cfg.Block, pending *chanUse) bool {
 // reaches reports whether, in g, control can go from the statement holding
 // from to the one holding to (not through from's own statement again
 // first). It answers true when either is not found.
-func (r *rules) reaches(g *cfg.CFG, from, to ast.Node) bool {
+func reaches(x *index, g *cfg.CFG, from, to ast.Node) bool {
 	if g == nil {
 		return true
 	}
-	index := r.x.cfgNodeIndex(g)
+	index := x.cfgNodeIndex(g)
 	locate := func(n ast.Node) (nodeAt, bool) {
-		for enc := range r.x.cursorOf(n).Enclosing() {
+		for enc := range x.cursorOf(n).Enclosing() {
 			if at, ok := index[enc.Node()]; ok {
 				return at, true
 			}

@@ -26,7 +26,7 @@ func (r *rules) bodyVerdicts() []verdict {
 		}
 		if s.lit == nil && !s.processLifetime {
 			if l := r.sum.foreverLoop(s.callee); l != nil && l.via != nil {
-				out = append(out, r.loopVerdict(s, l.loop, l.via))
+				out = append(out, loopVerdict(r.x, s, l.loop, l.via))
 			}
 		}
 		var root inspector.Cursor
@@ -60,7 +60,7 @@ func (r *rules) bodyVerdicts() []verdict {
 					break // checked with its label
 				}
 				if loop := r.sum.endlessLoopStmt(n.(ast.Stmt)); loop != nil && !s.processLifetime {
-					out = append(out, r.loopVerdict(s, loop, nil))
+					out = append(out, loopVerdict(r.x, s, loop, nil))
 					return false
 				}
 				if rs, ok := n.(*ast.RangeStmt); ok {
@@ -70,7 +70,7 @@ func (r *rules) bodyVerdicts() []verdict {
 				if call := exprStmtCall(n); call != nil && !s.processLifetime {
 					if callee := staticCallee(r.x.info, call); callee != nil {
 						if l := r.sum.foreverLoop(callee); l != nil {
-							out = append(out, r.loopVerdict(s, l.loop, call))
+							out = append(out, loopVerdict(r.x, s, l.loop, call))
 						}
 					}
 				}
@@ -213,7 +213,7 @@ func (r *rules) fillsForever(cur inspector.Cursor, ch ast.Expr, kind opKind) (de
 	if f == nil || f.escapes || f.defs == 0 || !f.buffered || f.count(func(u *chanUse) bool { return u.kind.receives() }) > 0 {
 		return deadness{}, false
 	}
-	if !r.repeats(cur, 0) {
+	if !repeats(r.x, cur, 0) {
 		return deadness{}, false
 	}
 	return deadness{kind: deadFieldFills, channel: field.Name(), detail: r.x.pkg.Name()}, true
@@ -222,23 +222,23 @@ func (r *rules) fillsForever(cur inspector.Cursor, ch ast.Expr, kind opKind) (de
 // repeats tells whether the code at cur runs in a loop: one around it in
 // its function, or around every call of its function (depth bounds how
 // far up the calls this looks).
-func (r *rules) repeats(cur inspector.Cursor, depth int) bool {
+func repeats(x *index, cur inspector.Cursor, depth int) bool {
 	for enc := range cur.Enclosing((*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		switch n := enc.Node().(type) {
 		case *ast.ForStmt, *ast.RangeStmt:
 			return true
 		case *ast.FuncDecl:
-			fn, ok := r.x.info.Defs[n.Name].(*types.Func)
+			fn, ok := x.info.Defs[n.Name].(*types.Func)
 			if !ok || depth >= 2 {
 				return false
 			}
-			calls := r.x.usesOf(fn)
+			calls := x.usesOf(fn)
 			for _, id := range calls {
-				use := r.x.cursorOf(id)
+				use := x.cursorOf(id)
 				if sel, ok := use.Parent().Node().(*ast.SelectorExpr); ok && sel.Sel == id {
 					use = use.Parent()
 				}
-				if call, ok := use.Parent().Node().(*ast.CallExpr); !ok || call.Fun != use.Node() || !r.repeats(use, depth+1) {
+				if call, ok := use.Parent().Node().(*ast.CallExpr); !ok || call.Fun != use.Node() || !repeats(x, use, depth+1) {
 					return false
 				}
 			}
@@ -274,13 +274,13 @@ func (r *rules) deadSelect(s *spawn, sel *ast.SelectStmt) (verdict, bool) {
 // loopVerdict is the verdict on an endless loop run by goroutine s,
 // reached through call when the loop is in a callee. When a context in
 // scope is never checked, it says so (fixes.go offers the fix).
-func (r *rules) loopVerdict(s *spawn, loop ast.Stmt, call *ast.CallExpr) verdict {
+func loopVerdict(x *index, s *spawn, loop ast.Stmt, call *ast.CallExpr) verdict {
 	if ls, ok := loop.(*ast.LabeledStmt); ok {
 		loop = ls.Stmt
 	}
 	why := endlessLoop{loop: loop, via: call}
-	if r.x.ignoresContext(loop) {
-		why.ctx = r.x.contextInScope(loop.Pos())
+	if x.ignoresContext(loop) {
+		why.ctx = x.contextInScope(loop.Pos())
 	}
 	return verdict{pattern: EndlessLoop, at: loop, spawn: s, why: why}
 }

@@ -155,7 +155,7 @@ func (r *rules) spawnerWaitVerdict(u *chanUse, f *chanFlow, owner ast.Node) (ver
 		return verdict{}, false
 	}
 	why := skippedRelease{blockedOp: r.opOf(u, f), waiter: owner, path: esc, needsClose: needsClose}
-	if r.failsTestBefore(esc.exit) {
+	if failsTestBefore(r.x, esc.exit) {
 		esc.testEnds = "fails"
 	}
 	v := verdict{pattern: UnguardedRecv, at: u.node, spawn: s, why: why}
@@ -167,8 +167,8 @@ func (r *rules) spawnerWaitVerdict(u *chanUse, f *chanFlow, owner ast.Node) (ver
 
 // failsTestBefore reports whether the statement before ret marks a test
 // failed (t.Error, t.Errorf, b.Error, ...): the return is a failure path.
-func (r *rules) failsTestBefore(ret ast.Node) bool {
-	cur := r.x.cursorOf(ret)
+func failsTestBefore(x *index, ret ast.Node) bool {
+	cur := x.cursorOf(ret)
 	if !cur.Valid() {
 		return false // the return go/cfg makes up at the end of a body
 	}
@@ -179,7 +179,7 @@ func (r *rules) failsTestBefore(ret ast.Node) bool {
 	for i, stmt := range block.List {
 		if stmt == ret && i > 0 {
 			if call := exprStmtCall(block.List[i-1]); call != nil {
-				fn := staticCallee(r.x.info, call)
+				fn := staticCallee(x.info, call)
 				return fn != nil && (fn.Name() == "Error" || fn.Name() == "Errorf") && fn.Pkg() != nil && fn.Pkg().Path() == "testing"
 			}
 		}

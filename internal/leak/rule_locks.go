@@ -20,7 +20,7 @@ import (
 // Partners of a receive are sends only: a close made before the lock was
 // taken would let the receive through.
 func (r *rules) lockedOp(cur inspector.Cursor, at ast.Node, ch ast.Expr, op blockedOp) (lockedWait, bool) {
-	field, base := r.fieldOnVar(ch)
+	field, base := fieldOnVar(r.x, ch)
 	if field == nil {
 		return lockedWait{}, false
 	}
@@ -85,7 +85,7 @@ func (r *rules) partnersOf(field *types.Var, receives bool) *partnerLocks {
 		if u.kind.receives() != receives {
 			continue
 		}
-		pfield, pbase := r.fieldOnVar(u.at.Node().(ast.Expr))
+		pfield, pbase := fieldOnVar(r.x, u.at.Node().(ast.Expr))
 		pfn := enclosingFunc(u.at)
 		if u.via != nil || pfield != field || pfn == nil {
 			return nil
@@ -119,7 +119,7 @@ func (r *rules) partnersOf(field *types.Var, receives bool) *partnerLocks {
 
 // fieldOnVar splits a channel expression v.f, where v is a variable, into
 // the field and the variable.
-func (r *rules) fieldOnVar(ch ast.Expr) (*types.Var, types.Object) {
+func fieldOnVar(x *index, ch ast.Expr) (*types.Var, types.Object) {
 	sel, ok := ast.Unparen(ch).(*ast.SelectorExpr)
 	if !ok {
 		return nil, nil
@@ -128,8 +128,8 @@ func (r *rules) fieldOnVar(ch ast.Expr) (*types.Var, types.Object) {
 	if !ok {
 		return nil, nil
 	}
-	field, ok := r.x.info.Uses[sel.Sel].(*types.Var)
-	base := r.x.info.Uses[id]
+	field, ok := x.info.Uses[sel.Sel].(*types.Var)
+	base := x.info.Uses[id]
 	if !ok || !field.IsField() || base == nil {
 		return nil, nil
 	}
@@ -168,7 +168,7 @@ func (r *rules) lockOrderVerdicts() []verdict {
 					ch = n.Args[0]
 				}
 			}
-			if field, _ := r.fieldOnVar(ch); field != nil && !seen[field] {
+			if field, _ := fieldOnVar(r.x, ch); field != nil && !seen[field] {
 				seen[field] = true
 				out = append(out, r.lockOrder(s, fn, field)...)
 			}
@@ -198,7 +198,7 @@ func (r *rules) lockOrder(s *spawn, fn ast.Node, field *types.Var) []verdict {
 		ends = append(ends, u)
 	}
 	taken := r.takenFirst(fn, ends, func(l heldLock, u *chanUse) bool {
-		_, base := r.fieldOnVar(u.at.Node().(ast.Expr))
+		_, base := fieldOnVar(r.x, u.at.Node().(ast.Expr))
 		return l.root == base && l.path != ""
 	})
 	if len(taken) == 0 {
@@ -211,7 +211,7 @@ func (r *rules) lockOrder(s *spawn, fn ast.Node, field *types.Var) []verdict {
 			continue
 		}
 		wfn := enclosingFunc(w.at)
-		_, wbase := r.fieldOnVar(w.at.Node().(ast.Expr))
+		_, wbase := fieldOnVar(r.x, w.at.Node().(ast.Expr))
 		if wfn == nil || wbase == nil {
 			continue
 		}
@@ -441,7 +441,7 @@ func (r *rules) lockLeftVerdict(s *spawn, call *ast.CallExpr) (verdict, bool) {
 		}
 		sel, ok := ast.Unparen(before.Fun).(*ast.SelectorExpr)
 		decl := r.x.decls[staticCallee(r.x.info, before)]
-		if !ok || decl == nil || r.objectOf(sel.X) != l.root {
+		if !ok || decl == nil || objectOf(r.x, sel.X) != l.root {
 			continue
 		}
 		for _, left := range r.locksLeftHeld(decl) {

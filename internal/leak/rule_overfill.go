@@ -32,11 +32,11 @@ func (r *rules) overfillVerdicts() []verdict {
 				continue
 			}
 			fill := overfill{obj: obj, field: field, capacity: capacity}
-			if v, found, _ := r.overfill(s.body.List[i+1:], &fill, 0, nil); found {
+			if v, found, _ := findOverfill(r.x, s.body.List[i+1:], &fill, 0, nil); found {
 				// For the fix: every send made before anything else
 				// touches the holder, counted with no buffer to fill.
 				all := overfill{obj: obj, field: field, capacity: many, counted: map[*ast.SendStmt]bool{}}
-				r.overfill(s.body.List[i+1:], &all, 0, nil)
+				findOverfill(r.x, s.body.List[i+1:], &all, 0, nil)
 				why := v.why.(overfilled)
 				why.made, why.holder, why.field = made, obj, field
 				why.sends, why.counted = all.sent, all.counted
@@ -105,10 +105,10 @@ func (r *rules) freshChannel(st ast.Stmt) (types.Object, *types.Var, *ast.CallEx
 // touches the channel's holder. via is the goroutine's call that leads
 // into a method. through says that the statements ran to their end
 // without touching it otherwise, so that the caller may go on after them.
-func (r *rules) overfill(stmts []ast.Stmt, fill *overfill, depth int, via *ast.CallExpr) (v verdict, found, through bool) {
+func findOverfill(x *index, stmts []ast.Stmt, fill *overfill, depth int, via *ast.CallExpr) (v verdict, found, through bool) {
 	for _, st := range stmts {
 		switch {
-		case r.sendsOn(st, fill):
+		case sendsOn(x, st, fill):
 			fill.sent++
 			if fill.counted != nil {
 				fill.counted[st.(*ast.SendStmt)] = true
@@ -120,12 +120,12 @@ func (r *rules) overfill(stmts []ast.Stmt, fill *overfill, depth int, via *ast.C
 					capacity:  fill.capacity,
 				}}, true, false
 			}
-		case !r.mentionsObj(st, fill.obj):
+		case !mentionsObj(x, st, fill.obj):
 			if _, ok := st.(*ast.ReturnStmt); ok {
 				return verdict{}, false, true
 			}
 		default:
-			decl, recv := r.methodCallOn(st, fill)
+			decl, recv := methodCallOn(x, st, fill)
 			if decl == nil || depth >= maxOverfillDepth {
 				return verdict{}, false, false
 			}
@@ -135,7 +135,7 @@ func (r *rules) overfill(stmts []ast.Stmt, fill *overfill, depth int, via *ast.C
 			if next == nil {
 				next = exprStmtCall(st)
 			}
-			v, found, through := r.overfill(decl.Body.List, &inner, depth+1, next)
+			v, found, through := findOverfill(x, decl.Body.List, &inner, depth+1, next)
 			fill.sent = inner.sent // the sends made so far, for the fix
 			if found || !through {
 				return v, found, false
@@ -146,24 +146,24 @@ func (r *rules) overfill(stmts []ast.Stmt, fill *overfill, depth int, via *ast.C
 }
 
 // sendsOn tells whether st is a send on the channel followed.
-func (r *rules) sendsOn(st ast.Stmt, fill *overfill) bool {
+func sendsOn(x *index, st ast.Stmt, fill *overfill) bool {
 	send, ok := st.(*ast.SendStmt)
-	if !ok || r.mentionsObj(send.Value, fill.obj) {
+	if !ok || mentionsObj(x, send.Value, fill.obj) {
 		return false
 	}
 	if fill.field == nil {
 		id, ok := ast.Unparen(send.Chan).(*ast.Ident)
-		return ok && r.x.info.Uses[id] == fill.obj
+		return ok && x.info.Uses[id] == fill.obj
 	}
-	field, base := r.fieldOnVar(send.Chan)
+	field, base := fieldOnVar(x, send.Chan)
 	return base == fill.obj && field == fill.field.Origin()
 }
 
 // mentionsObj tells whether n refers to obj.
-func (r *rules) mentionsObj(n ast.Node, obj types.Object) bool {
+func mentionsObj(x *index, n ast.Node, obj types.Object) bool {
 	found := false
 	ast.Inspect(n, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok && r.x.info.Uses[id] == obj {
+		if id, ok := n.(*ast.Ident); ok && x.info.Uses[id] == obj {
 			found = true
 		}
 		return !found
@@ -174,23 +174,23 @@ func (r *rules) mentionsObj(n ast.Node, obj types.Object) bool {
 // methodCallOn recognises the statement obj.m(args) where m is a method
 // of this package and args do not mention obj; it returns m and its
 // receiver.
-func (r *rules) methodCallOn(st ast.Stmt, fill *overfill) (*ast.FuncDecl, types.Object) {
+func methodCallOn(x *index, st ast.Stmt, fill *overfill) (*ast.FuncDecl, types.Object) {
 	call := exprStmtCall(st)
 	if call == nil || fill.field == nil {
 		return nil, nil
 	}
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok || r.objectOf(sel.X) != fill.obj {
+	if !ok || objectOf(x, sel.X) != fill.obj {
 		return nil, nil
 	}
 	for _, a := range call.Args {
-		if r.mentionsObj(a, fill.obj) {
+		if mentionsObj(x, a, fill.obj) {
 			return nil, nil
 		}
 	}
-	decl := r.x.decls[staticCallee(r.x.info, call)]
+	decl := x.decls[staticCallee(x.info, call)]
 	if decl == nil || decl.Recv == nil || len(decl.Recv.List) != 1 || len(decl.Recv.List[0].Names) != 1 {
 		return nil, nil
 	}
-	return decl, r.x.info.Defs[decl.Recv.List[0].Names[0]]
+	return decl, x.info.Defs[decl.Recv.List[0].Names[0]]
 }

@@ -89,7 +89,7 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 		return verdict{}, false
 	}
 	if pending > f.capacity && isBlockingSend(0) {
-		if wait := r.waitsBeforeReceiving(s, u, owner, receives); wait != nil {
+		if wait := waitsBeforeReceiving(r.x, s, u, owner, receives); wait != nil {
 			return found(waitsFirst{blockedOp: op, owner: owner, wait: wait, receive: receives[0].node})
 		}
 		if esc := r.escapeFrom(s, u, owner, f, receives); esc != nil {
@@ -180,7 +180,7 @@ func (r *rules) givesUpEarly(receives []*chanUse) (ast.Stmt, ast.Node) {
 	}
 	var exit ast.Node
 	r.sum.eachLeave(body, loopLabel(cur), func(n ast.Node) bool {
-		if !isCall(n) && r.givesUp(n) {
+		if !isCall(n) && givesUp(r.x, n) {
 			exit = n
 			return false
 		}
@@ -192,16 +192,16 @@ func (r *rules) givesUpEarly(receives []*chanUse) (ast.Stmt, ast.Node) {
 // givesUp reports whether the statement n, which leaves a receive loop, is
 // under `if err != nil` or in a select case on a timer, a context's Done()
 // or the default.
-func (r *rules) givesUp(n ast.Node) bool {
-	cur := r.x.cursorOf(n)
+func givesUp(x *index, n ast.Node) bool {
+	cur := x.cursorOf(n)
 	for enc := range cur.Enclosing((*ast.IfStmt)(nil), (*ast.CommClause)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil)) {
 		switch e := enc.Node().(type) {
 		case *ast.IfStmt:
-			if r.isErrCheck(e.Cond) {
+			if isErrCheck(x, e.Cond) {
 				return true
 			}
 		case *ast.CommClause:
-			return e.Comm == nil || r.isGiveUpChannel(e)
+			return e.Comm == nil || isGiveUpChannel(x, e)
 		default:
 			return false // the receive loop itself
 		}
@@ -210,34 +210,34 @@ func (r *rules) givesUp(n ast.Node) bool {
 }
 
 // isErrCheck recognises err != nil, for an err of type error.
-func (r *rules) isErrCheck(cond ast.Expr) bool {
+func isErrCheck(x *index, cond ast.Expr) bool {
 	b, ok := ast.Unparen(cond).(*ast.BinaryExpr)
 	if !ok || b.Op != token.NEQ {
 		return false
 	}
-	isNil := func(e ast.Expr) bool { return isNilIdent(r.x.info, e) }
+	isNil := func(e ast.Expr) bool { return isNilIdent(x.info, e) }
 	errType := types.Universe.Lookup("error").Type()
-	isErr := func(e ast.Expr) bool { return types.Identical(r.x.info.TypeOf(e), errType) }
+	isErr := func(e ast.Expr) bool { return types.Identical(x.info.TypeOf(e), errType) }
 	return isNil(b.Y) && isErr(b.X) || isNil(b.X) && isErr(b.Y)
 }
 
 // isGiveUpChannel recognises a select case that receives from
 // time.After(d), a timer's C or a context's Done().
-func (r *rules) isGiveUpChannel(cc *ast.CommClause) bool {
+func isGiveUpChannel(x *index, cc *ast.CommClause) bool {
 	ch, send := commChannel(cc)
 	if ch == nil || send {
 		return false
 	}
 	switch e := ast.Unparen(ch).(type) {
 	case *ast.CallExpr:
-		if isFunc(staticCallee(r.x.info, e), "time", "After") {
+		if isFunc(staticCallee(x.info, e), "time", "After") {
 			return true
 		}
 		if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Done" {
-			return isNamed(r.x.info.TypeOf(sel.X), "context", "Context")
+			return isNamed(x.info.TypeOf(sel.X), "context", "Context")
 		}
 	case *ast.SelectorExpr:
-		return e.Sel.Name == "C" && isNamed(r.x.info.TypeOf(e.X), "time", "Timer")
+		return e.Sel.Name == "C" && isNamed(x.info.TypeOf(e.X), "time", "Timer")
 	}
 	return false
 }
@@ -249,11 +249,11 @@ func (r *rules) isGiveUpChannel(cc *ast.CommClause) bool {
 // for the simple shape it can see whole: one goroutine, not in a loop;
 // the Wait a statement of the block of the go statement, after it; every
 // receive in the parent, after the Wait.
-func (r *rules) waitsBeforeReceiving(s *spawn, send *chanUse, owner ast.Node, receives []*chanUse) *ast.CallExpr {
+func waitsBeforeReceiving(x *index, s *spawn, send *chanUse, owner ast.Node, receives []*chanUse) *ast.CallExpr {
 	if s.lit == nil || s.inLoop || s.parent != owner || !receivesOnlyHere(s, owner, receives) {
 		return nil
 	}
-	wg := r.doneAfter(s, send)
+	wg := doneAfter(x, s, send)
 	if wg == nil {
 		return nil
 	}
@@ -273,9 +273,9 @@ func (r *rules) waitsBeforeReceiving(s *spawn, send *chanUse, owner ast.Node, re
 		if call == nil {
 			continue
 		}
-		fn := staticCallee(r.x.info, call)
+		fn := staticCallee(x.info, call)
 		sel, isSel := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-		if fn == nil || !isSel || fn.Name() != "Wait" || !isMethodOf(fn, "sync", "WaitGroup") || r.objectOf(sel.X) != wg {
+		if fn == nil || !isSel || fn.Name() != "Wait" || !isMethodOf(fn, "sync", "WaitGroup") || objectOf(x, sel.X) != wg {
 			continue
 		}
 		for _, rcv := range receives {
@@ -292,10 +292,10 @@ func (r *rules) waitsBeforeReceiving(s *spawn, send *chanUse, owner ast.Node, re
 // goroutine calls only after send: when it returns (`defer wg.Done()`
 // among its top-level statements, or wg.Go starting it), or in a
 // top-level statement after the one that sends.
-func (r *rules) doneAfter(s *spawn, send *chanUse) types.Object {
+func doneAfter(x *index, s *spawn, send *chanUse) types.Object {
 	if call, ok := s.start.(*ast.CallExpr); ok {
 		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
-			return r.objectOf(sel.X) // wg.Go(f): isGoMethod said which
+			return objectOf(x, sel.X) // wg.Go(f): isGoMethod said which
 		}
 		return nil
 	}
@@ -314,9 +314,9 @@ func (r *rules) doneAfter(s *spawn, send *chanUse) types.Object {
 		if call == nil {
 			continue
 		}
-		fn := staticCallee(r.x.info, call)
+		fn := staticCallee(x.info, call)
 		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && fn != nil && fn.Name() == "Done" && isMethodOf(fn, "sync", "WaitGroup") {
-			return r.objectOf(sel.X)
+			return objectOf(x, sel.X)
 		}
 	}
 	return nil
@@ -324,14 +324,14 @@ func (r *rules) doneAfter(s *spawn, send *chanUse) types.Object {
 
 // objectOf is the variable an expression names: x, or x.f's field; nil
 // for anything else.
-func (r *rules) objectOf(e ast.Expr) types.Object {
+func objectOf(x *index, e ast.Expr) types.Object {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.Ident:
-		return r.x.info.Uses[e]
+		return x.info.Uses[e]
 	case *ast.SelectorExpr:
-		return r.x.info.Uses[e.Sel]
+		return x.info.Uses[e.Sel]
 	case *ast.UnaryExpr: // &wg
-		return r.objectOf(e.X)
+		return objectOf(x, e.X)
 	}
 	return nil
 }

@@ -30,7 +30,7 @@ func (r *rules) shutdownVerdicts() []verdict {
 			continue
 		}
 		walked[s.body] = true
-		named := r.ownerOfLoop(s)
+		named := ownerOfLoop(r.x, s)
 		if named == nil {
 			continue
 		}
@@ -46,8 +46,8 @@ func (r *rules) shutdownVerdicts() []verdict {
 		if loop == nil {
 			continue
 		}
-		flags := r.fieldsSetBy(named, shutdown)
-		for _, cc := range r.loopCases(loop) {
+		flags := fieldsSetBy(r.x, named, shutdown)
+		for _, cc := range loopCases(r.x, loop) {
 			ch, send := commChannel(cc)
 			field := ownField(r.x.info, ch, named)
 			if send || field == nil || stops[field] {
@@ -79,11 +79,11 @@ func (r *rules) strandedGoroutines() []verdict {
 		if named == nil {
 			continue
 		}
-		stop := r.shutdownCase(loop, named)
+		stop := shutdownCase(r.x, loop, named)
 		if stop == nil {
 			continue
 		}
-		for _, cc := range r.loopCases(loop) {
+		for _, cc := range loopCases(r.x, loop) {
 			ch, send := commChannel(cc)
 			field := ownField(r.x.info, ch, named)
 			if cc == stop || send || field == nil {
@@ -107,13 +107,13 @@ func (r *rules) strandedGoroutines() []verdict {
 
 // shutdownCase is a case of the loop's selects that receives from
 // ctx.Done() or from a channel field of named, and returns.
-func (r *rules) shutdownCase(loop *ast.ForStmt, named *types.Named) *ast.CommClause {
-	for _, cc := range r.loopCases(loop) {
+func shutdownCase(x *index, loop *ast.ForStmt, named *types.Named) *ast.CommClause {
+	for _, cc := range loopCases(x, loop) {
 		ch, send := commChannel(cc)
 		if ch == nil || send {
 			continue
 		}
-		if r.x.contextOfDone(ch) == nil && ownField(r.x.info, ch, named) == nil {
+		if x.contextOfDone(ch) == nil && ownField(x.info, ch, named) == nil {
 			continue
 		}
 		returns := false
@@ -169,19 +169,19 @@ func (r *rules) startedBy(u *chanUse, named *types.Named) *spawn {
 
 // ownerOfLoop is the type whose goroutine s is: the receiver's type of
 // the method it runs, or of the method whose literal it is.
-func (r *rules) ownerOfLoop(s *spawn) *types.Named {
+func ownerOfLoop(x *index, s *spawn) *types.Named {
 	fn := s.callee
 	if s.lit != nil {
 		decl, ok := s.parent.(*ast.FuncDecl)
 		if !ok || decl.Recv == nil {
 			return nil
 		}
-		fn, _ = r.x.info.Defs[decl.Name].(*types.Func)
+		fn, _ = x.info.Defs[decl.Name].(*types.Func)
 	}
 	if fn == nil || fn.Signature().Recv() == nil {
 		return nil
 	}
-	return starterType(r.x.pkg, fn)
+	return starterType(x.pkg, fn)
 }
 
 // topLoop is the condition-less for loop at the top level of body.
@@ -195,7 +195,7 @@ func topLoop(body *ast.BlockStmt) *ast.ForStmt {
 }
 
 // loopCases lists the cases of the selects directly in loop's body.
-func (r *rules) loopCases(loop *ast.ForStmt) []*ast.CommClause {
+func loopCases(x *index, loop *ast.ForStmt) []*ast.CommClause {
 	var out []*ast.CommClause
 	for _, stmt := range loop.Body.List {
 		if sel, ok := stmt.(*ast.SelectStmt); ok {
@@ -216,7 +216,7 @@ func (r *rules) strandedSends(s *spawn, named *types.Named, loop *ast.ForStmt, f
 		if !u.blocks() || u.via != nil || method == nil || !method.Exported() || slices.Contains(shutdown, method.Name()) {
 			continue
 		}
-		if r.looksAtFlag(method, flags) {
+		if looksAtFlag(r.x, method, flags) {
 			continue
 		}
 		out = append(out, verdict{pattern: UnreadSend, at: u.node, why: afterShutdown{
@@ -224,7 +224,7 @@ func (r *rules) strandedSends(s *spawn, named *types.Named, loop *ast.ForStmt, f
 			method:    method.Name(),
 			receiver:  funcName(s.fn),
 			loop:      s,
-			stopCase:  r.stopCase(loop, named, stops),
+			stopCase:  stopCase(r.x, loop, named, stops),
 			shutdown:  shutdown,
 		}})
 	}
@@ -232,9 +232,9 @@ func (r *rules) strandedSends(s *spawn, named *types.Named, loop *ast.ForStmt, f
 }
 
 // stopCase is the first case of the loop that receives from a stop field.
-func (r *rules) stopCase(loop *ast.ForStmt, named *types.Named, stops map[*types.Var]bool) *ast.CommClause {
-	for _, cc := range r.loopCases(loop) {
-		if ch, send := commChannel(cc); ch != nil && !send && stops[ownField(r.x.info, ch, named)] {
+func stopCase(x *index, loop *ast.ForStmt, named *types.Named, stops map[*types.Var]bool) *ast.CommClause {
+	for _, cc := range loopCases(x, loop) {
+		if ch, send := commChannel(cc); ch != nil && !send && stops[ownField(x.info, ch, named)] {
 			return cc
 		}
 	}
@@ -243,19 +243,19 @@ func (r *rules) stopCase(loop *ast.ForStmt, named *types.Named, stops map[*types
 
 // fieldsSetBy lists the fields of named that the shutdown methods assign
 // or pass by address (a closed flag, an atomic).
-func (r *rules) fieldsSetBy(named *types.Named, shutdown []string) map[*types.Var]bool {
+func fieldsSetBy(x *index, named *types.Named, shutdown []string) map[*types.Var]bool {
 	set := map[*types.Var]bool{}
-	for fn, decl := range r.x.decls {
+	for fn, decl := range x.decls {
 		if decl.Recv == nil || !isMethodOfNamed(fn, named) || !slices.Contains(shutdown, fn.Name()) {
 			continue
 		}
-		root := r.x.cursorOf(decl.Body)
+		root := x.cursorOf(decl.Body)
 		if !root.Valid() {
 			continue
 		}
 		root.Inspect([]ast.Node{(*ast.SelectorExpr)(nil)}, func(cur inspector.Cursor) bool {
 			sel := cur.Node().(*ast.SelectorExpr)
-			v, ok := r.x.info.Uses[sel.Sel].(*types.Var)
+			v, ok := x.info.Uses[sel.Sel].(*types.Var)
 			if !ok || !v.IsField() || isChan(v.Type()) || isSyncPrimitive(v.Type()) {
 				return true // the channels and locks every method uses
 			}
@@ -276,15 +276,15 @@ func (r *rules) fieldsSetBy(named *types.Named, shutdown []string) map[*types.Va
 }
 
 // looksAtFlag tells whether method mentions one of the flags.
-func (r *rules) looksAtFlag(method *types.Func, flags map[*types.Var]bool) bool {
-	decl := r.x.decls[method]
+func looksAtFlag(x *index, method *types.Func, flags map[*types.Var]bool) bool {
+	decl := x.decls[method]
 	if decl == nil || len(flags) == 0 {
 		return false
 	}
 	found := false
 	ast.Inspect(decl.Body, func(n ast.Node) bool {
 		if sel, ok := n.(*ast.SelectorExpr); ok && !found {
-			if v, ok := r.x.info.Uses[sel.Sel].(*types.Var); ok && flags[v.Origin()] {
+			if v, ok := x.info.Uses[sel.Sel].(*types.Var); ok && flags[v.Origin()] {
 				found = true
 			}
 		}

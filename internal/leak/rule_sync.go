@@ -38,7 +38,7 @@ func (r *rules) syncWaitVerdict(s *spawn, cur inspector.Cursor, call *ast.CallEx
 // deadCondWait returns the verdict on call, c.Wait(), when nothing in the
 // package calls c.Signal or c.Broadcast.
 func (r *rules) deadCondWait(s *spawn, call *ast.CallExpr) (verdict, bool) {
-	cond, sel := r.syncWait(call, "Cond")
+	cond, sel := syncWait(r.x, call, "Cond")
 	if cond == nil {
 		return verdict{}, false
 	}
@@ -52,14 +52,14 @@ func (r *rules) deadCondWait(s *spawn, call *ast.CallExpr) (verdict, bool) {
 // syncWait recognises x.Wait() on a sync type (WaitGroup, Cond) of a
 // variable or field that no other package can reach; it returns x's
 // object and the selector.
-func (r *rules) syncWait(call *ast.CallExpr, typeName string) (*types.Var, *ast.SelectorExpr) {
-	fn := staticCallee(r.x.info, call)
+func syncWait(x *index, call *ast.CallExpr, typeName string) (*types.Var, *ast.SelectorExpr) {
+	fn := staticCallee(x.info, call)
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	if !ok || fn == nil || fn.Name() != "Wait" || !isMethodOf(fn, "sync", typeName) {
 		return nil, nil
 	}
-	v, ok := r.objectOf(sel.X).(*types.Var)
-	if !ok || v.Pkg() != r.x.pkg || v.IsField() && !r.x.hidden(v) || v.Parent() == r.x.pkg.Scope() && v.Exported() {
+	v, ok := objectOf(x, sel.X).(*types.Var)
+	if !ok || v.Pkg() != x.pkg || v.IsField() && !x.hidden(v) || v.Parent() == x.pkg.Scope() && v.Exported() {
 		return nil, nil
 	}
 	return v, sel
@@ -132,7 +132,7 @@ func (r *rules) syncUses(v *types.Var) *syncUsesOf {
 // neverDoneWait returns the verdict on the call `wg.Wait()` at cur, in
 // goroutine s (nil for a callee's), when nothing ever calls wg.Done.
 func (r *rules) neverDoneWait(s *spawn, cur inspector.Cursor, call *ast.CallExpr) (verdict, bool) {
-	wg, sel := r.syncWait(call, "WaitGroup")
+	wg, sel := syncWait(r.x, call, "WaitGroup")
 	if wg == nil {
 		return verdict{}, false
 	}
@@ -155,7 +155,7 @@ func (r *rules) neverDoneWait(s *spawn, cur inspector.Cursor, call *ast.CallExpr
 	}
 	var closed *ast.CallExpr
 	if stmt, ok := cur.Parent().Node().(*ast.ExprStmt); ok {
-		closed = r.closedAfter(cur.Parent(), stmt)
+		closed = closedAfter(r.x, cur.Parent(), stmt)
 	}
 	adds := make([]ast.Node, len(uses.calls["Add"]))
 	for i, c := range uses.calls["Add"] {
@@ -170,7 +170,7 @@ func (r *rules) neverDoneWait(s *spawn, cur inspector.Cursor, call *ast.CallExpr
 
 // closedAfter returns the close(ch) statement that follows stmt in its
 // block, or nil.
-func (r *rules) closedAfter(cur inspector.Cursor, stmt ast.Stmt) *ast.CallExpr {
+func closedAfter(x *index, cur inspector.Cursor, stmt ast.Stmt) *ast.CallExpr {
 	block, ok := cur.Parent().Node().(*ast.BlockStmt)
 	if !ok {
 		return nil
@@ -184,7 +184,7 @@ func (r *rules) closedAfter(cur inspector.Cursor, stmt ast.Stmt) *ast.CallExpr {
 		if !after {
 			continue
 		}
-		if call := exprStmtCall(st); call != nil && isCloseCall(r.x.info, call) {
+		if call := exprStmtCall(st); call != nil && isCloseCall(x.info, call) {
 			return call
 		}
 	}
