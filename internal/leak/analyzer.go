@@ -55,17 +55,17 @@ func run(pass *analysis.Pass) (res any, err error) {
 	r := &rules{x: x, sum: sum, gs: gs, m: m, deadInCallee: map[ast.Node][]verdict{}, locks: newLockModel(x, sum)}
 	dirs, badDirectives := findDirectives(x)
 	var verdicts []verdict
-	verdicts = append(verdicts, r.contractVerdicts(k)...)
-	verdicts = append(verdicts, r.channelVerdicts()...)
-	verdicts = append(verdicts, r.bodyVerdicts()...)
-	verdicts = append(verdicts, r.shutdownVerdicts()...)
-	verdicts = append(verdicts, r.ownCloseVerdicts()...)
-	verdicts = append(verdicts, r.lockOrderVerdicts()...)
-	verdicts = append(verdicts, r.lockOrderLocalVerdicts()...)
-	verdicts = append(verdicts, r.overfillVerdicts()...)
-	verdicts = append(verdicts, r.generatorVerdicts(gens, importsGens)...)
+	verdicts = append(verdicts, contractVerdicts(r, k)...)
+	verdicts = append(verdicts, channelVerdicts(r)...)
+	verdicts = append(verdicts, bodyVerdicts(r)...)
+	verdicts = append(verdicts, shutdownVerdicts(r)...)
+	verdicts = append(verdicts, ownCloseVerdicts(r)...)
+	verdicts = append(verdicts, lockOrderVerdicts(r)...)
+	verdicts = append(verdicts, lockOrderLocalVerdicts(r)...)
+	verdicts = append(verdicts, overfillVerdicts(r)...)
+	verdicts = append(verdicts, generatorVerdicts(r, gens, importsGens)...)
 	verdicts = append(verdicts, badDirectives...)
-	r.addFixes(verdicts)
+	addFixes(r, verdicts)
 
 	return &Result{Findings: report(x, verdicts, dirs), verdicts: verdicts}, nil
 }

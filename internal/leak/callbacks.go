@@ -21,7 +21,7 @@ import (
 //     passes a literal, a function or a method value;
 //   - x.m(), where x is an interface that only this package's types can
 //     implement (it has an unexported method), and one type does.
-func (r *rules) oneTarget(call *ast.CallExpr) ast.Node {
+func oneTarget(r *rules, call *ast.CallExpr) ast.Node {
 	if fn := staticCallee(r.x.info, call); fn != nil {
 		if decl := r.x.decls[fn]; decl != nil {
 			return decl
@@ -39,7 +39,7 @@ func (r *rules) oneTarget(call *ast.CallExpr) ast.Node {
 			// A method promoted from another package's type has no
 			// declaration here; a nil *ast.FuncDecl must not become a
 			// non-nil ast.Node.
-			if decl := r.x.decls[r.soleImplementation(method)]; decl != nil {
+			if decl := r.x.decls[soleImplementation(r, method)]; decl != nil {
 				return decl
 			}
 		}
@@ -56,7 +56,7 @@ func (r *rules) oneTarget(call *ast.CallExpr) ast.Node {
 // soleImplementation is, for a method of an interface of this package
 // that only its types can implement (it has an unexported method), the
 // method of the one type that does; nil otherwise.
-func (r *rules) soleImplementation(method *types.Func) *types.Func {
+func soleImplementation(r *rules, method *types.Func) *types.Func {
 	if impl, ok := r.impls[method]; ok {
 		return impl
 	}
@@ -136,7 +136,7 @@ func funcNode(x *index, e ast.Expr) ast.Node {
 // given by an assignment; nil otherwise.
 func fieldFuncValue(x *index, field *types.Var) (value, assignedTo ast.Expr) {
 	field = field.Origin()
-	if !x.hidden(field) || !isFuncType(field.Type()) || x.positionallyBuilt(field) {
+	if !hidden(x, field) || !isFuncType(field.Type()) || x.positionallyBuilt(field) {
 		return nil, nil
 	}
 	for _, cur := range x.fieldMentions(field) {
@@ -235,7 +235,7 @@ func paramFuncValue(x *index, call *ast.CallExpr, param *types.Var) ast.Expr {
 // that holds a method value of that same object (x.onStop = x.wait).
 
 // ownCloseVerdicts finds such waits.
-func (r *rules) ownCloseVerdicts() []verdict {
+func ownCloseVerdicts(r *rules) []verdict {
 	var out []verdict
 	for _, s := range r.gs.list {
 		if s.body == nil {
@@ -247,7 +247,7 @@ func (r *rules) ownCloseVerdicts() []verdict {
 				continue
 			}
 			field, base := fieldOnVar(r.x, d.Call.Args[0])
-			if field == nil || !r.onlyClosedBy(field, s.body) {
+			if field == nil || !onlyClosedBy(r, field, s.body) {
 				continue
 			}
 			ownWaits(r.x, s.body, base, field, 0, nil, func(op ast.Node, ch ast.Expr, via *ast.CallExpr) {
@@ -265,7 +265,7 @@ func (r *rules) ownCloseVerdicts() []verdict {
 
 // onlyClosedBy tells whether the field's channel is never sent on, and
 // closed only by deferred closes in body.
-func (r *rules) onlyClosedBy(field *types.Var, body *ast.BlockStmt) bool {
+func onlyClosedBy(r *rules, field *types.Var, body *ast.BlockStmt) bool {
 	f := r.m.fieldFlow(field)
 	if f == nil || f.escapes {
 		return false

@@ -82,7 +82,7 @@ func (gs *goroutines) spawnOf(u *chanUse) *spawn {
 // in this package; nil for other fields.
 func (m *channelModel) fieldFlow(field *types.Var) *chanFlow {
 	field = field.Origin()
-	if !m.x.hidden(field) || !isChan(field.Type()) {
+	if !hidden(m.x, field) || !isChan(field.Type()) {
 		return nil
 	}
 	if f, ok := m.fields[field]; ok {
@@ -176,7 +176,7 @@ func (m *channelModel) deadNonLocal(ch ast.Expr, send bool) (deadness, bool) {
 	if call, ok := ch.(*ast.CallExpr); ok {
 		// make(chan T) in the operation itself: no one else holds it. A
 		// send is dead only when it has no buffer to fill.
-		if capacity, ok := m.sum.makeChanCap(call); ok && (!send || capacity == 0) {
+		if capacity, ok := makeChanCap(m.sum.x, call); ok && (!send || capacity == 0) {
 			return deadness{kind: deadFresh}, true
 		}
 	}
@@ -194,7 +194,7 @@ func (m *channelModel) deadNonLocal(ch ast.Expr, send bool) (deadness, bool) {
 	if isNilIdent(m.x.info, ch) {
 		return deadness{kind: deadNil}, true
 	}
-	if ctx, constructor := m.x.neverDoneContext(ch); ctx != "" {
+	if ctx, constructor := neverDoneContext(m.x, ch); ctx != "" {
 		return deadness{kind: deadNeverDone, channel: ctx, detail: constructor}, true
 	}
 	if field := m.fieldOf(ch); field != nil {
@@ -225,7 +225,7 @@ func (m *channelModel) fieldOf(ch ast.Expr) *types.Var {
 		if ret == nil {
 			return nil
 		}
-		if cur := m.x.cursorOf(ret); cur.Valid() && m.sum.getterOf(cur) != nil {
+		if cur := m.x.cursorOf(ret); cur.Valid() && getterOf(m.sum.x, cur) != nil {
 			return m.fieldOf(ret.Results[0])
 		}
 	}

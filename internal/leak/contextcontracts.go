@@ -229,7 +229,7 @@ func waitsOnDone(x *index, s *spawn, ctx ast.Expr, decl *ast.FuncDecl, named *ty
 	if !ok || recv.Op != token.ARROW {
 		return nil
 	}
-	of := x.contextOfDone(recv.X)
+	of := contextOfDone(x, recv.X)
 	if of == nil {
 		return nil
 	}

@@ -270,7 +270,7 @@ func waitFields(x *index, sum *summaries, s *spawn, named *types.Named) (map[*ty
 		}
 		ok = true
 		var waitAt ast.Node
-		sum.eachLeave(fs.Body, "", func(leave ast.Node) bool {
+		eachLeave(sum, fs.Body, "", func(leave ast.Node) bool {
 			f, sel := fieldOfEnclosingCase(x, leave, named)
 			if f == nil {
 				ok = false
@@ -445,7 +445,7 @@ func isMethodOfNamed(fn *types.Func, named *types.Named) bool {
 
 // contractVerdicts finds calls that start a goroutine under a contract
 // and then drop the object without calling a release method.
-func (r *rules) contractVerdicts(k *contracts) []verdict {
+func contractVerdicts(r *rules, k *contracts) []verdict {
 	if len(k.byStarter) == 0 && !k.imported {
 		return nil
 	}
@@ -461,7 +461,7 @@ func (r *rules) contractVerdicts(k *contracts) []verdict {
 		ast.Inspect(file, func(n ast.Node) bool {
 			if call, ok := n.(*ast.CallExpr); ok {
 				if fn := staticCallee(r.x.info, call); fn != nil {
-					if c := r.contractOf(k, fn); c != nil {
+					if c := contractOf(r, k, fn); c != nil {
 						calls = append(calls, starterCall{call, fn, c})
 					}
 				}
@@ -472,7 +472,7 @@ func (r *rules) contractVerdicts(k *contracts) []verdict {
 	var out []verdict
 	for _, sc := range calls {
 		if cur := r.x.cursorOf(sc.call); cur.Valid() {
-			if v, ok := r.contractVerdict(cur, sc.fn, sc.c); ok {
+			if v, ok := contractVerdict(r, cur, sc.fn, sc.c); ok {
 				out = append(out, v)
 			}
 		}
@@ -482,7 +482,7 @@ func (r *rules) contractVerdicts(k *contracts) []verdict {
 
 // contractOf returns the contract of a starter: this package's, with its
 // goroutine, or one of another package's facts, with its methods alone.
-func (r *rules) contractOf(k *contracts, fn *types.Func) *contract {
+func contractOf(r *rules, k *contracts, fn *types.Func) *contract {
 	if c := k.byStarter[fn]; c != nil {
 		return c
 	}
@@ -491,13 +491,13 @@ func (r *rules) contractOf(k *contracts, fn *types.Func) *contract {
 	}
 	var fact releasedBy
 	if r.sum.pass.ImportObjectFact(fn, &fact) {
-		return &contract{methods: fact.Methods, onResult: fact.OnResult, parentArg: fact.ParentArg, waitPos: r.x.lineStart(fact.WaitsAt)}
+		return &contract{methods: fact.Methods, onResult: fact.OnResult, parentArg: fact.ParentArg, waitPos: lineStart(r.x, fact.WaitsAt)}
 	}
 	return nil
 }
 
 // contractVerdict decides on one call of a starter fn.
-func (r *rules) contractVerdict(cur inspector.Cursor, fn *types.Func, c *contract) (verdict, bool) {
+func contractVerdict(r *rules, cur inspector.Cursor, fn *types.Func, c *contract) (verdict, bool) {
 	methods := c.methods
 	call := cur.Node().(*ast.CallExpr)
 	if decl, ok := placeAt(cur).owner.(*ast.FuncDecl); ok && r.gs.life.runsOnce(decl) {

@@ -86,7 +86,7 @@ func (e *editor) fix(kind fixKind, subject, detail string) *fix {
 }
 
 // addFixes attaches to each verdict the fixes that are certainly safe.
-func (r *rules) addFixes(verdicts []verdict) {
+func addFixes(r *rules, verdicts []verdict) {
 	var uses map[ast.Node]useOf
 	buffers := map[*chanFlow]*fix{} // one buffer fix serves every send on a channel
 	for i := range verdicts {
@@ -105,26 +105,26 @@ func (r *rules) addFixes(verdicts []verdict) {
 			v.fixes = appendFix(v.fixes, discardedFix(r.x, v.at, why))
 		case neverClosed:
 			if uses == nil {
-				uses = r.localUses()
+				uses = localUses(r)
 			}
 			if uo, ok := uses[v.at]; ok && uo.use.kind == opRange && waitsOnNothing(r.x, uo.local.owner, uo.local.flow.v) {
 				v.fixes = appendFix(v.fixes, closeFix(r.x, uo.local.owner, uo.local.flow, true))
 			}
 		case noPartner:
 			if uses == nil {
-				uses = r.localUses()
+				uses = localUses(r)
 			}
 			if uo, ok := uses[v.at]; ok && uo.use.kind.receives() {
-				v.fixes = appendFix(v.fixes, r.calleeCloseFix(uo))
+				v.fixes = appendFix(v.fixes, calleeCloseFix(r, uo))
 			}
 		case afterShutdown:
-			v.fixes = appendFix(v.fixes, r.shutdownSelectFix(v.at, why))
+			v.fixes = appendFix(v.fixes, shutdownSelectFix(r, v.at, why))
 		case overfilled:
-			v.fixes = appendFix(v.fixes, r.enlargeFix(why))
+			v.fixes = appendFix(v.fixes, enlargeFix(r, why))
 			continue
 		case skippedRelease, abandoned:
 			if uses == nil {
-				uses = r.localUses()
+				uses = localUses(r)
 			}
 			uo, ok := uses[v.at]
 			if !ok {
@@ -141,7 +141,7 @@ func (r *rules) addFixes(verdicts []verdict) {
 			continue
 		}
 		if uses == nil {
-			uses = r.localUses()
+			uses = localUses(r)
 		}
 		uo, ok := uses[v.at]
 		if !ok || uo.use.kind != opSend {
@@ -149,11 +149,11 @@ func (r *rules) addFixes(verdicts []verdict) {
 		}
 		f, done := buffers[uo.local.flow]
 		if !done {
-			f = r.bufferFix(uo)
+			f = bufferFix(r, uo)
 			buffers[uo.local.flow] = f
 		}
 		v.fixes = appendFix(v.fixes, f)
-		v.fixes = appendFix(v.fixes, r.sendSelectFix(uo, v.why))
+		v.fixes = appendFix(v.fixes, sendSelectFix(r, uo, v.why))
 	}
 }
 
@@ -239,7 +239,7 @@ type useOf struct {
 }
 
 // localUses indexes the uses of local channels by node.
-func (r *rules) localUses() map[ast.Node]useOf {
+func localUses(r *rules) map[ast.Node]useOf {
 	out := map[ast.Node]useOf{}
 	for _, l := range r.m.locals {
 		for i := range l.flow.uses {
@@ -257,7 +257,7 @@ func (r *rules) localUses() map[ast.Node]useOf {
 // once, with make, and every send on it is one its goroutines make in
 // their own code, a known number of times, as their last act: a buffered
 // send then lets nothing run earlier than it did.
-func (r *rules) bufferFix(uo useOf) *fix {
+func bufferFix(r *rules, uo useOf) *fix {
 	f := uo.local.flow
 	if f.escapes || f.isNil || f.defs != 1 || f.made == nil || f.capacity < 0 {
 		return nil
@@ -290,24 +290,24 @@ func (r *rules) bufferFix(uo useOf) *fix {
 	if len(senders) == 0 || measured(r.x, f.v, uo.local.owner) {
 		return nil
 	}
-	counts := r.newSendCounts(f)
+	counts := newSendCounts(r, f)
 	for s := range senders {
 		if s.lit == nil {
 			return nil
 		}
-		per := r.sendsPerRun(s, counts)
+		per := sendsPerRun(r, s, counts)
 		if len(deferred[s]) > 0 {
-			n := r.sum.countSends(s.lit.Body.List, counts.sendNodes)
+			n := countSends(r.sum, s.lit.Body.List, counts.sendNodes)
 			per = max(n.fall, n.ret, 0)
 			for _, lit := range deferred[s] {
-				n := r.sum.countSends(lit.Body.List, counts.sendNodes)
+				n := countSends(r.sum, lit.Body.List, counts.sendNodes)
 				per = sat(per + max(n.fall, n.ret, 0)) // it runs once: its defer is a statement of the body
 			}
 		}
 		if per >= many {
 			return nil
 		}
-		n := r.instances(s, f.v)
+		n := instances(r, s, f.v)
 		if n < many {
 			total = sat(total + per*n)
 			continue
@@ -612,7 +612,7 @@ func isCloseOf(x *index, call *ast.CallExpr, ch types.Object) bool {
 // once a context is cancelled, when the path that abandons the goroutine
 // certainly cancels it: it is taken on that context's Done(), or the
 // context is derived in the abandoning function, which defers its cancel.
-func (r *rules) sendSelectFix(uo useOf, why reason) *fix {
+func sendSelectFix(r *rules, uo useOf, why reason) *fix {
 	u := uo.use
 	send, ok := u.node.(*ast.SendStmt)
 	if !ok || u.via != nil || u.spawn == nil || u.spawn.lit == nil || u.inSelect {
@@ -621,9 +621,9 @@ func (r *rules) sendSelectFix(uo useOf, why reason) *fix {
 	if !isStatement(r.x, send) || enclosingFunc(r.x.cursorOf(send)) != u.spawn.lit {
 		return nil // in a deferred literal, say: its return is not the goroutine's
 	}
-	ctx := r.x.contextInScope(send.Pos())
+	ctx := contextInScope(r.x, send.Pos())
 	if ctx == nil || !cancelledOnAbandon(r.x, ctx, uo.local.owner, why) {
-		return r.doneSelectFix(send, u.spawn, why)
+		return doneSelectFix(r, send, u.spawn, why)
 	}
 	ret, ok := returnOnCancel(r.x, u.spawn.lit, ctx.Name())
 	if !ok {
@@ -641,7 +641,7 @@ func (r *rules) sendSelectFix(uo useOf, why reason) *fix {
 // case is taken the channel is closed for good, and a select case on it
 // lets the goroutine return. Offered only for a goroutine that returns
 // nothing, where the channel is in scope.
-func (r *rules) doneSelectFix(send *ast.SendStmt, s *spawn, why reason) *fix {
+func doneSelectFix(r *rules, send *ast.SendStmt, s *spawn, why reason) *fix {
 	ab, ok := why.(abandoned)
 	if !ok || ab.path == nil || ab.path.choice == nil {
 		return nil
@@ -735,7 +735,7 @@ func derivedWithDeferredCancel(x *index, ctx *types.Var, owner ast.Node) bool {
 // contextInScope is the context the code at pos means by cancellation: of
 // the local context variables visible there, the one declared last (a
 // ctx derived by WithCancel, not its parent). Nil when there is none.
-func (x *index) contextInScope(pos token.Pos) *types.Var {
+func contextInScope(x *index, pos token.Pos) *types.Var {
 	var last *types.Var
 	seen := map[string]bool{}
 	for scope := x.pkg.Scope().Innermost(pos); scope != nil && scope != x.pkg.Scope(); scope = scope.Parent() {
@@ -1362,7 +1362,7 @@ func fixMessage(f *fix) string {
 // or values no caller can see (resultsUnobserved), returned as zeros; and
 // the stop case does not receive from x.f itself (a drain would take the
 // value).
-func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
+func shutdownSelectFix(r *rules, at ast.Node, why afterShutdown) *fix {
 	send, ok := at.(*ast.SendStmt)
 	if !ok || why.stopCase == nil || !isStatement(r.x, send) {
 		return nil
@@ -1387,7 +1387,7 @@ func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
 	stopCh, _ := commChannel(why.stopCase)
 	var done, ret, subject string
 	kind := fixShutdownSelect
-	if ctxExpr := r.x.contextOfDone(stopCh); ctxExpr != nil {
+	if ctxExpr := contextOfDone(r.x, stopCh); ctxExpr != nil {
 		id, ok := ast.Unparen(ctxExpr).(*ast.Ident)
 		if !ok {
 			return nil
@@ -1403,9 +1403,9 @@ func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
 	} else {
 		// The stop field itself, closed only; or, when shutdown sends on
 		// it, the field the stop case closes as the loop returns.
-		stop := r.closedOnlyField(stopCh)
+		stop := closedOnlyField(r, stopCh)
 		if stop == nil {
-			stop = r.closedOnStop(why.stopCase)
+			stop = closedOnStop(r, why.stopCase)
 		}
 		if stop == nil {
 			return nil
@@ -1444,7 +1444,7 @@ func (r *rules) shutdownSelectFix(at ast.Node, why afterShutdown) *fix {
 // package only ever closes it and receives from it, and gives it one
 // value: a receive from it waits until it is closed, and then never
 // again. Nil otherwise.
-func (r *rules) closedOnlyField(ch ast.Expr) *types.Var {
+func closedOnlyField(r *rules, ch ast.Expr) *types.Var {
 	sel, ok := ast.Unparen(ch).(*ast.SelectorExpr)
 	if !ok {
 		return nil
@@ -1506,7 +1506,7 @@ func signatureOf(x *index, fn ast.Node) (*types.Signature, bool) {
 // that makes the channel reaches the send that waits for ever, and no
 // one else has the channel before it: the buffer changes no run that did
 // not leak.
-func (r *rules) enlargeFix(why overfilled) *fix {
+func enlargeFix(r *rules, why overfilled) *fix {
 	if why.made == nil || why.sends >= many || why.sends <= why.capacity || len(why.counted) == 0 {
 		return nil
 	}
@@ -1605,7 +1605,7 @@ func waitsOnNothing(x *index, fn ast.Node, ch *types.Var) bool {
 // and the function is unexported, takes the channel as a parameter it
 // never mentions, and is called nowhere else: `defer close(p)` at its
 // top then closes only this channel, once.
-func (r *rules) calleeCloseFix(uo useOf) *fix {
+func calleeCloseFix(r *rules, uo useOf) *fix {
 	f := uo.local.flow
 	if f.escapes || f.defs != 1 || f.made == nil {
 		return nil
@@ -1626,7 +1626,7 @@ func (r *rules) calleeCloseFix(uo useOf) *fix {
 				continue
 			}
 			decl := r.x.decls[s.callee]
-			if target != nil || decl == nil || s.parent != uo.local.owner || s.callee.Exported() || r.instances(s, f.v) != 1 || !calledOnce(r.x, s.callee) {
+			if target != nil || decl == nil || s.parent != uo.local.owner || s.callee.Exported() || instances(r, s, f.v) != 1 || !calledOnce(r.x, s.callee) {
 				return nil
 			}
 			params := s.callee.Signature().Params()

@@ -19,7 +19,7 @@ import (
 // closes before it returns, after nothing but calls, when the package makes it once, never
 // sends on it and closes it nowhere else: it is closed exactly when the
 // loop has stopped. Nil otherwise.
-func (r *rules) closedOnStop(stopCase *ast.CommClause) *types.Var {
+func closedOnStop(r *rules, stopCase *ast.CommClause) *types.Var {
 	if len(stopCase.Body) == 0 {
 		return nil
 	}
@@ -36,7 +36,7 @@ func (r *rules) closedOnStop(stopCase *ast.CommClause) *types.Var {
 		if !ok || len(call.Args) != 1 || !isCloseOf(r.x, call, objectOf(r.x, call.Args[0])) {
 			continue
 		}
-		field := r.closedOnlyField(call.Args[0])
+		field := closedOnlyField(r, call.Args[0])
 		if field == nil {
 			continue
 		}
@@ -113,7 +113,7 @@ func resultsUnobserved(x *index, decl *ast.FuncDecl) bool {
 	if decl.Recv == nil {
 		return true
 	}
-	if x.interfaceNames(fn.Name()) || localInterfaceNames(x, fn.Name()) {
+	if interfaceNames(x, fn.Name()) || localInterfaceNames(x, fn.Name()) {
 		return false
 	}
 	recv := fn.Type().(*types.Signature).Recv()

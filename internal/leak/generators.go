@@ -112,7 +112,7 @@ func generatorOf(x *index, sum *summaries, gs *goroutines, fn *types.Func, decl 
 	for _, n := range sends {
 		nodes[n] = 1
 	}
-	count := sum.countSends(s.lit.Body.List, nodes)
+	count := countSends(sum, s.lit.Body.List, nodes)
 	n := max(count.fall, count.ret)
 	if n <= f.capacity+1 {
 		return nil // one receive and the buffer take it all
@@ -155,7 +155,7 @@ func returnedResult(x *index, decl *ast.FuncDecl, v *types.Var) int {
 
 // generatorVerdicts finds ranges over a generator's channel that can stop
 // early: the generator's goroutine then blocks on its next send.
-func (r *rules) generatorVerdicts(gens map[*types.Func]*generatorSummary, imported bool) []verdict {
+func generatorVerdicts(r *rules, gens map[*types.Func]*generatorSummary, imported bool) []verdict {
 	if len(gens) == 0 && !imported {
 		return nil
 	}
@@ -166,7 +166,7 @@ func (r *rules) generatorVerdicts(gens map[*types.Func]*generatorSummary, import
 			continue
 		}
 		fn := staticCallee(r.x.info, call)
-		fact, local := r.generatorFact(gens, fn)
+		fact, local := generatorFact(r, gens, fn)
 		if fact == nil || int(fact.Sends) <= fact.Capacity+1 {
 			continue
 		}
@@ -174,7 +174,7 @@ func (r *rules) generatorVerdicts(gens map[*types.Func]*generatorSummary, import
 		if !cur.Valid() {
 			continue
 		}
-		exit := r.sum.firstLeave(rs.Body, loopLabel(cur))
+		exit := firstLeave(r.sum, rs.Body, loopLabel(cur))
 		if exit == nil || isCall(exit) {
 			continue
 		}
@@ -235,7 +235,7 @@ func onlyRanged(x *index, v *types.Var) bool {
 
 // generatorFact is fn's generator summary: this package's, or another's
 // fact.
-func (r *rules) generatorFact(gens map[*types.Func]*generatorSummary, fn *types.Func) (*feedsResult, *generatorSummary) {
+func generatorFact(r *rules, gens map[*types.Func]*generatorSummary, fn *types.Func) (*feedsResult, *generatorSummary) {
 	if fn == nil {
 		return nil, nil
 	}

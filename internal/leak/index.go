@@ -234,7 +234,7 @@ func (x *index) wide() *packageWide {
 	// identifiers are ruled out by name, before any type lookup.
 	names := map[string]bool{}
 	for id, obj := range x.info.Defs {
-		if v, ok := obj.(*types.Var); ok && v.IsField() && x.hidden(v) && (isChan(v.Type()) || isFuncType(v.Type())) {
+		if v, ok := obj.(*types.Var); ok && v.IsField() && hidden(x, v) && (isChan(v.Type()) || isFuncType(v.Type())) {
 			names[id.Name] = true
 		}
 	}
@@ -247,7 +247,7 @@ func (x *index) wide() *packageWide {
 				if !names[n.Name] {
 					break
 				}
-				if v, ok := x.info.ObjectOf(n).(*types.Var); ok && v.IsField() && x.hidden(v) && (isChan(v.Type()) || isFuncType(v.Type())) {
+				if v, ok := x.info.ObjectOf(n).(*types.Var); ok && v.IsField() && hidden(x, v) && (isChan(v.Type()) || isFuncType(v.Type())) {
 					o := v.Origin()
 					w.fieldMentions[o] = append(w.fieldMentions[o], n)
 				}
@@ -296,7 +296,7 @@ func (x *index) positionallyBuilt(field *types.Var) bool {
 // hidden tells whether no other package can name obj, a member of this
 // package: it is unexported, or the package is a command, which nothing
 // imports.
-func (x *index) hidden(obj types.Object) bool {
+func hidden(x *index, obj types.Object) bool {
 	return obj.Pkg() == x.pkg && (!obj.Exported() || x.pkg.Name() == "main")
 }
 
@@ -389,7 +389,7 @@ func originOf(obj types.Object) types.Object {
 
 // interfaceNames reports whether an interface type declared at package
 // level names a method called name.
-func (x *index) interfaceNames(name string) bool {
+func interfaceNames(x *index, name string) bool {
 	scope := x.pkg.Scope()
 	for _, n := range scope.Names() {
 		tn, ok := scope.Lookup(n).(*types.TypeName)
@@ -411,7 +411,7 @@ func (x *index) interfaceNames(name string) bool {
 // file set: the driver holds that package's syntax (the standalone
 // binary), or a file of its export data that reaches the line (go vet).
 // It returns NoPos when neither does.
-func (x *index) lineStart(fileLine string) token.Pos {
+func lineStart(x *index, fileLine string) token.Pos {
 	i := strings.LastIndexByte(fileLine, ':')
 	if i < 0 {
 		return token.NoPos
@@ -473,7 +473,7 @@ func bodyOf(fn ast.Node) *ast.BlockStmt {
 
 // contextOfDone returns ctx when e is ctx.Done() on a context.Context,
 // and nil otherwise.
-func (x *index) contextOfDone(e ast.Expr) ast.Expr {
+func contextOfDone(x *index, e ast.Expr) ast.Expr {
 	call, ok := ast.Unparen(e).(*ast.CallExpr)
 	if !ok || len(call.Args) != 0 {
 		return nil
@@ -489,8 +489,8 @@ func (x *index) contextOfDone(e ast.Expr) ast.Expr {
 // context.Background() or context.TODO(), directly or through a local
 // variable given that value once. It returns the context's expression and
 // the function that made it, or "".
-func (x *index) neverDoneContext(e ast.Expr) (ctx, constructor string) {
-	of := x.contextOfDone(e)
+func neverDoneContext(x *index, e ast.Expr) (ctx, constructor string) {
+	of := contextOfDone(x, e)
 	if of == nil {
 		return "", ""
 	}

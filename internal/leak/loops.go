@@ -35,7 +35,7 @@ func exprStmtCall(stmt ast.Stmt) *ast.CallExpr {
 // endlessLoopStmt returns stmt (or the loop it labels) when it is a loop
 // that nothing can end: no condition, no return, no break or goto out, no
 // panic and no call that does not return.
-func (sum *summaries) endlessLoopStmt(stmt ast.Stmt) ast.Stmt {
+func endlessLoopStmt(sum *summaries, stmt ast.Stmt) ast.Stmt {
 	label := ""
 	if ls, ok := stmt.(*ast.LabeledStmt); ok {
 		label, stmt = ls.Label.Name, ls.Stmt
@@ -43,40 +43,40 @@ func (sum *summaries) endlessLoopStmt(stmt ast.Stmt) ast.Stmt {
 	var body *ast.BlockStmt
 	switch loop := stmt.(type) {
 	case *ast.ForStmt:
-		if loop.Cond != nil && !sum.isConstTrue(loop.Cond) {
+		if loop.Cond != nil && !isConstTrue(sum.x, loop.Cond) {
 			return nil
 		}
 		body = loop.Body
 	case *ast.RangeStmt:
-		if !sum.isTickChannel(loop.X) {
+		if !isTickChannel(sum.x, loop.X) {
 			return nil
 		}
 		body = loop.Body
 	default:
 		return nil
 	}
-	if sum.canLeave(body, label) {
+	if canLeave(sum, body, label) {
 		return nil
 	}
 	return stmt
 }
 
-func (sum *summaries) isConstTrue(e ast.Expr) bool {
-	tv := sum.x.info.Types[e]
+func isConstTrue(x *index, e ast.Expr) bool {
+	tv := x.info.Types[e]
 	return tv.Value != nil && tv.Value.Kind() == constant.Bool && constant.BoolVal(tv.Value)
 }
 
 // isTickChannel recognises channels that deliver ticks for ever and are
 // never closed: time.Tick(d) and the C field of a *time.Ticker.
-func (sum *summaries) isTickChannel(e ast.Expr) bool {
+func isTickChannel(x *index, e ast.Expr) bool {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.CallExpr:
-		return isFunc(staticCallee(sum.x.info, e), "time", "Tick")
+		return isFunc(staticCallee(x.info, e), "time", "Tick")
 	case *ast.SelectorExpr:
 		if e.Sel.Name != "C" {
 			return false
 		}
-		return isNamed(sum.x.info.TypeOf(e.X), "time", "Ticker")
+		return isNamed(x.info.TypeOf(e.X), "time", "Ticker")
 	}
 	return false
 }
@@ -84,15 +84,15 @@ func (sum *summaries) isTickChannel(e ast.Expr) bool {
 // canLeave reports whether control can leave a loop with the given body (and
 // label, or "") other than by looping: a return, a break or goto out, a
 // labelled continue of an outer loop, a panic or a call that does not return.
-func (sum *summaries) canLeave(body *ast.BlockStmt, label string) bool {
-	return sum.firstLeave(body, label) != nil
+func canLeave(sum *summaries, body *ast.BlockStmt, label string) bool {
+	return firstLeave(sum, body, label) != nil
 }
 
 // firstLeave is the first statement or call by which control can leave the
 // loop with the given body and label, or nil.
-func (sum *summaries) firstLeave(body *ast.BlockStmt, label string) ast.Node {
+func firstLeave(sum *summaries, body *ast.BlockStmt, label string) ast.Node {
 	var first ast.Node
-	sum.eachLeave(body, label, func(n ast.Node) bool {
+	eachLeave(sum, body, label, func(n ast.Node) bool {
 		first = n
 		return false
 	})
@@ -103,7 +103,7 @@ func (sum *summaries) firstLeave(body *ast.BlockStmt, label string) ast.Node {
 // continue of an outer loop, and call that never returns, by which control
 // can leave the loop with the given body and label; it stops when yield
 // returns false.
-func (sum *summaries) eachLeave(body *ast.BlockStmt, label string, yield func(ast.Node) bool) {
+func eachLeave(sum *summaries, body *ast.BlockStmt, label string, yield func(ast.Node) bool) {
 	inner := map[string]bool{} // labels declared inside the body
 	ast.Inspect(body, func(n ast.Node) bool {
 		if ls, ok := n.(*ast.LabeledStmt); ok {
@@ -111,12 +111,12 @@ func (sum *summaries) eachLeave(body *ast.BlockStmt, label string, yield func(as
 		}
 		return true
 	})
-	sum.leaves(body, label, inner, true, yield)
+	leaves(sum, body, label, inner, true, yield)
 }
 
 // leaves walks n; breakExits says whether an unlabelled break here would
 // leave the loop being examined. It returns false once yield has.
-func (sum *summaries) leaves(n ast.Node, label string, inner map[string]bool, breakExits bool, yield func(ast.Node) bool) bool {
+func leaves(sum *summaries, n ast.Node, label string, inner map[string]bool, breakExits bool, yield func(ast.Node) bool) bool {
 	more := true
 	ast.Inspect(n, func(n ast.Node) bool {
 		if !more {
@@ -144,7 +144,7 @@ func (sum *summaries) leaves(n ast.Node, label string, inner map[string]bool, br
 		case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
 			// An unlabelled break inside these ends them, not our loop.
 			for _, child := range childStmts(n) {
-				if more = sum.leaves(child, label, inner, false, yield); !more {
+				if more = leaves(sum, child, label, inner, false, yield); !more {
 					break
 				}
 			}
@@ -186,8 +186,8 @@ func childStmts(n ast.Node) []ast.Node {
 
 // ignoresContext reports whether a context.Context is in scope at loop and
 // the loop never mentions it.
-func (x *index) ignoresContext(loop ast.Stmt) bool {
-	ctxVars := x.contextsInScope(loop.Pos())
+func ignoresContext(x *index, loop ast.Stmt) bool {
+	ctxVars := contextsInScope(x, loop.Pos())
 	if len(ctxVars) == 0 {
 		return false
 	}
@@ -205,7 +205,7 @@ func (x *index) ignoresContext(loop ast.Stmt) bool {
 
 // contextsInScope lists the local variables of type context.Context visible
 // at pos.
-func (x *index) contextsInScope(pos token.Pos) map[*types.Var]bool {
+func contextsInScope(x *index, pos token.Pos) map[*types.Var]bool {
 	vars := map[*types.Var]bool{}
 	for scope := x.pkg.Scope().Innermost(pos); scope != nil && scope != x.pkg.Scope(); scope = scope.Parent() {
 		for _, name := range scope.Names() {

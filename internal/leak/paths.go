@@ -34,15 +34,15 @@ type escapePath struct {
 // pending, when not nil, is the goroutine's operation that waits for a
 // release: a select case that cannot be ready while it waits (see
 // readyOnlyAfter) is no way out.
-func (r *rules) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*chanUse, channel *types.Var, pending *chanUse) *escapePath {
+func findEscape(m *channelModel, g *cfg.CFG, start inspector.Cursor, releases []*chanUse, channel *types.Var, pending *chanUse) *escapePath {
 	if g == nil {
 		return nil
 	}
 	// Find the go statement (or the statement around a wg.Go call).
-	index := r.x.cfgNodeIndex(g)
+	index := m.x.cfgNodeIndex(g)
 	for enc := range start.Enclosing() {
 		if at, ok := index[enc.Node()]; ok {
-			return r.searchEscape(g, at.block, at.index+1, releases, channel, pending)
+			return searchEscape(m, g, at.block, at.index+1, releases, channel, pending)
 		}
 	}
 	return nil
@@ -50,7 +50,7 @@ func (r *rules) findEscape(g *cfg.CFG, start inspector.Cursor, releases []*chanU
 
 // searchEscape searches g, from node firstIndex of block first on, for a
 // path to a return that passes none of the releases (see findEscape).
-func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, releases []*chanUse, channel *types.Var, pending *chanUse) *escapePath {
+func searchEscape(m *channelModel, g *cfg.CFG, first *cfg.Block, firstIndex int, releases []*chanUse, channel *types.Var, pending *chanUse) *escapePath {
 	releasedBy := func(n ast.Node) bool {
 		for _, r := range releases {
 			if n.Pos() <= r.pos() && r.pos() < n.End() {
@@ -103,8 +103,8 @@ func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, relea
 			}
 		}
 		for _, n := range b.Nodes[from:] {
-			if how := endsTest(r.x, n); how != "" {
-				esc := describeEscape(r.x, n, b, prev, releasedBy)
+			if how := endsTest(m.x, n); how != "" {
+				esc := describeEscape(m.x, n, b, prev, releasedBy)
 				esc.testEnds = how
 				return false, esc
 			}
@@ -114,7 +114,7 @@ func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, relea
 		}
 		if len(b.Succs) == 0 && len(b.Nodes) > 0 {
 			if ret, ok := b.Nodes[len(b.Nodes)-1].(*ast.ReturnStmt); ok {
-				return false, describeEscape(r.x, ret, b, prev, releasedBy)
+				return false, describeEscape(m.x, ret, b, prev, releasedBy)
 			}
 		}
 		return false, nil
@@ -142,7 +142,7 @@ func (r *rules) searchEscape(g *cfg.CFG, first *cfg.Block, firstIndex int, relea
 			continue
 		}
 		for _, s := range b.Succs {
-			if _, seen := prev[s]; seen || r.isDeadCaseBlock(s) || r.unknownCase(s) || r.readyOnlyAfter(s, pending) {
+			if _, seen := prev[s]; seen || isDeadCaseBlock(m, s) || unknownCase(m, s) || readyOnlyAfter(m, s, pending) {
 				continue
 			}
 			prev[s] = b
@@ -240,14 +240,14 @@ func endsTest(x *index, n ast.Node) string {
 // once, or handed to code we cannot see): when it becomes ready, and
 // whether that depends on the goroutine that waits, is beyond us, so it is
 // no way out we can assert.
-func (r *rules) unknownCase(b *cfg.Block) bool {
-	f := r.caseFlow(b)
+func unknownCase(m *channelModel, b *cfg.Block) bool {
+	f := caseFlow(m, b)
 	return f != nil && f.escapes
 }
 
 // caseFlow is the flow of the local channel variable that b, the body of
 // a select case, receives from; nil for other blocks and cases.
-func (r *rules) caseFlow(b *cfg.Block) *chanFlow {
+func caseFlow(m *channelModel, b *cfg.Block) *chanFlow {
 	if b.Kind != cfg.KindSelectCaseBody {
 		return nil
 	}
@@ -260,8 +260,8 @@ func (r *rules) caseFlow(b *cfg.Block) *chanFlow {
 	if !ok || send {
 		return nil
 	}
-	v, _ := r.x.info.Uses[id].(*types.Var)
-	return r.m.byVar[v]
+	v, _ := m.x.info.Uses[id].(*types.Var)
+	return m.byVar[v]
 }
 
 // readyOnlyAfter reports whether b is the body of a select case receiving
@@ -271,7 +271,7 @@ func (r *rules) caseFlow(b *cfg.Block) *chanFlow {
 // operation. (A goroutine that sends its result on one of two channels and
 // closes both when it returns never lets its reader take the other case
 // while it waits.)
-func (r *rules) readyOnlyAfter(b *cfg.Block, pending *chanUse) bool {
+func readyOnlyAfter(m *channelModel, b *cfg.Block, pending *chanUse) bool {
 	if pending == nil {
 		return false
 	}
@@ -279,11 +279,11 @@ func (r *rules) readyOnlyAfter(b *cfg.Block, pending *chanUse) bool {
 	if s == nil || s.lit == nil || pending.via != nil || pending.place.owner != s.lit {
 		return false
 	}
-	f := r.caseFlow(b)
+	f := caseFlow(m, b)
 	if f == nil || f.escapes {
 		return false
 	}
-	g := r.x.cfgOf(s.lit, r.sum.mayReturn)
+	g := m.x.cfgOf(s.lit, m.sum.mayReturn)
 	released := false
 	for i := range f.uses {
 		u := &f.uses[i]
@@ -294,7 +294,7 @@ func (r *rules) readyOnlyAfter(b *cfg.Block, pending *chanUse) bool {
 			return false // readied by other code, whose timing we do not follow
 		}
 		released = true
-		if !u.place.deferred && reaches(r.x, g, u.node, pending.node) {
+		if !u.place.deferred && reaches(m.x, g, u.node, pending.node) {
 			return false
 		}
 	}
@@ -344,7 +344,7 @@ func reaches(x *index, g *cfg.CFG, from, to ast.Node) bool {
 
 // isDeadCaseBlock reports whether b is the body of a select case that can
 // never be chosen, so no path goes through it.
-func (r *rules) isDeadCaseBlock(b *cfg.Block) bool {
+func isDeadCaseBlock(m *channelModel, b *cfg.Block) bool {
 	if b.Kind != cfg.KindSelectCaseBody {
 		return false
 	}
@@ -352,7 +352,7 @@ func (r *rules) isDeadCaseBlock(b *cfg.Block) bool {
 	if !ok || cc.Comm == nil {
 		return false
 	}
-	_, dead := r.m.deadCase(cc)
+	_, dead := m.deadCase(cc)
 	return dead
 }
 

@@ -13,13 +13,13 @@ import (
 // from channels that can never be ready.
 
 // bodyVerdicts walks the code of each goroutine.
-func (r *rules) bodyVerdicts() []verdict {
+func bodyVerdicts(r *rules) []verdict {
 	var out []verdict
 	walked := map[*ast.BlockStmt]bool{}
 	for _, s := range r.gs.list {
 		first := len(out)
 		if s.body == nil {
-			if v, ok := r.foreignLoop(s); ok {
+			if v, ok := foreignLoopOf(r, s); ok {
 				out = append(out, v)
 			}
 			continue
@@ -45,10 +45,10 @@ func (r *rules) bodyVerdicts() []verdict {
 		root.Inspect(nil, func(cur inspector.Cursor) bool {
 			switch n := cur.Node().(type) {
 			case *ast.CallExpr:
-				if target := r.oneTarget(n); target != nil && target != s.fn {
+				if target := oneTarget(r, n); target != nil && target != s.fn {
 					calls = append(calls, n)
 				}
-				if v, ok := r.syncWaitVerdict(s, cur, n); ok {
+				if v, ok := syncWaitVerdict(r, s, cur, n); ok {
 					out = append(out, v)
 				}
 			case *ast.FuncLit:
@@ -59,12 +59,12 @@ func (r *rules) bodyVerdicts() []verdict {
 				if _, labelled := cur.Parent().Node().(*ast.LabeledStmt); labelled {
 					break // checked with its label
 				}
-				if loop := r.sum.endlessLoopStmt(n.(ast.Stmt)); loop != nil && !s.processLifetime {
+				if loop := endlessLoopStmt(r.sum, n.(ast.Stmt)); loop != nil && !s.processLifetime {
 					out = append(out, loopVerdict(r.x, s, loop, nil))
 					return false
 				}
 				if rs, ok := n.(*ast.RangeStmt); ok {
-					out = r.deadOpAt(out, s, cur, rs)
+					out = deadOpAt(r, out, s, cur, rs)
 				}
 			case *ast.ExprStmt:
 				if call := exprStmtCall(n); call != nil && !s.processLifetime {
@@ -75,19 +75,19 @@ func (r *rules) bodyVerdicts() []verdict {
 					}
 				}
 			case *ast.SelectStmt, *ast.UnaryExpr, *ast.SendStmt:
-				out = r.deadOpAt(out, s, cur, n)
+				out = deadOpAt(r, out, s, cur, n)
 			}
 			return true
 		})
 		// What blocks for ever in a callee blocks the goroutine too.
 		for _, call := range calls {
-			for _, v := range r.calleeDeadOps(r.oneTarget(call)) {
+			for _, v := range calleeDeadOps(r, oneTarget(r, call)) {
 				v.spawn, v.through = s, call
 				out = append(out, v)
 			}
 		}
 		for i := first; i < len(out); i++ {
-			out[i].alsoWaits = r.parentWaits(s, out[i])
+			out[i].alsoWaits = parentWaits(r, s, out[i])
 		}
 	}
 	return out
@@ -99,7 +99,7 @@ func (r *rules) bodyVerdicts() []verdict {
 // sends and selects on channels that can never be ready (see deadOp and
 // deadSelect). The verdicts name no goroutine: the caller's goroutine is
 // theirs.
-func (r *rules) calleeDeadOps(fn ast.Node) []verdict {
+func calleeDeadOps(r *rules, fn ast.Node) []verdict {
 	if ops, ok := r.deadInCallee[fn]; ok {
 		return ops
 	}
@@ -117,26 +117,26 @@ func (r *rules) calleeDeadOps(fn ast.Node) []verdict {
 		case *ast.GoStmt:
 			return false // a goroutine of its own
 		case *ast.CallExpr:
-			if target := r.oneTarget(n); target != nil {
+			if target := oneTarget(r, n); target != nil {
 				calls = append(calls, target)
 			}
-			if v, ok := r.syncWaitVerdict(nil, cur, n); ok {
+			if v, ok := syncWaitVerdict(r, nil, cur, n); ok {
 				ops = append(ops, v)
 			}
 		case *ast.RangeStmt, *ast.SelectStmt, *ast.UnaryExpr, *ast.SendStmt:
-			ops = r.deadOpAt(ops, nil, cur, n)
+			ops = deadOpAt(r, ops, nil, cur, n)
 		}
 		return true
 	})
 	for _, callee := range calls {
-		ops = append(ops, r.calleeDeadOps(callee)...)
+		ops = append(ops, calleeDeadOps(r, callee)...)
 	}
 	r.deadInCallee[fn] = ops
 	return ops
 }
 
 // foreignLoop finds `go pkg.F(...)` where facts say F loops for ever.
-func (r *rules) foreignLoop(s *spawn) (verdict, bool) {
+func foreignLoopOf(r *rules, s *spawn) (verdict, bool) {
 	if s.callee == nil || s.processLifetime {
 		return verdict{}, false
 	}
@@ -151,21 +151,21 @@ func (r *rules) foreignLoop(s *spawn) (verdict, bool) {
 // deadOpAt adds the verdict on the channel operation n at cur (a range, a
 // select, a receive or a send) when it can never proceed: see deadOp and
 // deadSelect. Receives and sends that are select cases are the select's.
-func (r *rules) deadOpAt(out []verdict, s *spawn, cur inspector.Cursor, n ast.Node) []verdict {
+func deadOpAt(r *rules, out []verdict, s *spawn, cur inspector.Cursor, n ast.Node) []verdict {
 	switch n := n.(type) {
 	case *ast.RangeStmt:
-		return r.deadOp(out, s, cur, n, n.X, opRange)
+		return deadOp(r, out, s, cur, n, n.X, opRange)
 	case *ast.SelectStmt:
-		if v, ok := r.deadSelect(s, n); ok {
+		if v, ok := deadSelectOf(r, s, n); ok {
 			return append(out, v)
 		}
 	case *ast.UnaryExpr:
 		if n.Op == token.ARROW && commClauseOf(cur) == nil {
-			return r.deadOp(out, s, cur, n, n.X, opRecv)
+			return deadOp(r, out, s, cur, n, n.X, opRecv)
 		}
 	case *ast.SendStmt:
 		if cc, ok := cur.Parent().Node().(*ast.CommClause); !ok || cc.Comm != n {
-			return r.deadOp(out, s, cur, n, n.Chan, opSend)
+			return deadOp(r, out, s, cur, n, n.Chan, opSend)
 		}
 	}
 	return out
@@ -179,7 +179,7 @@ func (r *rules) deadOpAt(out []verdict, s *spawn, cur inspector.Cursor, n ast.No
 // model's, and sends on other channels have receivers we may not see.)
 // It also adds a verdict on an operation that waits holding a lock every
 // partner needs (see lockedOp).
-func (r *rules) deadOp(out []verdict, s *spawn, cur inspector.Cursor, at ast.Node, ch ast.Expr, kind opKind) []verdict {
+func deadOp(r *rules, out []verdict, s *spawn, cur inspector.Cursor, at ast.Node, ch ast.Expr, kind opKind) []verdict {
 	op := blockedOp{kind: kind, channel: shortExpr(ch)}
 	pattern := UnguardedRecv
 	if kind == opSend {
@@ -188,10 +188,10 @@ func (r *rules) deadOp(out []verdict, s *spawn, cur inspector.Cursor, at ast.Nod
 	if dead, ok := r.m.deadNonLocal(ch, kind == opSend); ok {
 		return append(out, verdict{pattern: pattern, at: at, spawn: s, why: deadChannel{blockedOp: op, dead: dead}})
 	}
-	if dead, ok := r.fillsForever(cur, ch, kind); ok {
+	if dead, ok := fillsForever(r, cur, ch, kind); ok {
 		return append(out, verdict{pattern: pattern, at: at, spawn: s, why: deadChannel{blockedOp: op, dead: dead}})
 	}
-	if why, ok := r.lockedOp(cur, at, ch, op); ok {
+	if why, ok := lockedOp(r, cur, at, ch, op); ok {
 		return append(out, verdict{pattern: pattern, at: at, spawn: s, why: why})
 	}
 	return out
@@ -201,7 +201,7 @@ func (r *rules) deadOp(out []verdict, s *spawn, cur inspector.Cursor, at ast.Nod
 // that nothing in the package receives from: once the buffer is full, the
 // send blocks for ever. The send is in a loop, or in a function whose every
 // call is in a loop.
-func (r *rules) fillsForever(cur inspector.Cursor, ch ast.Expr, kind opKind) (deadness, bool) {
+func fillsForever(r *rules, cur inspector.Cursor, ch ast.Expr, kind opKind) (deadness, bool) {
 	if kind != opSend {
 		return deadness{}, false
 	}
@@ -252,7 +252,7 @@ func repeats(x *index, cur inspector.Cursor, depth int) bool {
 
 // deadSelect finds a select in a goroutine none of whose cases can ever
 // proceed.
-func (r *rules) deadSelect(s *spawn, sel *ast.SelectStmt) (verdict, bool) {
+func deadSelectOf(r *rules, s *spawn, sel *ast.SelectStmt) (verdict, bool) {
 	if len(sel.Body.List) == 0 {
 		return verdict{pattern: UnguardedRecv, at: sel, spawn: s, why: emptySelect{}}, true
 	}
@@ -279,8 +279,8 @@ func loopVerdict(x *index, s *spawn, loop ast.Stmt, call *ast.CallExpr) verdict 
 		loop = ls.Stmt
 	}
 	why := endlessLoop{loop: loop, via: call}
-	if x.ignoresContext(loop) {
-		why.ctx = x.contextInScope(loop.Pos())
+	if ignoresContext(x, loop) {
+		why.ctx = contextInScope(x, loop.Pos())
 	}
 	return verdict{pattern: EndlessLoop, at: loop, spawn: s, why: why}
 }
@@ -313,7 +313,7 @@ func shortExpr(e ast.Expr) string {
 // parentWaits relates, to a verdict on goroutine s, the receives of its
 // parent that wait for ever too: on a local channel of the parent that only
 // s sends to or closes, after the statement of s where it blocks.
-func (r *rules) parentWaits(s *spawn, v verdict) []ast.Node {
+func parentWaits(r *rules, s *spawn, v verdict) []ast.Node {
 	if s == nil || s.body == nil || s.parent == nil {
 		return nil
 	}
@@ -333,7 +333,7 @@ func (r *rules) parentWaits(s *spawn, v verdict) []ast.Node {
 	var out []ast.Node
 	for _, l := range r.m.locals {
 		if l.owner == s.parent && !l.flow.escapes {
-			out = append(out, r.waitsEndedOnlyAfter(l.flow, s, after)...)
+			out = append(out, waitsEndedOnlyAfter(r, l.flow, s, after)...)
 		}
 	}
 	return out
@@ -342,7 +342,7 @@ func (r *rules) parentWaits(s *spawn, v verdict) []ast.Node {
 // waitsEndedOnlyAfter returns the parent's blocking receives on f when
 // goroutine s alone sends to or closes f, and only after the statement
 // after; nil otherwise.
-func (r *rules) waitsEndedOnlyAfter(f *chanFlow, s *spawn, after ast.Stmt) []ast.Node {
+func waitsEndedOnlyAfter(r *rules, f *chanFlow, s *spawn, after ast.Stmt) []ast.Node {
 	var waits []ast.Node
 	ended := false
 	for i := range f.uses {

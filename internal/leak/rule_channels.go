@@ -27,7 +27,7 @@ type rules struct {
 
 // channelVerdicts examines every local channel of the functions that
 // start goroutines, for goroutines that block on one for ever.
-func (r *rules) channelVerdicts() []verdict {
+func channelVerdicts(r *rules) []verdict {
 	var out []verdict
 	for _, l := range r.m.locals {
 		f := l.flow
@@ -38,7 +38,7 @@ func (r *rules) channelVerdicts() []verdict {
 		for i := range f.uses {
 			u := &f.uses[i]
 			if u.spawn == nil && u.blocks() && u.kind.receives() {
-				if v, ok := r.spawnerWaitVerdict(u, f, l.owner); ok {
+				if v, ok := spawnerWaitVerdict(r, u, f, l.owner); ok {
 					out = append(out, v)
 				}
 				continue
@@ -47,15 +47,15 @@ func (r *rules) channelVerdicts() []verdict {
 				continue
 			}
 			if u.kind.receives() {
-				if v, ok := r.recvVerdict(u, f, l.owner); ok {
+				if v, ok := recvVerdict(r, u, f, l.owner); ok {
 					out = append(out, v)
 				}
 				continue
 			}
 			if counts == nil {
-				counts = r.newSendCounts(f)
+				counts = newSendCounts(r, f)
 			}
-			if v, ok := r.sendVerdict(u, f, l.owner, counts); ok {
+			if v, ok := sendVerdict(r, u, f, l.owner, counts); ok {
 				out = append(out, v)
 			}
 		}
@@ -74,7 +74,7 @@ func onTestFailure(v verdict, ok bool) (verdict, bool) {
 }
 
 // opOf describes the blocking operation u on the channel of f.
-func (r *rules) opOf(u *chanUse, f *chanFlow) blockedOp {
+func opOf(r *rules, u *chanUse, f *chanFlow) blockedOp {
 	op := blockedOp{kind: u.kind, channel: f.v.Name()}
 	if u.via != nil {
 		op.via = u.callee.Name()
@@ -91,9 +91,9 @@ func (r *rules) opOf(u *chanUse, f *chanFlow) blockedOp {
 
 // recvVerdict decides on a goroutine's receive (or range) that nothing
 // may satisfy on some path.
-func (r *rules) recvVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, bool) {
+func recvVerdict(r *rules, u *chanUse, f *chanFlow, owner ast.Node) (verdict, bool) {
 	s := u.spawn
-	op := r.opOf(u, f)
+	op := opOf(r, u, f)
 	found := func(why reason) (verdict, bool) {
 		return verdict{pattern: UnguardedRecv, at: u.node, spawn: s, why: why}, true
 	}
@@ -102,7 +102,7 @@ func (r *rules) recvVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, b
 	}
 	sends := f.count(func(r *chanUse) bool { return r.kind == opSend })
 	closes := f.count(func(r *chanUse) bool { return r.kind == opClose })
-	needsClose := u.kind == opRange && !r.sum.rangeCanLeave(u)
+	needsClose := u.kind == opRange && !rangeCanLeave(r.sum, u)
 	switch {
 	case sends == 0 && closes == 0:
 		return found(noPartner{op})
@@ -112,7 +112,7 @@ func (r *rules) recvVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, b
 	releases := f.usesWhere(func(r *chanUse) bool {
 		return r.kind == opClose || r.kind == opSend && !needsClose
 	})
-	esc := r.escapeFrom(s, u, owner, f, releases)
+	esc := escapeFrom(r, s, u, owner, f, releases)
 	if esc == nil {
 		return verdict{}, false
 	}
@@ -126,11 +126,11 @@ func (r *rules) recvVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, b
 //
 // Only unbuffered channels: a receive from a buffered one is often guarded
 // by len(ch), or fed before the goroutine returns.
-func (r *rules) spawnerWaitVerdict(u *chanUse, f *chanFlow, owner ast.Node) (verdict, bool) {
+func spawnerWaitVerdict(r *rules, u *chanUse, f *chanFlow, owner ast.Node) (verdict, bool) {
 	if f.isNil || f.capacity != 0 || u.place.owner != owner || u.place.deferred {
 		return verdict{}, false
 	}
-	needsClose := u.kind == opRange && !r.sum.rangeCanLeave(u)
+	needsClose := u.kind == opRange && !rangeCanLeave(r.sum, u)
 	releases := f.usesWhere(func(r *chanUse) bool {
 		return r.kind == opClose || r.kind == opSend && !needsClose
 	})
@@ -150,11 +150,11 @@ func (r *rules) spawnerWaitVerdict(u *chanUse, f *chanFlow, owner ast.Node) (ver
 	if g == nil || len(g.Blocks) == 0 {
 		return verdict{}, false
 	}
-	esc := markImplicit(r.searchEscape(g, g.Blocks[0], 0, releases, f.v, nil), s.lit)
+	esc := markImplicit(searchEscape(r.m, g, g.Blocks[0], 0, releases, f.v, nil), s.lit)
 	if esc == nil {
 		return verdict{}, false
 	}
-	why := skippedRelease{blockedOp: r.opOf(u, f), waiter: owner, path: esc, needsClose: needsClose}
+	why := skippedRelease{blockedOp: opOf(r, u, f), waiter: owner, path: esc, needsClose: needsClose}
 	if failsTestBefore(r.x, esc.exit) {
 		esc.testEnds = "fails"
 	}
@@ -189,12 +189,12 @@ func failsTestBefore(x *index, ret ast.Node) bool {
 
 // rangeCanLeave reports whether a range over a channel has a way out other
 // than the channel being closed (a sentinel value, say).
-func (sum *summaries) rangeCanLeave(u *chanUse) bool {
+func rangeCanLeave(sum *summaries, u *chanUse) bool {
 	rs, ok := u.node.(*ast.RangeStmt)
 	if !ok {
 		return false // a callee's range, which its summary says has no other way out
 	}
-	return sum.canLeave(rs.Body, rangeLabel(u))
+	return canLeave(sum, rs.Body, rangeLabel(u))
 }
 
 // rangeLabel is the label of the range statement of u, or "".
@@ -210,7 +210,7 @@ func rangeLabel(u *chanUse) string {
 // an operation of that function itself that comes after the go statement:
 // releases in other goroutines, callbacks or deferred calls have timing we
 // do not follow.
-func (r *rules) escapeFrom(s *spawn, pending *chanUse, owner ast.Node, f *chanFlow, releases []*chanUse) *escapePath {
+func escapeFrom(r *rules, s *spawn, pending *chanUse, owner ast.Node, f *chanFlow, releases []*chanUse) *escapePath {
 	if s.parent != owner {
 		return nil
 	}
@@ -219,7 +219,7 @@ func (r *rules) escapeFrom(s *spawn, pending *chanUse, owner ast.Node, f *chanFl
 			return nil
 		}
 	}
-	return markImplicit(r.findEscape(r.x.cfgOf(owner, r.sum.mayReturn), s.cur, releases, f.v, pending), owner)
+	return markImplicit(findEscape(r.m, r.x.cfgOf(owner, r.sum.mayReturn), s.cur, releases, f.v, pending), owner)
 }
 
 // markImplicit marks an escape through the return that go/cfg makes up

@@ -19,7 +19,7 @@ import (
 // reach its operation while this one waits, so it waits for ever.
 // Partners of a receive are sends only: a close made before the lock was
 // taken would let the receive through.
-func (r *rules) lockedOp(cur inspector.Cursor, at ast.Node, ch ast.Expr, op blockedOp) (lockedWait, bool) {
+func lockedOp(r *rules, cur inspector.Cursor, at ast.Node, ch ast.Expr, op blockedOp) (lockedWait, bool) {
 	field, base := fieldOnVar(r.x, ch)
 	if field == nil {
 		return lockedWait{}, false
@@ -28,7 +28,7 @@ func (r *rules) lockedOp(cur inspector.Cursor, at ast.Node, ch ast.Expr, op bloc
 	if fn == nil {
 		return lockedWait{}, false
 	}
-	p := r.partnersOf(field, !op.kind.receives())
+	p := partnersOf(r, field, !op.kind.receives())
 	if p == nil {
 		return lockedWait{}, false
 	}
@@ -60,7 +60,7 @@ type partnerKey struct {
 // the field is not one whose every partner is in sight: unbuffered, not
 // escaping, and (for partners that send) never closed, since a close made
 // before the wait began would end it.
-func (r *rules) partnersOf(field *types.Var, receives bool) *partnerLocks {
+func partnersOf(r *rules, field *types.Var, receives bool) *partnerLocks {
 	key := partnerKey{field, receives}
 	if p, ok := r.partners[key]; ok {
 		return p
@@ -142,7 +142,7 @@ func fieldOnVar(x *index, ch ast.Expr) (*types.Var, types.Object) {
 // releases it before (when it holds it at its operation, lockedOp reports
 // the goroutine's side). If the wait takes the lock first, neither side
 // moves again.
-func (r *rules) lockOrderVerdicts() []verdict {
+func lockOrderVerdicts(r *rules) []verdict {
 	var out []verdict
 	seen := map[*types.Var]bool{}
 	for _, s := range r.gs.list {
@@ -170,7 +170,7 @@ func (r *rules) lockOrderVerdicts() []verdict {
 			}
 			if field, _ := fieldOnVar(r.x, ch); field != nil && !seen[field] {
 				seen[field] = true
-				out = append(out, r.lockOrder(s, fn, field)...)
+				out = append(out, findLockOrder(r, s, fn, field)...)
 			}
 			return true
 		})
@@ -181,7 +181,7 @@ func (r *rules) lockOrderVerdicts() []verdict {
 // lockOrder returns the verdicts on the waits on field that goroutine s,
 // running fn, alone can end, each taking a lock first (see
 // lockOrderVerdicts).
-func (r *rules) lockOrder(s *spawn, fn ast.Node, field *types.Var) []verdict {
+func findLockOrder(r *rules, s *spawn, fn ast.Node, field *types.Var) []verdict {
 	f := r.m.fieldFlow(field)
 	if f == nil || f.escapes || f.defs == 0 {
 		return nil
@@ -197,7 +197,7 @@ func (r *rules) lockOrder(s *spawn, fn ast.Node, field *types.Var) []verdict {
 		}
 		ends = append(ends, u)
 	}
-	taken := r.takenFirst(fn, ends, func(l heldLock, u *chanUse) bool {
+	taken := takenFirst(r, fn, ends, func(l heldLock, u *chanUse) bool {
 		_, base := fieldOnVar(r.x, u.at.Node().(ast.Expr))
 		return l.root == base && l.path != ""
 	})
@@ -238,7 +238,7 @@ func (r *rules) lockOrder(s *spawn, fn ast.Node, field *types.Var) []verdict {
 // takenFirst returns the locks that fn takes before every one of the
 // operations ends, and does not hold at it; ofObject says which locks
 // belong to the object (or the scope) of the channel at an operation.
-func (r *rules) takenFirst(fn ast.Node, ends []*chanUse, ofObject func(heldLock, *chanUse) bool) []heldLock {
+func takenFirst(r *rules, fn ast.Node, ends []*chanUse, ofObject func(heldLock, *chanUse) bool) []heldLock {
 	var taken []heldLock
 	for i, u := range ends {
 		held := r.locks.heldAt(fn, u.node)
@@ -264,7 +264,7 @@ func (r *rules) takenFirst(fn ast.Node, ends []*chanUse, ofObject func(heldLock,
 // waits on the channel holding the mutex, while P's own code, the only
 // code that can end the wait, takes the mutex on every path first. Both
 // being P's locals, they are the same channel and mutex on both sides.
-func (r *rules) lockOrderLocalVerdicts() []verdict {
+func lockOrderLocalVerdicts(r *rules) []verdict {
 	var out []verdict
 	for _, l := range r.m.locals {
 		f, owner := l.flow, l.owner
@@ -298,7 +298,7 @@ func (r *rules) lockOrderLocalVerdicts() []verdict {
 				}
 				e.ends = append(e.ends, u)
 			}
-			e.taken = r.takenFirst(owner, e.ends, func(l heldLock, _ *chanUse) bool {
+			e.taken = takenFirst(r, owner, e.ends, func(l heldLock, _ *chanUse) bool {
 				return l.root.Pos() >= owner.Pos() && l.root.Pos() < owner.End()
 			})
 			return e
@@ -360,7 +360,7 @@ type leftLocked struct {
 // locksLeftHeld returns, once per method, the returns that leave a lock of
 // the receiver held while another return does not, when no deferred call
 // releases it.
-func (r *rules) locksLeftHeld(decl *ast.FuncDecl) []leftLocked {
+func locksLeftHeld(r *rules, decl *ast.FuncDecl) []leftLocked {
 	if l, ok := r.leftHeld[decl]; ok {
 		return l
 	}
@@ -416,7 +416,7 @@ func (r *rules) locksLeftHeld(decl *ast.FuncDecl) []leftLocked {
 // literal), when the function that starts s first calls a method on x, in
 // a statement before the go statement in the same block, that can return
 // leaving that lock held.
-func (r *rules) lockLeftVerdict(s *spawn, call *ast.CallExpr) (verdict, bool) {
+func lockLeftVerdict(r *rules, s *spawn, call *ast.CallExpr) (verdict, bool) {
 	l, op, ok := r.locks.lockCall(call)
 	if !ok || s.lit == nil || (op != "Lock" && op != "RLock") {
 		return verdict{}, false
@@ -444,7 +444,7 @@ func (r *rules) lockLeftVerdict(s *spawn, call *ast.CallExpr) (verdict, bool) {
 		if !ok || decl == nil || objectOf(r.x, sel.X) != l.root {
 			continue
 		}
-		for _, left := range r.locksLeftHeld(decl) {
+		for _, left := range locksLeftHeld(r, decl) {
 			if left.path == l.path {
 				return verdict{pattern: UnguardedRecv, at: call, spawn: s, why: lockLeft{
 					lock: l, op: op, method: decl.Name.Name, call: before, ret: left.ret,

@@ -18,7 +18,7 @@ const maxOverfillDepth = 2
 
 // overfillVerdicts looks at every definition of a fresh channel at the top
 // level of a goroutine's code.
-func (r *rules) overfillVerdicts() []verdict {
+func overfillVerdicts(r *rules) []verdict {
 	var out []verdict
 	walked := map[*ast.BlockStmt]bool{}
 	for _, s := range r.gs.list {
@@ -27,7 +27,7 @@ func (r *rules) overfillVerdicts() []verdict {
 		}
 		walked[s.body] = true
 		for i, st := range s.body.List {
-			obj, field, made, capacity, ok := r.freshChannel(st)
+			obj, field, made, capacity, ok := freshChannel(r, st)
 			if !ok {
 				continue
 			}
@@ -60,7 +60,7 @@ type overfill struct {
 
 // freshChannel recognises x := make(chan T, K) and x := &S{f: make(chan
 // T, K)} (or S{...}) with a constant K; it returns the make too.
-func (r *rules) freshChannel(st ast.Stmt) (types.Object, *types.Var, *ast.CallExpr, int, bool) {
+func freshChannel(r *rules, st ast.Stmt) (types.Object, *types.Var, *ast.CallExpr, int, bool) {
 	as, ok := st.(*ast.AssignStmt)
 	if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
 		return nil, nil, nil, 0, false
@@ -72,7 +72,7 @@ func (r *rules) freshChannel(st ast.Stmt) (types.Object, *types.Var, *ast.CallEx
 	}
 	value := ast.Unparen(as.Rhs[0])
 	if call, ok := value.(*ast.CallExpr); ok {
-		capacity, ok := r.sum.makeChanCap(call)
+		capacity, ok := makeChanCap(r.sum.x, call)
 		return obj, nil, call, capacity, ok && capacity >= 0
 	}
 	if u, ok := value.(*ast.UnaryExpr); ok && u.Op == token.AND {
@@ -93,7 +93,7 @@ func (r *rules) freshChannel(st ast.Stmt) (types.Object, *types.Var, *ast.CallEx
 			continue
 		}
 		field, ok := r.x.info.Uses[key].(*types.Var)
-		if capacity, isMake := r.sum.makeChanCap(call); ok && isMake && capacity >= 0 {
+		if capacity, isMake := makeChanCap(r.sum.x, call); ok && isMake && capacity >= 0 {
 			return obj, field, call, capacity, true // one channel field is followed
 		}
 	}

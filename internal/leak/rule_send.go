@@ -21,7 +21,7 @@ type sendCounts struct {
 	ownerSends int
 }
 
-func (r *rules) newSendCounts(f *chanFlow) *sendCounts {
+func newSendCounts(r *rules, f *chanFlow) *sendCounts {
 	c := &sendCounts{ownSends: map[*spawn][]*chanUse{}, sendNodes: map[ast.Node]int{}, ordinals: map[*spawn]map[ast.Node]ordinal{}}
 	for i := range f.uses {
 		u := &f.uses[i]
@@ -44,9 +44,9 @@ func (r *rules) newSendCounts(f *chanFlow) *sendCounts {
 }
 
 // sendVerdict decides on a goroutine's send that no receiver may take.
-func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sendCounts) (verdict, bool) {
+func sendVerdict(r *rules, u *chanUse, f *chanFlow, owner ast.Node, counts *sendCounts) (verdict, bool) {
 	s := u.spawn
-	op := r.opOf(u, f)
+	op := opOf(r, u, f)
 	found := func(why reason) (verdict, bool) {
 		return verdict{pattern: UnreadSend, at: u.node, spawn: s, why: why}, true
 	}
@@ -57,8 +57,8 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 		return verdict{}, false // a buffer sized at run time: assume it is sized for the senders
 	}
 	op.unbuffered = f.capacity == 0
-	perRun := r.sendsPerRun(s, counts)
-	instances := r.instances(s, f.v)
+	perRun := sendsPerRun(r, s, counts)
+	instances := instances(r, s, f.v)
 	pending := sat(perRun * instances)
 	if pending >= many && f.capacity > 0 {
 		// An unknown number of sends into a buffer: whether it is large
@@ -73,7 +73,7 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 	// send, the counts are unbounded: then one report per goroutine, on
 	// the (capacity+received+1)th send in source order.
 	ownSends := counts.ownSends[s]
-	ordinals := r.ordinals(s, counts)
+	ordinals := ordinals(r, s, counts)
 	isBlockingSend := func(received int) bool {
 		full := f.capacity + received
 		// A call of a callee that sends w times covers w ordinals.
@@ -92,7 +92,7 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 		if wait := waitsBeforeReceiving(r.x, s, u, owner, receives); wait != nil {
 			return found(waitsFirst{blockedOp: op, owner: owner, wait: wait, receive: receives[0].node})
 		}
-		if esc := r.escapeFrom(s, u, owner, f, receives); esc != nil {
+		if esc := escapeFrom(r, s, u, owner, f, receives); esc != nil {
 			return onTestFailure(found(abandoned{blockedOp: op, owner: owner, path: esc}))
 		}
 	}
@@ -118,7 +118,7 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 		// than is received and buffered: one of them blocks for ever,
 		// whichever the scheduler lets send last. One report, on the first
 		// send of the last goroutine started.
-		if n, last := r.sendsTogether(owner, counts); n < many && n > k+f.capacity && last == s && isBlockingSend(0) {
+		if n, last := sendsTogether(r, owner, counts); n < many && n > k+f.capacity && last == s && isBlockingSend(0) {
 			return found(extraSends{blockedOp: op, owner: owner, receive: receives[0].node, sent: n, received: k, together: true})
 		}
 		return verdict{}, false
@@ -128,7 +128,7 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 		if !ok {
 			return verdict{}, false
 		}
-		if exit := r.sum.firstLeave(rs.Body, rangeLabel(receives[0])); exit != nil && !isCall(exit) {
+		if exit := firstLeave(r.sum, rs.Body, rangeLabel(receives[0])); exit != nil && !isCall(exit) {
 			return found(stopsRanging{blockedOp: op, owner: owner, exit: exit})
 		}
 	}
@@ -137,7 +137,7 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 	// timeout, a context or a default case. The goroutines not yet
 	// received from block for ever.
 	if instances > 1 && pending > f.capacity+1 && isBlockingSend(0) {
-		if loop, exit := r.givesUpEarly(receives); exit != nil {
+		if loop, exit := givesUpEarly(r, receives); exit != nil {
 			return found(stopsRanging{blockedOp: op, owner: owner, exit: exit, loop: loop != nil, started: true})
 		}
 	}
@@ -149,7 +149,7 @@ func (r *rules) sendVerdict(u *chanUse, f *chanFlow, owner ast.Node, counts *sen
 // nil`, or in a select case that waits on a timer, a context or nothing
 // (default). A loop that leaves only once it has counted what it received
 // is no such loop.
-func (r *rules) givesUpEarly(receives []*chanUse) (ast.Stmt, ast.Node) {
+func givesUpEarly(r *rules, receives []*chanUse) (ast.Stmt, ast.Node) {
 	var loop ast.Stmt
 	for _, rcv := range receives {
 		if rcv.kind != opRecv || rcv.via != nil {
@@ -179,7 +179,7 @@ func (r *rules) givesUpEarly(receives []*chanUse) (ast.Stmt, ast.Node) {
 		return nil, nil
 	}
 	var exit ast.Node
-	r.sum.eachLeave(body, loopLabel(cur), func(n ast.Node) bool {
+	eachLeave(r.sum, body, loopLabel(cur), func(n ast.Node) bool {
 		if !isCall(n) && givesUp(r.x, n) {
 			exit = n
 			return false
@@ -340,7 +340,7 @@ func objectOf(x *index, e ast.Expr) types.Object {
 // channel, when there are several and each is started once by owner and
 // owner sends nothing itself; it also returns the goroutine started last.
 // It returns many when the sum is not known.
-func (r *rules) sendsTogether(owner ast.Node, counts *sendCounts) (int, *spawn) {
+func sendsTogether(r *rules, owner ast.Node, counts *sendCounts) (int, *spawn) {
 	if len(counts.ownSends) < 2 || counts.ownerSends > 0 {
 		return many, nil
 	}
@@ -350,7 +350,7 @@ func (r *rules) sendsTogether(owner ast.Node, counts *sendCounts) (int, *spawn) 
 		if s.parent != owner || s.inLoop {
 			return many, nil
 		}
-		total = sat(total + r.sendsPerRun(s, counts))
+		total = sat(total + sendsPerRun(r, s, counts))
 		if last == nil || s.start.Pos() > last.start.Pos() {
 			last = s
 		}
@@ -379,7 +379,7 @@ func isCall(n ast.Node) bool {
 
 // ordinals are the ordinals of the sends of a goroutine literal's body
 // (see sendOrdinals), computed once per goroutine and channel.
-func (r *rules) ordinals(s *spawn, counts *sendCounts) map[ast.Node]ordinal {
+func ordinals(r *rules, s *spawn, counts *sendCounts) map[ast.Node]ordinal {
 	if s.lit == nil {
 		return nil
 	}
@@ -390,14 +390,14 @@ func (r *rules) ordinals(s *spawn, counts *sendCounts) map[ast.Node]ordinal {
 	for _, u := range counts.ownSends[s] {
 		own[u.node] = counts.sendNodes[u.node]
 	}
-	o := r.sum.sendOrdinals(s.lit.Body.List, own)
+	o := sendOrdinals(r.sum, s.lit.Body.List, own)
 	counts.ordinals[s] = o
 	return o
 }
 
 // sendsPerRun bounds how many times one run of the goroutine can send on
 // the channel along a single path; many when a loop sends.
-func (r *rules) sendsPerRun(s *spawn, counts *sendCounts) int {
+func sendsPerRun(r *rules, s *spawn, counts *sendCounts) int {
 	if s.lit == nil {
 		// A named function: its summary counts the sends of one call.
 		n := 0
@@ -406,7 +406,7 @@ func (r *rules) sendsPerRun(s *spawn, counts *sendCounts) int {
 		}
 		return max(n, 1)
 	}
-	n := r.sum.countSends(s.lit.Body.List, counts.sendNodes)
+	n := countSends(r.sum, s.lit.Body.List, counts.sendNodes)
 	return max(n.fall, n.ret, 1)
 }
 
@@ -414,7 +414,7 @@ func (r *rules) sendsPerRun(s *spawn, counts *sendCounts) int {
 // that share one channel v: the product of the trip counts of the loops
 // around the go statement that do not also hold v's declaration (many when
 // a count is not a constant).
-func (r *rules) instances(s *spawn, v *types.Var) int {
+func instances(r *rules, s *spawn, v *types.Var) int {
 	if !s.inLoop {
 		return 1
 	}
@@ -439,7 +439,7 @@ func (r *rules) instances(s *spawn, v *types.Var) int {
 				leaves = token.ILLEGAL // go ...; break: once for this loop
 				continue
 			}
-			n = sat(n * r.sum.tripCount(loop.(ast.Stmt)))
+			n = sat(n * tripCount(r.sum.x, loop.(ast.Stmt)))
 		}
 	}
 	return n

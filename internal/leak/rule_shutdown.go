@@ -22,8 +22,8 @@ import (
 // shutdownVerdicts finds the sends that shutdown strands: in exported
 // methods (above), and in goroutines that the type itself starts, which
 // no "must not be called after Stop" protects (see strandedGoroutines).
-func (r *rules) shutdownVerdicts() []verdict {
-	out := r.strandedGoroutines()
+func shutdownVerdicts(r *rules) []verdict {
+	out := strandedGoroutines(r)
 	walked := map[*ast.BlockStmt]bool{}
 	for _, s := range r.gs.list {
 		if s.body == nil || walked[s.body] {
@@ -53,7 +53,7 @@ func (r *rules) shutdownVerdicts() []verdict {
 			if send || field == nil || stops[field] {
 				continue
 			}
-			out = append(out, r.strandedSends(s, named, loop, field, shutdown, stops, flags)...)
+			out = append(out, strandedSends(r, s, named, loop, field, shutdown, stops, flags)...)
 		}
 	}
 	return out
@@ -65,7 +65,7 @@ func (r *rules) shutdownVerdicts() []verdict {
 // of a channel field; a goroutine that a method of the type starts sends
 // on that field with a plain send. Once the loop has returned on
 // shutdown, the goroutine's send blocks for ever.
-func (r *rules) strandedGoroutines() []verdict {
+func strandedGoroutines(r *rules) []verdict {
 	if len(r.gs.list) == 0 {
 		return nil // no goroutine to strand: no need to look at every method
 	}
@@ -89,8 +89,8 @@ func (r *rules) strandedGoroutines() []verdict {
 			if cc == stop || send || field == nil {
 				continue
 			}
-			for _, u := range r.onlyReceiverSends(loop, field) {
-				s := r.startedBy(u, named)
+			for _, u := range onlyReceiverSends(r, loop, field) {
+				s := startedBy(r, u, named)
 				if s == nil || !u.blocks() || u.via != nil {
 					continue
 				}
@@ -113,7 +113,7 @@ func shutdownCase(x *index, loop *ast.ForStmt, named *types.Named) *ast.CommClau
 		if ch == nil || send {
 			continue
 		}
-		if x.contextOfDone(ch) == nil && ownField(x.info, ch, named) == nil {
+		if contextOfDone(x, ch) == nil && ownField(x.info, ch, named) == nil {
 			continue
 		}
 		returns := false
@@ -131,7 +131,7 @@ func shutdownCase(x *index, loop *ast.ForStmt, named *types.Named) *ast.CommClau
 
 // onlyReceiverSends returns the sends on an unbuffered field whose only
 // receives are in loop; nil when something else receives from it.
-func (r *rules) onlyReceiverSends(loop *ast.ForStmt, field *types.Var) []*chanUse {
+func onlyReceiverSends(r *rules, loop *ast.ForStmt, field *types.Var) []*chanUse {
 	f := r.m.fieldFlow(field)
 	if f == nil || f.escapes || f.buffered || f.defs == 0 {
 		return nil
@@ -153,7 +153,7 @@ func (r *rules) onlyReceiverSends(loop *ast.ForStmt, field *types.Var) []*chanUs
 
 // startedBy is the goroutine, started in a method of named, whose own
 // code makes the use u; nil when there is none.
-func (r *rules) startedBy(u *chanUse, named *types.Named) *spawn {
+func startedBy(r *rules, u *chanUse, named *types.Named) *spawn {
 	for _, s := range r.gs.list {
 		if s.body == nil || u.pos() < s.body.Pos() || u.pos() >= s.body.End() || u.place.owner != s.fn {
 			continue
@@ -209,9 +209,9 @@ func loopCases(x *index, loop *ast.ForStmt) []*ast.CommClause {
 
 // strandedSends returns a verdict on each plain send on field in an
 // exported method of named, when the loop is the field's only receiver.
-func (r *rules) strandedSends(s *spawn, named *types.Named, loop *ast.ForStmt, field *types.Var, shutdown []string, stops, flags map[*types.Var]bool) []verdict {
+func strandedSends(r *rules, s *spawn, named *types.Named, loop *ast.ForStmt, field *types.Var, shutdown []string, stops, flags map[*types.Var]bool) []verdict {
 	var out []verdict
-	for _, u := range r.onlyReceiverSends(loop, field) {
+	for _, u := range onlyReceiverSends(r, loop, field) {
 		method := methodAround(r.x.info, u.at, named)
 		if !u.blocks() || u.via != nil || method == nil || !method.Exported() || slices.Contains(shutdown, method.Name()) {
 			continue

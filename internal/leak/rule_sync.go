@@ -17,17 +17,17 @@ import (
 // primitive that nothing will release: see deadCondWait, neverDoneWait
 // and lockLeftVerdict. s is the goroutine, nil in a callee's code. The
 // callee is looked up once, and only calls of package sync go further.
-func (r *rules) syncWaitVerdict(s *spawn, cur inspector.Cursor, call *ast.CallExpr) (verdict, bool) {
+func syncWaitVerdict(r *rules, s *spawn, cur inspector.Cursor, call *ast.CallExpr) (verdict, bool) {
 	fn := staticCallee(r.x.info, call)
 	switch {
 	case fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "sync":
 		return verdict{}, false
 	case isMethodOf(fn, "sync", "Cond"):
-		return r.deadCondWait(s, call)
+		return deadCondWait(r, s, call)
 	case isMethodOf(fn, "sync", "WaitGroup"):
-		return r.neverDoneWait(s, cur, call)
+		return neverDoneWait(r, s, cur, call)
 	case s != nil:
-		return r.lockLeftVerdict(s, call)
+		return lockLeftVerdict(r, s, call)
 	}
 	return verdict{}, false
 }
@@ -37,12 +37,12 @@ func (r *rules) syncWaitVerdict(s *spawn, cur inspector.Cursor, call *ast.CallEx
 
 // deadCondWait returns the verdict on call, c.Wait(), when nothing in the
 // package calls c.Signal or c.Broadcast.
-func (r *rules) deadCondWait(s *spawn, call *ast.CallExpr) (verdict, bool) {
+func deadCondWait(r *rules, s *spawn, call *ast.CallExpr) (verdict, bool) {
 	cond, sel := syncWait(r.x, call, "Cond")
 	if cond == nil {
 		return verdict{}, false
 	}
-	uses := r.syncUses(cond)
+	uses := syncUses(r, cond)
 	if uses == nil || len(uses.calls["Signal"])+len(uses.calls["Broadcast"]) > 0 {
 		return verdict{}, false
 	}
@@ -59,7 +59,7 @@ func syncWait(x *index, call *ast.CallExpr, typeName string) (*types.Var, *ast.S
 		return nil, nil
 	}
 	v, ok := objectOf(x, sel.X).(*types.Var)
-	if !ok || v.Pkg() != x.pkg || v.IsField() && !x.hidden(v) || v.Parent() == x.pkg.Scope() && v.Exported() {
+	if !ok || v.Pkg() != x.pkg || v.IsField() && !hidden(x, v) || v.Parent() == x.pkg.Scope() && v.Exported() {
 		return nil, nil
 	}
 	return v, sel
@@ -76,7 +76,7 @@ type syncUsesOf struct {
 // assignment that gives it a value. It returns nil when some use lets it
 // go where the analysis cannot follow: passed on, its address taken, a
 // method value.
-func (r *rules) syncUses(v *types.Var) *syncUsesOf {
+func syncUses(r *rules, v *types.Var) *syncUsesOf {
 	obj := originOf(v)
 	if u, ok := r.syncMemo[obj]; ok {
 		return u
@@ -131,12 +131,12 @@ func (r *rules) syncUses(v *types.Var) *syncUsesOf {
 
 // neverDoneWait returns the verdict on the call `wg.Wait()` at cur, in
 // goroutine s (nil for a callee's), when nothing ever calls wg.Done.
-func (r *rules) neverDoneWait(s *spawn, cur inspector.Cursor, call *ast.CallExpr) (verdict, bool) {
+func neverDoneWait(r *rules, s *spawn, cur inspector.Cursor, call *ast.CallExpr) (verdict, bool) {
 	wg, sel := syncWait(r.x, call, "WaitGroup")
 	if wg == nil {
 		return verdict{}, false
 	}
-	uses := r.syncUses(wg)
+	uses := syncUses(r, wg)
 	if uses == nil || len(uses.calls["Add"]) == 0 {
 		return verdict{}, false
 	}
@@ -145,7 +145,7 @@ func (r *rules) neverDoneWait(s *spawn, cur inspector.Cursor, call *ast.CallExpr
 		case "Wait":
 		case "Add":
 			for _, c := range calls {
-				if n, ok := r.sum.constInt(c.Args[0]); !ok || n <= 0 {
+				if n, ok := constInt(r.sum.x, c.Args[0]); !ok || n <= 0 {
 					return verdict{}, false
 				}
 			}

@@ -26,10 +26,10 @@ func (x sendCount) or(y sendCount) sendCount {
 }
 
 // countSends walks a statement list in order.
-func (sum *summaries) countSends(list []ast.Stmt, sends map[ast.Node]int) sendCount {
+func countSends(sum *summaries, list []ast.Stmt, sends map[ast.Node]int) sendCount {
 	acc := noSends
 	for _, stmt := range list {
-		x := sum.countStmt(stmt, sends)
+		x := countStmt(sum, stmt, sends)
 		after := func(n int) int {
 			if n < 0 {
 				return -1
@@ -50,7 +50,7 @@ func (sum *summaries) countSends(list []ast.Stmt, sends map[ast.Node]int) sendCo
 
 func sat(n int) int { return min(n, many) }
 
-func (sum *summaries) countStmt(stmt ast.Stmt, sends map[ast.Node]int) sendCount {
+func countStmt(sum *summaries, stmt ast.Stmt, sends map[ast.Node]int) sendCount {
 	switch s := stmt.(type) {
 	case *ast.SendStmt:
 		if n := sends[s]; n > 0 {
@@ -78,21 +78,21 @@ func (sum *summaries) countStmt(stmt ast.Stmt, sends map[ast.Node]int) sendCount
 			}
 		}
 	case *ast.BlockStmt:
-		return sum.countSends(s.List, sends)
+		return countSends(sum, s.List, sends)
 	case *ast.LabeledStmt:
-		return sum.countStmt(s.Stmt, sends)
+		return countStmt(sum, s.Stmt, sends)
 	case *ast.IfStmt:
 		els := noSends
 		if s.Else != nil {
-			els = sum.countStmt(s.Else, sends)
+			els = countStmt(sum, s.Else, sends)
 		}
-		return sum.countSends(s.Body.List, sends).or(els)
+		return countSends(sum, s.Body.List, sends).or(els)
 	case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
-		return sum.countClauses(s, sends)
+		return countClauses(sum, s, sends)
 	case *ast.ForStmt:
-		return sum.countLoop(s, s.Body, sends)
+		return countLoop(sum, s, s.Body, sends)
 	case *ast.RangeStmt:
-		return sum.countLoop(s, s.Body, sends)
+		return countLoop(sum, s, s.Body, sends)
 	}
 	return noSends
 }
@@ -102,10 +102,10 @@ func (sum *summaries) countStmt(stmt ast.Stmt, sends map[ast.Node]int) sendCount
 // that sends and can go round again sends without bound, and a loop that
 // does not falls through (after zero iterations, or a break) and returns
 // as its body does.
-func (sum *summaries) countLoop(loop ast.Stmt, body *ast.BlockStmt, sends map[ast.Node]int) sendCount {
-	x := sum.countSends(body.List, sends)
+func countLoop(sum *summaries, loop ast.Stmt, body *ast.BlockStmt, sends map[ast.Node]int) sendCount {
+	x := countSends(sum, body.List, sends)
 	if x.fall > 0 && x.ret < 0 && x.brk < 0 && x.cont < 0 {
-		if trips := sum.tripCount(loop); trips < many {
+		if trips := tripCount(sum.x, loop); trips < many {
 			return sendCount{fall: sat(trips * x.fall), ret: -1, brk: -1, cont: -1}
 		}
 	}
@@ -117,7 +117,7 @@ func (sum *summaries) countLoop(loop ast.Stmt, body *ast.BlockStmt, sends map[as
 
 // countClauses combines the cases of a switch or select: one of them runs,
 // and a break in a case leaves the switch, not the loop around it.
-func (sum *summaries) countClauses(stmt ast.Stmt, sends map[ast.Node]int) sendCount {
+func countClauses(sum *summaries, stmt ast.Stmt, sends map[ast.Node]int) sendCount {
 	var body *ast.BlockStmt
 	hasDefault := false
 	switch s := stmt.(type) {
@@ -144,7 +144,7 @@ func (sum *summaries) countClauses(stmt ast.Stmt, sends map[ast.Node]int) sendCo
 				list = append([]ast.Stmt{cl.Comm}, list...)
 			}
 		}
-		x := sum.countSends(list, sends)
+		x := countSends(sum, list, sends)
 		x.fall, x.brk = max(x.fall, x.brk), -1
 		acc = acc.or(x)
 	}
@@ -156,10 +156,10 @@ func (sum *summaries) countClauses(stmt ast.Stmt, sends map[ast.Node]int) sendCo
 
 // tripCount recognises `for i := 0; i < N; i++` and `for range N` with a
 // constant N; otherwise it returns many.
-func (sum *summaries) tripCount(loop ast.Stmt) int {
+func tripCount(x *index, loop ast.Stmt) int {
 	switch loop := loop.(type) {
 	case *ast.RangeStmt:
-		if n, ok := sum.constInt(loop.X); ok {
+		if n, ok := constInt(x, loop.X); ok {
 			return max(n, 0)
 		}
 	case *ast.ForStmt:
@@ -173,8 +173,8 @@ func (sum *summaries) tripCount(loop ast.Stmt) int {
 		if !ok || !sameIdent(cond.X, id) || !sameIdent(post.X, id) {
 			break
 		}
-		lo, ok1 := sum.constInt(init.Rhs[0])
-		hi, ok2 := sum.constInt(cond.Y)
+		lo, ok1 := constInt(x, init.Rhs[0])
+		hi, ok2 := constInt(x, cond.Y)
 		if !ok1 || !ok2 {
 			break
 		}
@@ -193,8 +193,8 @@ func sameIdent(e ast.Expr, id *ast.Ident) bool {
 	return ok && x.Name == id.Name
 }
 
-func (sum *summaries) constInt(e ast.Expr) (int, bool) {
-	tv := sum.x.info.Types[e]
+func constInt(x *index, e ast.Expr) (int, bool) {
+	tv := x.info.Types[e]
 	if tv.Value == nil {
 		return 0, false
 	}
@@ -228,26 +228,26 @@ func union(a, b *ordinal) *ordinal {
 // how many sends of the set can come before it along a path through list.
 // A send that can be the first to find the buffer full is one whose
 // ordinal holds the buffer's capacity (plus what was received).
-func (sum *summaries) sendOrdinals(list []ast.Stmt, sends map[ast.Node]int) map[ast.Node]ordinal {
+func sendOrdinals(sum *summaries, list []ast.Stmt, sends map[ast.Node]int) map[ast.Node]ordinal {
 	out := map[ast.Node]ordinal{}
-	sum.ordinalsOf(list, &ordinal{}, sends, out)
+	ordinalsOf(sum, list, &ordinal{}, sends, out)
 	return out
 }
 
 // ordinalsOf walks list from the point at, records the ordinals of its
 // sends in out, and returns the point after it (nil when no path falls
 // through).
-func (sum *summaries) ordinalsOf(list []ast.Stmt, at *ordinal, sends map[ast.Node]int, out map[ast.Node]ordinal) *ordinal {
+func ordinalsOf(sum *summaries, list []ast.Stmt, at *ordinal, sends map[ast.Node]int, out map[ast.Node]ordinal) *ordinal {
 	for _, stmt := range list {
 		if at == nil {
 			return nil
 		}
-		at = sum.ordinalsOfStmt(stmt, at, sends, out)
+		at = ordinalsOfStmt(sum, stmt, at, sends, out)
 	}
 	return at
 }
 
-func (sum *summaries) ordinalsOfStmt(stmt ast.Stmt, at *ordinal, sends map[ast.Node]int, out map[ast.Node]ordinal) *ordinal {
+func ordinalsOfStmt(sum *summaries, stmt ast.Stmt, at *ordinal, sends map[ast.Node]int, out map[ast.Node]ordinal) *ordinal {
 	record := func(n ast.Node, w int) *ordinal {
 		if prev, ok := out[n]; ok {
 			out[n] = *union(&prev, at)
@@ -274,14 +274,14 @@ func (sum *summaries) ordinalsOfStmt(stmt ast.Stmt, at *ordinal, sends map[ast.N
 	case *ast.ReturnStmt, *ast.BranchStmt:
 		return nil // the rest of the block is not reached this way
 	case *ast.BlockStmt:
-		return sum.ordinalsOf(s.List, at, sends, out)
+		return ordinalsOf(sum, s.List, at, sends, out)
 	case *ast.LabeledStmt:
-		return sum.ordinalsOfStmt(s.Stmt, at, sends, out)
+		return ordinalsOfStmt(sum, s.Stmt, at, sends, out)
 	case *ast.IfStmt:
-		then := sum.ordinalsOf(s.Body.List, at, sends, out)
+		then := ordinalsOf(sum, s.Body.List, at, sends, out)
 		els := at
 		if s.Else != nil {
-			els = sum.ordinalsOfStmt(s.Else, at, sends, out)
+			els = ordinalsOfStmt(sum, s.Else, at, sends, out)
 		}
 		return union(then, els)
 	case *ast.ForStmt, *ast.RangeStmt:
@@ -301,7 +301,7 @@ func (sum *summaries) ordinalsOfStmt(stmt ast.Stmt, at *ordinal, sends map[ast.N
 				break
 			}
 		}
-		sum.ordinalsOf(body.List, &loop, sends, out)
+		ordinalsOf(sum, body.List, &loop, sends, out)
 		return &loop
 	case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
 		var body *ast.BlockStmt
@@ -327,7 +327,7 @@ func (sum *summaries) ordinalsOfStmt(stmt ast.Stmt, at *ordinal, sends map[ast.N
 					list = append([]ast.Stmt{cl.Comm}, list...)
 				}
 			}
-			after = union(after, sum.ordinalsOf(list, at, sends, out))
+			after = union(after, ordinalsOf(sum, list, at, sends, out))
 		}
 		if !hasDefault {
 			after = union(after, at)

@@ -128,7 +128,7 @@ func (sum *summaries) sendsInCall(f *chanFlow, decl *ast.FuncDecl) int {
 	if len(nodes) == 0 {
 		return 0
 	}
-	n := sum.countSends(decl.Body.List, nodes)
+	n := countSends(sum, decl.Body.List, nodes)
 	return max(n.fall, n.ret)
 }
 
@@ -169,7 +169,7 @@ func (sum *summaries) opsOf(f *chanFlow) paramOp {
 				ops |= paramBlockingRecv
 			}
 		case opRange:
-			if sum.rangeCanLeave(&u) {
+			if rangeCanLeave(sum, &u) {
 				ops |= paramRecv | paramBlockingRecv
 			} else {
 				ops |= paramRecv | paramBlockingRange
@@ -223,8 +223,8 @@ func (sum *summaries) foreverLoop(fn *types.Func) *foreverLoop {
 	}
 	var found *foreverLoop
 	for _, stmt := range decl.Body.List {
-		if l := sum.endlessLoopStmt(stmt); l != nil {
-			found = &foreverLoop{loop: l, ignoresCtx: sum.x.ignoresContext(l)}
+		if l := endlessLoopStmt(sum, stmt); l != nil {
+			found = &foreverLoop{loop: l, ignoresCtx: ignoresContext(sum.x, l)}
 			break
 		}
 		if call := exprStmtCall(stmt); call != nil {

@@ -159,14 +159,14 @@ func (sum *summaries) classify(f *chanFlow, cur inspector.Cursor, depth int) {
 			return
 		}
 		if f.field && depth < maxBindDepth {
-			if getter := sum.getterOf(parent); getter != nil {
+			if getter := getterOf(sum.x, parent); getter != nil {
 				sum.collectGetterCalls(f, getter, depth)
 				return
 			}
 		}
 	case *ast.AssignStmt:
 		if kind == edge.AssignStmt_Lhs && depth == 0 {
-			sum.recordDef(f, p.Lhs, p.Rhs, e)
+			recordDef(sum.x, f, p.Lhs, p.Rhs, e)
 			return
 		}
 		if kind == edge.AssignStmt_Rhs && f.field && len(p.Lhs) == len(p.Rhs) && depth < maxBindDepth {
@@ -176,7 +176,7 @@ func (sum *summaries) classify(f *chanFlow, cur inspector.Cursor, depth int) {
 		}
 	case *ast.ValueSpec:
 		if kind == edge.ValueSpec_Names && depth == 0 {
-			sum.recordDef(f, identsAsExprs(p.Names), p.Values, e)
+			recordDef(sum.x, f, identsAsExprs(p.Names), p.Values, e)
 			return
 		}
 		if kind == edge.ValueSpec_Values && f.field && len(p.Names) == len(p.Values) && depth < maxBindDepth {
@@ -186,7 +186,7 @@ func (sum *summaries) classify(f *chanFlow, cur inspector.Cursor, depth int) {
 		}
 	case *ast.KeyValueExpr:
 		if kind == edge.KeyValueExpr_Key && f.field {
-			sum.recordDef(f, []ast.Expr{p.Key}, []ast.Expr{p.Value}, e)
+			recordDef(sum.x, f, []ast.Expr{p.Key}, []ast.Expr{p.Value}, e)
 			return
 		}
 	case *ast.CallExpr:
@@ -203,13 +203,13 @@ func (sum *summaries) classify(f *chanFlow, cur inspector.Cursor, depth int) {
 // a guard against a nil receiver (see getterReturn), when no other package
 // can call it and no interface of the package names it: its call sites
 // are then all in this package, and in sight.
-func (sum *summaries) getterOf(ret inspector.Cursor) *types.Func {
+func getterOf(x *index, ret inspector.Cursor) *types.Func {
 	decl, ok := ret.Parent().Parent().Node().(*ast.FuncDecl)
-	if !ok || getterReturn(sum.x.info, decl) != ret.Node() {
+	if !ok || getterReturn(x.info, decl) != ret.Node() {
 		return nil
 	}
-	fn, ok := sum.x.info.Defs[decl.Name].(*types.Func)
-	if !ok || !sum.x.hidden(fn) || sum.x.interfaceNames(fn.Name()) {
+	fn, ok := x.info.Defs[decl.Name].(*types.Func)
+	if !ok || !hidden(x, fn) || interfaceNames(x, fn.Name()) {
 		return nil
 	}
 	return fn
@@ -307,7 +307,7 @@ func (sum *summaries) collectCopy(f *chanFlow, stmt inspector.Cursor, target ast
 }
 
 // recordDef notes the value given to the channel by an assignment.
-func (sum *summaries) recordDef(f *chanFlow, lhs, rhs []ast.Expr, target ast.Node) {
+func recordDef(x *index, f *chanFlow, lhs, rhs []ast.Expr, target ast.Node) {
 	if len(rhs) == 0 {
 		f.isNil = true // var ch chan T
 		return
@@ -322,12 +322,12 @@ func (sum *summaries) recordDef(f *chanFlow, lhs, rhs []ast.Expr, target ast.Nod
 		}
 		switch value := ast.Unparen(rhs[i]).(type) {
 		case *ast.Ident:
-			if isNilIdent(sum.x.info, value) {
+			if isNilIdent(x.info, value) {
 				f.isNil = true
 				return
 			}
 		case *ast.CallExpr:
-			if capacity, ok := sum.makeChanCap(value); ok {
+			if capacity, ok := makeChanCap(x, value); ok {
 				f.capacity = capacity
 				f.made = value
 				f.buffered = f.buffered || capacity != 0
@@ -341,18 +341,18 @@ func (sum *summaries) recordDef(f *chanFlow, lhs, rhs []ast.Expr, target ast.Nod
 
 // makeChanCap recognises make(chan T) and make(chan T, n): capacity is the
 // constant n, or -1 when n is not constant.
-func (sum *summaries) makeChanCap(call *ast.CallExpr) (capacity int, ok bool) {
+func makeChanCap(x *index, call *ast.CallExpr) (capacity int, ok bool) {
 	id, isIdent := ast.Unparen(call.Fun).(*ast.Ident)
-	if !isIdent || sum.x.info.Uses[id] != types.Universe.Lookup("make") || len(call.Args) == 0 {
+	if !isIdent || x.info.Uses[id] != types.Universe.Lookup("make") || len(call.Args) == 0 {
 		return 0, false
 	}
-	if !isChan(sum.x.info.TypeOf(call.Args[0])) {
+	if !isChan(x.info.TypeOf(call.Args[0])) {
 		return 0, false
 	}
 	if len(call.Args) == 1 {
 		return 0, true
 	}
-	tv := sum.x.info.Types[call.Args[1]]
+	tv := x.info.Types[call.Args[1]]
 	if tv.Value != nil {
 		if n, exact := constant.Int64Val(constant.ToInt(tv.Value)); exact && n >= 0 && n < 1<<30 {
 			return int(n), true
