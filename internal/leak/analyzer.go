@@ -52,7 +52,8 @@ func run(pass *analysis.Pass) (res any, err error) {
 	k := inferContracts(pass, x, sum, gs, m)
 	gens, importsGens := findGenerators(pass, x, sum, gs, m)
 
-	r := &rules{x: x, sum: sum, gs: gs, m: m, deadInCallee: map[ast.Node][]verdict{}, locks: newLockModel(x, sum)}
+	locks := newLockModel(x, sum)
+	r := &rules{x: x, sum: sum, gs: gs, m: m, deadInCallee: map[ast.Node][]verdict{}, locks: locks, targets: newTargets(x), sync: newSyncModel(x, m, locks)}
 	dirs, badDirectives := findDirectives(x)
 	var verdicts []verdict
 	verdicts = append(verdicts, contractVerdicts(r, k)...)

@@ -11,6 +11,17 @@ import (
 // call names only indirectly; when the package gives that value exactly
 // one function, the call is followed like a static one.
 
+// targets resolves calls through function values to their one target,
+// remembering each interface method's sole implementation.
+type targets struct {
+	x     *index
+	impls map[*types.Func]*types.Func // memo of soleImplementation
+}
+
+func newTargets(x *index) *targets {
+	return &targets{x: x, impls: make(map[*types.Func]*types.Func)}
+}
+
 // oneTarget is the one function of this package (a declaration or a
 // literal) that call can run, or nil:
 //   - a static call of a function declared here;
@@ -21,7 +32,7 @@ import (
 //     passes a literal, a function or a method value;
 //   - x.m(), where x is an interface that only this package's types can
 //     implement (it has an unexported method), and one type does.
-func oneTarget(r *rules, call *ast.CallExpr) ast.Node {
+func (r *targets) oneTarget(call *ast.CallExpr) ast.Node {
 	if fn := staticCallee(r.x.info, call); fn != nil {
 		if decl := r.x.decls[fn]; decl != nil {
 			return decl
@@ -39,7 +50,7 @@ func oneTarget(r *rules, call *ast.CallExpr) ast.Node {
 			// A method promoted from another package's type has no
 			// declaration here; a nil *ast.FuncDecl must not become a
 			// non-nil ast.Node.
-			if decl := r.x.decls[soleImplementation(r, method)]; decl != nil {
+			if decl := r.x.decls[r.soleImplementation(method)]; decl != nil {
 				return decl
 			}
 		}
@@ -56,12 +67,9 @@ func oneTarget(r *rules, call *ast.CallExpr) ast.Node {
 // soleImplementation is, for a method of an interface of this package
 // that only its types can implement (it has an unexported method), the
 // method of the one type that does; nil otherwise.
-func soleImplementation(r *rules, method *types.Func) *types.Func {
+func (r *targets) soleImplementation(method *types.Func) *types.Func {
 	if impl, ok := r.impls[method]; ok {
 		return impl
-	}
-	if r.impls == nil {
-		r.impls = make(map[*types.Func]*types.Func)
 	}
 	impl := findImplementation(r.x, method)
 	r.impls[method] = impl

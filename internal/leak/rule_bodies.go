@@ -45,7 +45,7 @@ func bodyVerdicts(r *rules) []verdict {
 		root.Inspect(nil, func(cur inspector.Cursor) bool {
 			switch n := cur.Node().(type) {
 			case *ast.CallExpr:
-				if target := oneTarget(r, n); target != nil && target != s.fn {
+				if target := r.targets.oneTarget(n); target != nil && target != s.fn {
 					calls = append(calls, n)
 				}
 				if v, ok := syncWaitVerdict(r, s, cur, n); ok {
@@ -81,7 +81,7 @@ func bodyVerdicts(r *rules) []verdict {
 		})
 		// What blocks for ever in a callee blocks the goroutine too.
 		for _, call := range calls {
-			for _, v := range calleeDeadOps(r, oneTarget(r, call)) {
+			for _, v := range calleeDeadOps(r, r.targets.oneTarget(call)) {
 				v.spawn, v.through = s, call
 				out = append(out, v)
 			}
@@ -117,7 +117,7 @@ func calleeDeadOps(r *rules, fn ast.Node) []verdict {
 		case *ast.GoStmt:
 			return false // a goroutine of its own
 		case *ast.CallExpr:
-			if target := oneTarget(r, n); target != nil {
+			if target := r.targets.oneTarget(n); target != nil {
 				calls = append(calls, target)
 			}
 			if v, ok := syncWaitVerdict(r, nil, cur, n); ok {

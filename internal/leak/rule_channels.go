@@ -3,7 +3,6 @@ package leak
 import (
 	"go/ast"
 	"go/token"
-	"go/types"
 )
 
 // Stage 5, the rules. Each reads the results of the stages before it and
@@ -17,12 +16,10 @@ type rules struct {
 	gs  *goroutines
 	m   *channelModel
 
-	deadInCallee map[ast.Node][]verdict         // memo of calleeDeadOps
-	locks        *lockModel                     // built per function, on demand
-	impls        map[*types.Func]*types.Func    // memo of soleImplementation
-	partners     map[partnerKey]*partnerLocks   // memo of partnersOf
-	syncMemo     map[types.Object]*syncUsesOf   // memo of syncUses
-	leftHeld     map[*ast.FuncDecl][]leftLocked // memo of locksLeftHeld
+	deadInCallee map[ast.Node][]verdict // memo of calleeDeadOps
+	locks        *lockModel             // built per function, on demand
+	targets      *targets               // calls through function values
+	sync         *syncModel             // the package's locks, WaitGroups and Conds
 }
 
 // channelVerdicts examines every local channel of the functions that

@@ -28,7 +28,7 @@ func lockedOp(r *rules, cur inspector.Cursor, at ast.Node, ch ast.Expr, op block
 	if fn == nil {
 		return lockedWait{}, false
 	}
-	p := partnersOf(r, field, !op.kind.receives())
+	p := r.sync.partnersOf(field, !op.kind.receives())
 	if p == nil {
 		return lockedWait{}, false
 	}
@@ -60,13 +60,10 @@ type partnerKey struct {
 // the field is not one whose every partner is in sight: unbuffered, not
 // escaping, and (for partners that send) never closed, since a close made
 // before the wait began would end it.
-func partnersOf(r *rules, field *types.Var, receives bool) *partnerLocks {
+func (r *syncModel) partnersOf(field *types.Var, receives bool) *partnerLocks {
 	key := partnerKey{field, receives}
 	if p, ok := r.partners[key]; ok {
 		return p
-	}
-	if r.partners == nil {
-		r.partners = make(map[partnerKey]*partnerLocks)
 	}
 	r.partners[key] = nil
 	f := r.m.fieldFlow(field)
@@ -360,12 +357,9 @@ type leftLocked struct {
 // locksLeftHeld returns, once per method, the returns that leave a lock of
 // the receiver held while another return does not, when no deferred call
 // releases it.
-func locksLeftHeld(r *rules, decl *ast.FuncDecl) []leftLocked {
+func (r *syncModel) locksLeftHeld(decl *ast.FuncDecl) []leftLocked {
 	if l, ok := r.leftHeld[decl]; ok {
 		return l
-	}
-	if r.leftHeld == nil {
-		r.leftHeld = make(map[*ast.FuncDecl][]leftLocked)
 	}
 	r.leftHeld[decl] = nil
 	if decl.Recv == nil || len(decl.Recv.List) != 1 || len(decl.Recv.List[0].Names) != 1 || decl.Body == nil {
@@ -444,7 +438,7 @@ func lockLeftVerdict(r *rules, s *spawn, call *ast.CallExpr) (verdict, bool) {
 		if !ok || decl == nil || objectOf(r.x, sel.X) != l.root {
 			continue
 		}
-		for _, left := range locksLeftHeld(r, decl) {
+		for _, left := range r.sync.locksLeftHeld(decl) {
 			if left.path == l.path {
 				return verdict{pattern: UnguardedRecv, at: call, spawn: s, why: lockLeft{
 					lock: l, op: op, method: decl.Name.Name, call: before, ret: left.ret,

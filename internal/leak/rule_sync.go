@@ -42,7 +42,7 @@ func deadCondWait(r *rules, s *spawn, call *ast.CallExpr) (verdict, bool) {
 	if cond == nil {
 		return verdict{}, false
 	}
-	uses := syncUses(r, cond)
+	uses := r.sync.syncUses(cond)
 	if uses == nil || len(uses.calls["Signal"])+len(uses.calls["Broadcast"]) > 0 {
 		return verdict{}, false
 	}
@@ -65,6 +65,22 @@ func syncWait(x *index, call *ast.CallExpr, typeName string) (*types.Var, *ast.S
 	return v, sel
 }
 
+// syncModel answers the sync rules' questions about the package's locks,
+// WaitGroups and Conds, each once.
+type syncModel struct {
+	x     *index
+	m     *channelModel
+	locks *lockModel
+
+	partners map[partnerKey]*partnerLocks   // memo of partnersOf
+	uses     map[types.Object]*syncUsesOf   // memo of syncUses
+	leftHeld map[*ast.FuncDecl][]leftLocked // memo of locksLeftHeld
+}
+
+func newSyncModel(x *index, m *channelModel, locks *lockModel) *syncModel {
+	return &syncModel{x: x, m: m, locks: locks, partners: map[partnerKey]*partnerLocks{}, uses: map[types.Object]*syncUsesOf{}, leftHeld: map[*ast.FuncDecl][]leftLocked{}}
+}
+
 // syncUsesOf is what the package does with a WaitGroup or Cond variable
 // or field: the calls of its methods, by name.
 type syncUsesOf struct {
@@ -76,15 +92,12 @@ type syncUsesOf struct {
 // assignment that gives it a value. It returns nil when some use lets it
 // go where the analysis cannot follow: passed on, its address taken, a
 // method value.
-func syncUses(r *rules, v *types.Var) *syncUsesOf {
+func (r *syncModel) syncUses(v *types.Var) *syncUsesOf {
 	obj := originOf(v)
-	if u, ok := r.syncMemo[obj]; ok {
+	if u, ok := r.uses[obj]; ok {
 		return u
 	}
-	if r.syncMemo == nil {
-		r.syncMemo = make(map[types.Object]*syncUsesOf)
-	}
-	r.syncMemo[obj] = nil
+	r.uses[obj] = nil
 	uses := &syncUsesOf{calls: map[string][]*ast.CallExpr{}}
 	for _, id := range r.x.usesOf(obj) {
 		use := r.x.cursorOf(id)
@@ -119,7 +132,7 @@ func syncUses(r *rules, v *types.Var) *syncUsesOf {
 			return nil // passed on, or its address taken
 		}
 	}
-	r.syncMemo[obj] = uses
+	r.uses[obj] = uses
 	return uses
 }
 
@@ -136,7 +149,7 @@ func neverDoneWait(r *rules, s *spawn, cur inspector.Cursor, call *ast.CallExpr)
 	if wg == nil {
 		return verdict{}, false
 	}
-	uses := syncUses(r, wg)
+	uses := r.sync.syncUses(wg)
 	if uses == nil || len(uses.calls["Add"]) == 0 {
 		return verdict{}, false
 	}
