@@ -2,11 +2,17 @@ package leak
 
 import (
 	"fmt"
+	"github.com/goroutineleak/goroutineleak/internal/leak/contract"
+	"github.com/goroutineleak/goroutineleak/internal/leak/fix"
+	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
+	"github.com/goroutineleak/goroutineleak/internal/leak/model"
+	"github.com/goroutineleak/goroutineleak/internal/leak/rule"
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
+	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
 	"go/ast"
+	"golang.org/x/tools/go/analysis"
 	"reflect"
 	"runtime/debug"
-
-	"golang.org/x/tools/go/analysis"
 )
 
 // Analyzer finds goroutine leaks and hands them, as a *Result, to the
@@ -15,7 +21,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:       "goroutineleakfacts",
 	Doc:        "find goroutines that can never finish (shared engine of the goroutineleak analyzers)",
 	Run:        run,
-	FactTypes:  []analysis.Fact{new(loopsForever), new(chanParams), new(noReturn), new(releasedBy), new(hasContracts), new(feedsResult), new(hasGenerators)},
+	FactTypes:  []analysis.Fact{new(flow.LoopsForever), new(flow.ChanParams), new(flow.NoReturn), new(contract.ReleasedBy), new(contract.HasContracts), new(contract.FeedsResult), new(contract.HasGenerators)},
 	ResultType: reflect.TypeFor[*Result](),
 	// A package that does not compile is the driver's to report, in one
 	// line about the user's code: the engine must not add lines of its own
@@ -26,7 +32,7 @@ var Analyzer = &analysis.Analyzer{
 // Result is the Analyzer's result: the package's findings in position order.
 type Result struct {
 	Findings []Finding
-	verdicts []verdict // what the rules decided, for the engine's tests
+	verdicts []verdict.Verdict // what the rules decided, for the engine's tests
 }
 
 // run is the pipeline: index → summaries (facts) → goroutines → channel
@@ -44,29 +50,29 @@ func run(pass *analysis.Pass) (res any, err error) {
 		return &Result{}, nil // nothing is said of code that does not compile
 	}
 
-	x := newIndex(pass.TypesInfo, pass.Pkg, pass.Fset, pass.Files)
-	sum := newSummaries(pass, x)
-	sum.exportFacts()
-	gs := findGoroutines(x)
-	m := buildChannels(x, sum, gs)
-	k := inferContracts(pass, x, sum, gs, m)
-	gens, importsGens := findGenerators(pass, x, sum, gs, m)
+	x := syntax.NewIndex(pass.TypesInfo, pass.Pkg, pass.Fset, pass.Files)
+	sum := flow.NewSummaries(pass, x)
+	sum.ExportFacts()
+	gs := flow.FindGoroutines(x)
+	m := model.BuildChannels(x, sum, gs)
+	k := contract.InferContracts(pass, x, sum, gs, m)
+	gens, importsGens := contract.FindGenerators(pass, x, sum, gs, m)
 
-	locks := newLockModel(x, sum)
-	r := &rules{x: x, sum: sum, gs: gs, m: m, deadInCallee: map[ast.Node][]verdict{}, locks: locks, targets: newTargets(x), sync: newSyncModel(x, m, locks)}
+	locks := model.NewLockModel(x, sum)
+	r := &rule.Rules{X: x, Sum: sum, Gs: gs, M: m, DeadInCallee: map[ast.Node][]verdict.Verdict{}, Locks: locks, Targets: model.NewTargets(x), Sync: model.NewSyncModel(x, m, locks)}
 	dirs, badDirectives := findDirectives(x)
-	var verdicts []verdict
-	verdicts = append(verdicts, contractVerdicts(r, k)...)
-	verdicts = append(verdicts, channelVerdicts(r)...)
-	verdicts = append(verdicts, bodyVerdicts(r)...)
-	verdicts = append(verdicts, shutdownVerdicts(r)...)
-	verdicts = append(verdicts, ownCloseVerdicts(r)...)
-	verdicts = append(verdicts, lockOrderVerdicts(r)...)
-	verdicts = append(verdicts, lockOrderLocalVerdicts(r)...)
-	verdicts = append(verdicts, overfillVerdicts(r)...)
-	verdicts = append(verdicts, generatorVerdicts(r, gens, importsGens)...)
+	var verdicts []verdict.Verdict
+	verdicts = append(verdicts, rule.ContractVerdicts(r, k)...)
+	verdicts = append(verdicts, rule.ChannelVerdicts(r)...)
+	verdicts = append(verdicts, rule.BodyVerdicts(r)...)
+	verdicts = append(verdicts, rule.ShutdownVerdicts(r)...)
+	verdicts = append(verdicts, rule.OwnCloseVerdicts(r)...)
+	verdicts = append(verdicts, rule.LockOrderVerdicts(r)...)
+	verdicts = append(verdicts, rule.LockOrderLocalVerdicts(r)...)
+	verdicts = append(verdicts, rule.OverfillVerdicts(r)...)
+	verdicts = append(verdicts, rule.GeneratorVerdicts(r, gens, importsGens)...)
 	verdicts = append(verdicts, badDirectives...)
-	addFixes(r, verdicts)
+	fix.AddFixes(r, verdicts)
 
 	return &Result{Findings: report(x, verdicts, dirs), verdicts: verdicts}, nil
 }

@@ -1,6 +1,9 @@
 package leak
 
 import (
+	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
+	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
 	"go/ast"
 	"go/token"
 	"strings"
@@ -31,12 +34,12 @@ type lineKey struct {
 
 // findDirectives collects the package's directives, and a verdict for
 // each one without a reason.
-func findDirectives(x *index) (directives, []verdict) {
+func findDirectives(x *syntax.Index) (directives, []verdict.Verdict) {
 	d := directives{lines: map[lineKey]bool{}}
-	var bad []verdict
+	var bad []verdict.Verdict
 	found := false
-	for _, file := range x.files {
-		tf := x.fset.File(file.Pos())
+	for _, file := range x.Files {
+		tf := x.Fset.File(file.Pos())
 		for _, group := range file.Comments {
 			for _, com := range group.List {
 				reason, ok := strings.CutPrefix(com.Text, directivePrefix)
@@ -45,7 +48,7 @@ func findDirectives(x *index) (directives, []verdict) {
 				}
 				found = true
 				if strings.TrimSpace(reason) == "" {
-					bad = append(bad, verdict{pattern: BadDirective, at: com, why: directiveWithoutReason{}})
+					bad = append(bad, verdict.Verdict{Pattern: pattern.BadDirective, At: com, Why: verdict.DirectiveWithoutReason{}})
 					continue
 				}
 				d.lines[lineKey{tf, tf.Line(com.Pos())}] = true
@@ -70,7 +73,7 @@ func findDirectives(x *index) (directives, []verdict) {
 // silence reports whether a directive silences the verdict: one on the
 // line of its position or the line above, one on or above the go statement
 // of its goroutine, or one in the doc comment of the function around it.
-func (d *directives) silence(fset *token.FileSet, v verdict) bool {
+func (d *directives) silence(fset *token.FileSet, v verdict.Verdict) bool {
 	if len(d.lines) == 0 {
 		return false
 	}
@@ -82,8 +85,8 @@ func (d *directives) silence(fset *token.FileSet, v verdict) bool {
 		line := tf.Line(pos)
 		return d.lines[lineKey{tf, line}] || d.lines[lineKey{tf, line - 1}]
 	}
-	pos := v.at.Pos()
-	if at(pos) || v.spawn != nil && at(v.spawn.start.Pos()) {
+	pos := v.At.Pos()
+	if at(pos) || v.Spawn != nil && at(v.Spawn.Start.Pos()) {
 		return true
 	}
 	for _, fn := range d.funcs {

@@ -1,185 +1,33 @@
 package leak
 
 import (
+	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
 	"golang.org/x/tools/go/analysis"
 )
 
-// A Pattern is one kind of report.
-type Pattern int
-
-const (
-	UnguardedRecv Pattern = iota // recvleak
-	UnreadSend                   // sendleak
-	EndlessLoop                  // loopleak
-	TestFailure                  // testleak: leaks only when a test fails
-	BadDirective                 // a //goroutineleak:ignore without a reason
+// The pattern table lives in package pattern, below every stage, since the
+// rules decide a verdict's pattern; these names are the engine's API.
+type (
+	// Pattern is one kind of report.
+	Pattern = pattern.Pattern
+	// PatternInfo is one row of [Patterns].
+	PatternInfo = pattern.PatternInfo
 )
 
-// PatternInfo is one row of [Patterns]: everything the analyzers, the
-// bundle's flags, the golangci-lint plugin's settings and the reports say
-// about a pattern.
-type PatternInfo struct {
-	Pattern Pattern
-	// Name is the per-pattern analyzer's name and the Category of its
-	// diagnostics.
-	Name string
-	// Flag is the bundle's flag and the golangci-lint setting that switch
-	// the pattern off; "" for a pattern that cannot be switched off.
-	Flag string
-	// Anchor is the README section that explains the pattern.
-	Anchor string
-	// Summary is one line: the flag's usage and the head of the doc.
-	Summary string
-	// OffByDefault marks a pattern reported only when its flag asks.
-	OffByDefault bool
-	// Doc is the rest of the analyzer's documentation.
-	Doc string
-}
+// The patterns.
+const (
+	UnguardedRecv = pattern.UnguardedRecv
+	UnreadSend    = pattern.UnreadSend
+	EndlessLoop   = pattern.EndlessLoop
+	TestFailure   = pattern.TestFailure
+	BadDirective  = pattern.BadDirective
+)
 
-// Patterns is the table of patterns, in the order of their flags. A new
-// pattern is a new row (and a package under analyzers/ for its analyzer).
-var Patterns = []PatternInfo{
-	{
-		Pattern: UnguardedRecv,
-		Name:    "recvleak",
-		Flag:    "recv",
-		Anchor:  "recvleak",
-		Summary: "report goroutines that block for ever on a receive",
-		Doc: `A goroutine that receives from a channel (<-ch, v, ok := <-ch, for range
-ch, or a select none of whose cases can proceed) waits for ever when
-nothing will send to or close that channel. The analyzer reports such a
-receive when it can see every sender and closer of the channel:
-
-	ch := make(chan int)
-	go func() {
-		v := <-ch // goroutine blocks for ever receiving from ch: ...
-		use(v)
-	}()
-	if err != nil {
-		return err // ... returns here without sending to or closing ch
-	}
-	ch <- 1
-
-It also reports a range over a channel that nothing closes, receives
-from nil channels, from ctx.Done() of context.Background() or TODO(), and
-from an unexported struct field that nothing in the package sends to or
-closes, selects none of whose cases can ever proceed, and callers that
-drop an object whose goroutine only one of its methods (Stop, Close)
-releases.
-
-A channel that reaches code the analyzer cannot see (stored, returned,
-passed to an unknown function) is never reported.`,
-	},
-	{
-		Pattern: UnreadSend,
-		Name:    "sendleak",
-		Flag:    "send",
-		Anchor:  "sendleak",
-		Summary: "report goroutines that block for ever on a send",
-		Doc: `A goroutine that sends on a channel waits for ever once its reader has
-gone. The analyzer reports a send when the function that started the
-goroutine, and is its only reader, can return without receiving: an
-early return, or a select that takes a timeout or ctx.Done() case:
-
-	ch := make(chan result)
-	go func() { ch <- fetch() }() // goroutine blocks for ever sending on unbuffered channel ch: ...
-	select {
-	case r := <-ch:
-		return r, nil
-	case <-time.After(time.Second):
-		return result{}, errTimeout
-	}
-
-It also reports goroutines started in a loop that send on an unbuffered
-channel received only a fixed number of times, a goroutine that sends
-more values than are received, and a producer whose consumer can stop
-ranging early. A buffer large enough for every send that can be left
-pending makes a send safe, and a buffer whose size is only known at run
-time is assumed to be large enough.`,
-	},
-	{
-		Pattern: EndlessLoop,
-		Name:    "loopleak",
-		Flag:    "loop",
-		Anchor:  "loopleak",
-		Summary: "report goroutines that loop for ever",
-		Doc: `A goroutine whose loop has no condition and no way out (no return, no
-break or goto out of it, no panic, no call such as os.Exit or
-log.Fatal) never finishes; nor does one ranging over time.Tick or a
-ticker's channel without a way out. When a context.Context is in scope
-and the loop never mentions it, the report says so and offers a fix that
-returns when the context is cancelled (a select case on each blocking
-operation of the loop, or a check at its top):
-
-	go func() {
-		for { // goroutine never finishes: ... never checks ctx.Done() ...
-			work()
-		}
-	}()
-
-Goroutines started once per process (from main.main, an init function or
-a sync.Once) may run for ever and are not reported. A goroutine that runs
-a function of another package that loops for ever is reported at its go
-statement.`,
-	},
-	{
-		Pattern:      TestFailure,
-		Name:         "testleak",
-		Flag:         "testfail",
-		Anchor:       "test-failure-paths",
-		Summary:      "report goroutines that leak only when their test fails (t.Fatal, t.Skip, require)",
-		OffByDefault: true,
-		Doc: `t.Fatal, t.FailNow, t.Skip and testify's require functions end a test's
-goroutine (runtime.Goexit) just as return ends a function. A goroutine
-whose only reader comes after such a call blocks for ever when the test
-fails there:
-
-	errc := make(chan error)
-	go func() { errc <- srv.Serve() }() // blocks for ever ... when the test fails
-	if err := dial(); err != nil {
-		t.Fatal(err)
-	}
-	<-errc
-
-Such leaks only happen in failing tests, which end anyway, and most test
-suites have many: the pattern is off unless its flag asks for it. A buffer,
-a deferred drain or a drain in t.Cleanup is the fix.`,
-	},
-	{
-		Pattern: BadDirective,
-		Name:    "directive",
-		Anchor:  "suppressing-a-report",
-		Summary: "report //goroutineleak:ignore directives without a reason",
-	},
-}
-
-// Info is the pattern's row of [Patterns].
-func (p Pattern) Info() PatternInfo {
-	for _, row := range Patterns {
-		if row.Pattern == p {
-			return row
-		}
-	}
-	panic("leak: pattern without a row in Patterns")
-}
-
-// Category is the Diagnostic.Category of the pattern's reports.
-func (p Pattern) Category() string { return p.Info().Name }
-
-// URL points at the README section that explains the pattern.
-func (p Pattern) URL() string {
-	return "https://github.com/goroutineleak/goroutineleak#" + p.Info().Anchor
-}
-
-// FullDoc is the analyzer documentation of the pattern: its summary on
-// the first line (drivers print the analyzer's name before it), then the
-// details.
-func (info PatternInfo) FullDoc() string {
-	return info.Summary + "\n\n" + info.Doc
-}
+// Patterns is the table of patterns, in the order of their flags.
+var Patterns = pattern.Patterns
 
 // NewAnalyzer returns the analyzer that reports the pattern alone.
-func NewAnalyzer(p Pattern) *analysis.Analyzer {
+func NewAnalyzer(p pattern.Pattern) *analysis.Analyzer {
 	info := p.Info()
 	return &analysis.Analyzer{
 		Name:             info.Name,
@@ -196,7 +44,7 @@ func NewAnalyzer(p Pattern) *analysis.Analyzer {
 
 // Report reports, on pass, the findings of the shared Analyzer that belong
 // to one of the given patterns.
-func Report(pass *analysis.Pass, patterns ...Pattern) {
+func Report(pass *analysis.Pass, patterns ...pattern.Pattern) {
 	res, _ := pass.ResultOf[Analyzer].(*Result)
 	if res == nil {
 		return

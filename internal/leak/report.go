@@ -2,13 +2,17 @@ package leak
 
 import (
 	"fmt"
+	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
+	"github.com/goroutineleak/goroutineleak/internal/leak/model"
+	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
+	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"golang.org/x/tools/go/analysis"
 	"sort"
 	"strings"
-
-	"golang.org/x/tools/go/analysis"
 )
 
 // Stage 6, the report: the one place that turns verdicts into
@@ -18,17 +22,17 @@ import (
 
 // A Finding is one leak, ready to report.
 type Finding struct {
-	Pattern    Pattern
+	Pattern    pattern.Pattern
 	Diagnostic analysis.Diagnostic
 }
 
 // report words the verdicts, drops those a directive silences, and returns
 // the findings in position order, each once.
-func report(x *index, verdicts []verdict, dirs directives) []Finding {
+func report(x *syntax.Index, verdicts []verdict.Verdict, dirs directives) []Finding {
 	var out []Finding
 	seen := map[findingKey]bool{}
 	for _, v := range verdicts {
-		if v.pattern != BadDirective && dirs.silence(x.fset, v) {
+		if v.Pattern != pattern.BadDirective && dirs.silence(x.Fset, v) {
 			continue
 		}
 		d := diagnose(x, v)
@@ -37,12 +41,12 @@ func report(x *index, verdicts []verdict, dirs directives) []Finding {
 			continue
 		}
 		seen[key] = true
-		for _, f := range v.fixes {
-			d.SuggestedFixes = append(d.SuggestedFixes, f.suggested(fixMessage(f)))
+		for _, f := range v.Fixes {
+			d.SuggestedFixes = append(d.SuggestedFixes, f.Suggested(verdict.FixMessage(f)))
 		}
-		d.Category = v.pattern.Category()
-		d.URL = v.pattern.URL()
-		out = append(out, Finding{Pattern: v.pattern, Diagnostic: d})
+		d.Category = v.Pattern.Category()
+		d.URL = v.Pattern.URL()
+		out = append(out, Finding{Pattern: v.Pattern, Diagnostic: d})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Diagnostic.Pos < out[j].Diagnostic.Pos })
 	return out
@@ -54,45 +58,45 @@ type findingKey struct {
 }
 
 // diagnose words one verdict.
-func diagnose(x *index, v verdict) analysis.Diagnostic {
-	d := analysis.Diagnostic{Pos: v.at.Pos(), End: keywordEnd(v.at)}
-	if v.spawn != nil {
-		d.Related = append(d.Related, startedHere(v.spawn))
+func diagnose(x *syntax.Index, v verdict.Verdict) analysis.Diagnostic {
+	d := analysis.Diagnostic{Pos: v.At.Pos(), End: syntax.KeywordEnd(v.At)}
+	if v.Spawn != nil {
+		d.Related = append(d.Related, startedHere(v.Spawn))
 	}
-	if v.through != nil {
-		d.Related = append(d.Related, related(v.through, "the goroutine reaches it through this call"))
+	if v.Through != nil {
+		d.Related = append(d.Related, syntax.Related(v.Through, "the goroutine reaches it through this call"))
 	}
-	for _, w := range v.alsoWaits {
-		d.Related = append(d.Related, related(w, "the parent waits here for ever too: only the goroutine would end this wait, after it blocks"))
+	for _, w := range v.AlsoWaits {
+		d.Related = append(d.Related, syntax.Related(w, "the parent waits here for ever too: only the goroutine would end this wait, after it blocks"))
 	}
-	if on, ok := v.why.(onChannel); ok {
-		op := on.operation()
-		for _, at := range op.viaAt {
-			d.Related = append(d.Related, related(at, op.via+" blocks here"))
+	if on, ok := v.Why.(verdict.OnChannel); ok {
+		op := on.Operation()
+		for _, at := range op.ViaAt {
+			d.Related = append(d.Related, syntax.Related(at, op.Via+" blocks here"))
 		}
 	}
 	const blocks = "goroutine blocks for ever "
-	switch why := v.why.(type) {
-	case nilChannel:
-		d.Message = fmt.Sprintf("%s%s: %s is a nil channel", blocks, why.blockedOp, why.channel)
-	case noPartner:
-		if why.kind.receives() {
-			d.Message = fmt.Sprintf("%s%s: nothing sends to or closes %s", blocks, why.blockedOp, why.channel)
+	switch why := v.Why.(type) {
+	case verdict.NilChannel:
+		d.Message = fmt.Sprintf("%s%s: %s is a nil channel", blocks, why.BlockedOp, why.Channel)
+	case verdict.NoPartner:
+		if why.Kind.Receives() {
+			d.Message = fmt.Sprintf("%s%s: nothing sends to or closes %s", blocks, why.BlockedOp, why.Channel)
 		} else {
-			d.Message = fmt.Sprintf("%s%s: nothing receives from %s", blocks, why.blockedOp, why.channel)
+			d.Message = fmt.Sprintf("%s%s: nothing receives from %s", blocks, why.BlockedOp, why.Channel)
 		}
-	case neverClosed:
-		d.Message = fmt.Sprintf("%s%s: nothing closes %s, so the loop never ends", blocks, why.blockedOp, why.channel)
-	case abandoned:
-		missing := "receiving from " + why.channel
+	case verdict.NeverClosed:
+		d.Message = fmt.Sprintf("%s%s: nothing closes %s, so the loop never ends", blocks, why.BlockedOp, why.Channel)
+	case verdict.Abandoned:
+		missing := "receiving from " + why.Channel
 		switch {
-		case why.needsClose:
-			missing = "closing " + why.channel
-		case why.kind.receives():
-			missing = "sending to or closing " + why.channel
+		case why.NeedsClose:
+			missing = "closing " + why.Channel
+		case why.Kind.Receives():
+			missing = "sending to or closing " + why.Channel
 		}
 		route := ""
-		if choice := why.path.choice; choice != nil {
+		if choice := why.Path.Choice; choice != nil {
 			label := "the default case"
 			if choice.Comm != nil {
 				label = "the " + caseLabel(choice) + " case"
@@ -100,241 +104,196 @@ func diagnose(x *index, v verdict) analysis.Diagnostic {
 			route = " through " + label
 			d.Related = append(d.Related, analysis.RelatedInformation{Pos: choice.Pos(), End: choice.Colon + 1, Message: label + " is taken instead"})
 		}
-		owner := funcName(why.owner)
-		if how := why.path.testEnds; how != "" {
-			d.Message = fmt.Sprintf("%s%s: %s can stop%s when the test %s, without %s", blocks, why.blockedOp, owner, route, how, missing)
-			d.Related = append(d.Related, related(why.path.exit, fmt.Sprintf("the test %s here, and %s stops without %s", how, owner, missing)))
+		owner := syntax.FuncName(why.Owner)
+		if how := why.Path.TestEnds; how != "" {
+			d.Message = fmt.Sprintf("%s%s: %s can stop%s when the test %s, without %s", blocks, why.BlockedOp, owner, route, how, missing)
+			d.Related = append(d.Related, syntax.Related(why.Path.Exit, fmt.Sprintf("the test %s here, and %s stops without %s", how, owner, missing)))
 			break
 		}
-		d.Message = fmt.Sprintf("%s%s: %s can return%s without %s", blocks, why.blockedOp, owner, route, missing)
-		d.Related = append(d.Related, why.path.returnHere(fmt.Sprintf("%s returns here without %s", owner, missing)))
-	case waitsFirst:
-		owner := funcName(why.owner)
-		d.Message = fmt.Sprintf("%s%s: %s waits for the goroutine to finish before it receives from %s, and the goroutine finishes only after its send", blocks, why.blockedOp, owner, why.channel)
-		d.Related = append(d.Related, related(why.wait, owner+" waits here for ever too"), related(why.receive, "the receive that never comes"))
-	case stopsGenerator:
-		owner := funcName(why.owner)
-		d.Message = fmt.Sprintf("goroutine started by %s blocks for ever sending on the channel it returns once %s stops ranging over it", why.generator.Name(), owner)
-		d.Related = append(d.Related, related(why.exit, owner+" stops receiving here"))
-		if why.call != nil {
-			d.Related = append(d.Related, related(why.call, why.generator.Name()+" starts the goroutine here"))
+		d.Message = fmt.Sprintf("%s%s: %s can return%s without %s", blocks, why.BlockedOp, owner, route, missing)
+		d.Related = append(d.Related, why.Path.ReturnHere(fmt.Sprintf("%s returns here without %s", owner, missing)))
+	case verdict.WaitsFirst:
+		owner := syntax.FuncName(why.Owner)
+		d.Message = fmt.Sprintf("%s%s: %s waits for the goroutine to finish before it receives from %s, and the goroutine finishes only after its send", blocks, why.BlockedOp, owner, why.Channel)
+		d.Related = append(d.Related, syntax.Related(why.Wait, owner+" waits here for ever too"), syntax.Related(why.Receive, "the receive that never comes"))
+	case verdict.StopsGenerator:
+		owner := syntax.FuncName(why.Owner)
+		d.Message = fmt.Sprintf("goroutine started by %s blocks for ever sending on the channel it returns once %s stops ranging over it", why.Generator.Name(), owner)
+		d.Related = append(d.Related, syntax.Related(why.Exit, owner+" stops receiving here"))
+		if why.Call != nil {
+			d.Related = append(d.Related, syntax.Related(why.Call, why.Generator.Name()+" starts the goroutine here"))
 		}
-		for _, send := range why.sends {
-			d.Related = append(d.Related, related(send, "the goroutine sends here"))
+		for _, send := range why.Sends {
+			d.Related = append(d.Related, syntax.Related(send, "the goroutine sends here"))
 		}
-	case skippedRelease:
-		missing := "sending to or closing " + why.channel
-		if why.needsClose {
-			missing = "closing " + why.channel
+	case verdict.SkippedRelease:
+		missing := "sending to or closing " + why.Channel
+		if why.NeedsClose {
+			missing = "closing " + why.Channel
 		}
 		route := ""
-		if why.path.testEnds != "" {
-			route = ", when the test " + why.path.testEnds + ","
+		if why.Path.TestEnds != "" {
+			route = ", when the test " + why.Path.TestEnds + ","
 		}
-		d.Message = fmt.Sprintf("%s blocks for ever %s: the goroutine it starts can return%s without %s", funcName(why.waiter), why.blockedOp, route, missing)
-		d.Related = append(d.Related, why.path.returnHere("the goroutine returns here without "+missing))
-	case fewReceives:
-		d.Message = fmt.Sprintf("goroutines started in a loop block for ever %s: %s receives from it only %s", why.blockedOp, funcName(why.owner), times(why.received))
-		d.Related = append(d.Related, related(why.receive, "the only receive"))
-	case extraSends:
-		if why.together {
-			d.Message = fmt.Sprintf("goroutines block for ever %s: together they send up to %d values but %s receives only %s", why.blockedOp, why.sent, funcName(why.owner), times(why.received))
+		d.Message = fmt.Sprintf("%s blocks for ever %s: the goroutine it starts can return%s without %s", syntax.FuncName(why.Waiter), why.BlockedOp, route, missing)
+		d.Related = append(d.Related, why.Path.ReturnHere("the goroutine returns here without "+missing))
+	case verdict.FewReceives:
+		d.Message = fmt.Sprintf("goroutines started in a loop block for ever %s: %s receives from it only %s", why.BlockedOp, syntax.FuncName(why.Owner), times(why.Received))
+		d.Related = append(d.Related, syntax.Related(why.Receive, "the only receive"))
+	case verdict.ExtraSends:
+		if why.Together {
+			d.Message = fmt.Sprintf("goroutines block for ever %s: together they send up to %d values but %s receives only %s", why.BlockedOp, why.Sent, syntax.FuncName(why.Owner), times(why.Received))
 		} else {
-			d.Message = fmt.Sprintf("%s%s: it sends %s but %s receives only %s", blocks, why.blockedOp, times(why.sent), funcName(why.owner), times(why.received))
+			d.Message = fmt.Sprintf("%s%s: it sends %s but %s receives only %s", blocks, why.BlockedOp, times(why.Sent), syntax.FuncName(why.Owner), times(why.Received))
 		}
-		d.Related = append(d.Related, related(why.receive, "the only receive"))
-	case stopsRanging:
-		owner := funcName(why.owner)
+		d.Related = append(d.Related, syntax.Related(why.Receive, "the only receive"))
+	case verdict.StopsRanging:
+		owner := syntax.FuncName(why.Owner)
 		who, stops := blocks, "stops ranging over it"
-		if why.started {
+		if why.Started {
 			who = "goroutines started in a loop block for ever "
 		}
-		if why.loop {
+		if why.Loop {
 			stops = "leaves the loop that receives from it"
 		}
-		d.Message = fmt.Sprintf("%s%s once %s %s", who, why.blockedOp, owner, stops)
-		d.Related = append(d.Related, related(why.exit, owner+" stops receiving here"))
-	case deadChannel:
-		d.Message = fmt.Sprintf("%s%s: %s", blocks, why.blockedOp, why.dead)
-	case lockedWait:
-		lock := lockName(why.lock)
+		d.Message = fmt.Sprintf("%s%s once %s %s", who, why.BlockedOp, owner, stops)
+		d.Related = append(d.Related, syntax.Related(why.Exit, owner+" stops receiving here"))
+	case verdict.DeadChannel:
+		d.Message = fmt.Sprintf("%s%s: %s", blocks, why.BlockedOp, why.Dead)
+	case verdict.LockedWait:
+		lock := lockName(why.Lock)
 		partners, partner := "send on", "the partner sends here, holding the same lock"
-		if why.kind == opSend {
+		if why.Kind == flow.OpSend {
 			partners, partner = "receive from", "the partner receives here, holding the same lock"
 		}
 		d.Message = fmt.Sprintf("%s%s while holding %s: every %s field %s in package %s is made holding the same lock, so none can happen while it waits",
-			blocks, why.blockedOp, lock, partners, why.field, why.pkg)
-		d.Related = append(d.Related, related(why.lock.at, lock+" is locked here"))
-		for _, p := range why.partners {
-			d.Related = append(d.Related, related(p, partner))
+			blocks, why.BlockedOp, lock, partners, why.Field, why.Pkg)
+		d.Related = append(d.Related, syntax.Related(why.Lock.At, lock+" is locked here"))
+		for _, p := range why.Partners {
+			d.Related = append(d.Related, syntax.Related(p, partner))
 		}
-	case afterShutdown:
-		if why.method == "" {
+	case verdict.AfterShutdown:
+		if why.Method == "" {
 			d.Message = fmt.Sprintf("%s%s once %s has returned: %s, its only receiver, returns on shutdown, and the send has no case for that",
-				blocks, why.blockedOp, why.receiver, why.receiver)
-			d.Related = append(d.Related, related(why.stopCase, why.receiver+" returns on this case"))
+				blocks, why.BlockedOp, why.Receiver, why.Receiver)
+			d.Related = append(d.Related, syntax.Related(why.StopCase, why.Receiver+" returns on this case"))
 			break
 		}
-		calls := releaseCalls("", why.shutdown)
+		calls := releaseCalls("", why.Shutdown)
 		d.Message = fmt.Sprintf("%s blocks for ever %s once %s has been called: its only receiver, a goroutine of the same type, returns then, and the send has no case for shutdown",
-			why.method, why.blockedOp, calls)
-		d.Related = append(d.Related, related(why.loop.start, "the receiving goroutine is started here"))
-		if why.stopCase != nil {
-			d.Related = append(d.Related, related(why.stopCase, "it returns on this case, once "+calls+" is called"))
+			why.Method, why.BlockedOp, calls)
+		d.Related = append(d.Related, syntax.Related(why.Loop.Start, "the receiving goroutine is started here"))
+		if why.StopCase != nil {
+			d.Related = append(d.Related, syntax.Related(why.StopCase, "it returns on this case, once "+calls+" is called"))
 		}
-	case neverDone:
-		d.Message = fmt.Sprintf("goroutine blocks for ever in %s.Wait(): nothing in package %s calls %s.Done", why.wg, x.pkg.Name(), why.wg)
-		if why.closes != nil {
+	case verdict.NeverDone:
+		d.Message = fmt.Sprintf("goroutine blocks for ever in %s.Wait(): nothing in package %s calls %s.Done", why.Wg, x.Pkg.Name(), why.Wg)
+		if why.Closes != nil {
 			d.Message = fmt.Sprintf("goroutine blocks for ever in %s.Wait(), so it never runs %s: nothing in package %s calls %s.Done",
-				why.wg, types.ExprString(why.closes), x.pkg.Name(), why.wg)
+				why.Wg, types.ExprString(why.Closes), x.Pkg.Name(), why.Wg)
 		}
-		for _, add := range why.adds {
-			d.Related = append(d.Related, related(add, why.wg+".Add is called here"))
+		for _, add := range why.Adds {
+			d.Related = append(d.Related, syntax.Related(add, why.Wg+".Add is called here"))
 		}
-	case ownClose:
+	case verdict.OwnClose:
 		d.Message = fmt.Sprintf("%s%s: only the goroutine's own deferred %s releases it, and that runs only once the goroutine returns",
-			blocks, why.blockedOp, types.ExprString(why.close.Call))
-		d.Related = append(d.Related, related(why.close, "the deferred close is here"))
-	case lockOrder:
-		lock, waiter := lockName(why.lock), funcName(why.waiter)
-		if _, ok := why.waiter.(*ast.FuncLit); ok {
+			blocks, why.BlockedOp, types.ExprString(why.Close.Call))
+		d.Related = append(d.Related, syntax.Related(why.Close, "the deferred close is here"))
+	case verdict.LockOrder:
+		lock, waiter := lockName(why.Lock), syntax.FuncName(why.Waiter)
+		if _, ok := why.Waiter.(*ast.FuncLit); ok {
 			waiter = "this function literal"
 		}
 		d.Message = fmt.Sprintf("%s can block for ever %s while holding %s: the one goroutine that can end the wait takes that lock first, so if %s gets it first, neither moves again",
-			waiter, why.blockedOp, lock, waiter)
-		d.Related = append(d.Related, related(why.lock.at, lock+" is locked here"))
-		if why.partner != nil {
-			d.Related = append(d.Related, related(why.partner.start, "the goroutine that can end the wait is started here"))
+			waiter, why.BlockedOp, lock, waiter)
+		d.Related = append(d.Related, syntax.Related(why.Lock.At, lock+" is locked here"))
+		if why.Partner != nil {
+			d.Related = append(d.Related, syntax.Related(why.Partner.Start, "the goroutine that can end the wait is started here"))
 		}
 		d.Related = append(d.Related,
-			related(why.taken.at, "it takes the lock here, before it gets to the operation that ends the wait"),
-			related(why.ends, "the operation that would end the wait"))
-	case deadCond:
-		d.Message = fmt.Sprintf("%sin %s.Wait(): nothing in package %s calls Signal or Broadcast on %s", blocks, why.cond, x.pkg.Name(), why.name)
-	case overfilled:
+			syntax.Related(why.Taken.At, "it takes the lock here, before it gets to the operation that ends the wait"),
+			syntax.Related(why.Ends, "the operation that would end the wait"))
+	case verdict.DeadCond:
+		d.Message = fmt.Sprintf("%sin %s.Wait(): nothing in package %s calls Signal or Broadcast on %s", blocks, why.Cond, x.Pkg.Name(), why.Name)
+	case verdict.Overfilled:
 		d.Message = fmt.Sprintf("%s%s: this is send %d on a channel whose buffer holds %d, and nothing else can have the channel yet to receive from it",
-			blocks, why.blockedOp, why.capacity+1, why.capacity)
-	case lockLeft:
-		lock := lockName(why.lock)
+			blocks, why.BlockedOp, why.Capacity+1, why.Capacity)
+	case verdict.LockLeft:
+		lock := lockName(why.Lock)
 		d.Message = fmt.Sprintf("%sin %s.%s(): %s can return leaving that lock held, and then nothing unlocks it",
-			blocks, lock, why.op, why.method)
+			blocks, lock, why.Op, why.Method)
 		d.Related = append(d.Related,
-			related(why.call, "the call that can leave it locked"),
-			exitHere(why.ret, why.method+" returns here still holding the lock"))
-	case emptySelect:
+			syntax.Related(why.Call, "the call that can leave it locked"),
+			exitHere(why.Ret, why.Method+" returns here still holding the lock"))
+	case verdict.EmptySelect:
 		d.Message = blocks + "in an empty select"
-	case deadSelect:
+	case verdict.DeadSelect:
 		d.Message = blocks + "in select: no case can proceed"
-		if len(why.cases) == 1 {
-			d.Message += ": " + why.cases[0].String()
+		if len(why.Cases) == 1 {
+			d.Message += ": " + why.Cases[0].String()
 		} else {
-			reasons := make([]string, len(why.cases))
-			for i, c := range why.cases {
+			reasons := make([]string, len(why.Cases))
+			for i, c := range why.Cases {
 				reasons[i] = c.String()
 			}
 			d.Message += " (" + strings.Join(reasons, "; ") + ")"
 		}
-	case endlessLoop:
-		if why.via != nil {
-			d.Related = append(d.Related, related(why.via, "the goroutine runs the loop through this call"))
+	case verdict.EndlessLoop:
+		if why.Via != nil {
+			d.Related = append(d.Related, syntax.Related(why.Via, "the goroutine runs the loop through this call"))
 		}
 		what := "this for loop has no condition"
-		if rs, ok := why.loop.(*ast.RangeStmt); ok {
-			what = "ranging over " + shortExpr(rs.X) + " never ends"
+		if rs, ok := why.Loop.(*ast.RangeStmt); ok {
+			what = "ranging over " + syntax.ShortExpr(rs.X) + " never ends"
 		}
 		d.Message = "goroutine never finishes: " + what + " and nothing in it returns, breaks out or calls panic"
-		if ctx := why.ctx; ctx != nil {
+		if ctx := why.Ctx; ctx != nil {
 			d.Message = "goroutine never finishes: " + what + " and it never checks " + ctx.Name() + ".Done(), so cancelling " + ctx.Name() + " does not stop it"
 		}
-	case foreignLoop:
+	case verdict.ForeignLoop:
 		d.Related = nil // reported at the go statement itself
-		d.Message = fmt.Sprintf("goroutine never finishes: %s loops for ever", why.callee.FullName())
-		if why.ignoresContext {
+		d.Message = fmt.Sprintf("goroutine never finishes: %s loops for ever", why.Callee.FullName())
+		if why.IgnoresContext {
 			d.Message += " and ignores its context"
 		}
-	case contractDiscarded:
-		d.Related = appendWait(d.Related, why.wait, why.methods)
+	case verdict.ContractDiscarded:
+		d.Related = appendWait(d.Related, why.Wait, why.Methods)
 		d.Message = fmt.Sprintf("%s starts a goroutine that runs until %s is called on its result, which is discarded: the goroutine leaks",
-			why.starter.Name(), releaseCalls("", why.methods))
-	case contractDropped:
-		d.Related = appendWait(d.Related, why.wait, why.methods)
-		obj := why.object.Name()
-		starter := why.starter.Name()
-		if why.method {
+			why.Starter.Name(), releaseCalls("", why.Methods))
+	case verdict.ContractDropped:
+		d.Related = appendWait(d.Related, why.Wait, why.Methods)
+		obj := why.Object.Name()
+		starter := why.Starter.Name()
+		if why.Method {
 			starter = obj + "." + starter
 		}
 		d.Message = fmt.Sprintf("%s starts a goroutine that runs until %s is called, but %s never calls it: the goroutine leaks when %s is dropped",
-			starter, releaseCalls(obj+".", why.methods), funcName(why.owner), obj)
-	case directiveWithoutReason:
+			starter, releaseCalls(obj+".", why.Methods), syntax.FuncName(why.Owner), obj)
+	case verdict.DirectiveWithoutReason:
 		d.Message = "goroutineleak:ignore needs a reason: write why the goroutine cannot leak after the directive"
 	default:
-		panic(fmt.Sprintf("leak: no words for a verdict of cause %q", v.why.cause()))
+		panic(fmt.Sprintf("leak: no words for a verdict of cause %q", v.Why.Cause()))
 	}
 	return d
 }
 
-// String words the blocking operation: "receiving from ch", "in consume,
-// ranging over ch", "sending on unbuffered channel out".
-func (op blockedOp) String() string {
-	var s string
-	switch {
-	case op.kind == opRange:
-		s = "ranging over " + op.channel
-	case op.kind == opRecv:
-		s = "receiving from " + op.channel
-	case op.unbuffered:
-		s = "sending on unbuffered channel " + op.channel
-	default:
-		s = "sending on " + op.channel
-	}
-	if op.via != "" {
-		s = "in " + op.via + ", " + s
-	}
-	return s
-}
-
-// String words why a channel can never be ready.
-func (d deadness) String() string {
-	switch d.kind {
-	case deadNil:
-		if d.channel == "" {
-			return "the channel is nil"
-		}
-		return d.channel + " is nil"
-	case deadNeverDone:
-		return fmt.Sprintf("%s is context.%s(), which is never cancelled", d.channel, d.detail)
-	case deadField:
-		return fmt.Sprintf("nothing in package %s sends to or closes field %s", d.detail, d.channel)
-	case deadNoReceiver:
-		return "nothing receives from " + d.channel
-	case deadFieldNoReceiver:
-		return fmt.Sprintf("nothing in package %s receives from field %s", d.detail, d.channel)
-	case deadFieldFills:
-		return fmt.Sprintf("nothing in package %s receives from field %s, so once its buffer is full this send, made again and again, waits for ever", d.detail, d.channel)
-	case deadFresh:
-		return "the channel is made here, so nothing else can reach it"
-	default:
-		return "nothing sends to or closes " + d.channel
-	}
-}
-
 // lockName is the lock as the code names it where it is taken: "t.mu",
 // or "c" for a mutex embedded in c.
-func lockName(l heldLock) string {
-	if call, ok := l.at.(*ast.CallExpr); ok {
+func lockName(l model.HeldLock) string {
+	if call, ok := l.At.(*ast.CallExpr); ok {
 		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
-			return shortExpr(sel.X)
+			return syntax.ShortExpr(sel.X)
 		}
 	}
-	return l.path
+	return l.Path
 }
 
 // appendWait relates where a contract's goroutine waits for its release.
-func appendWait(rel []analysis.RelatedInformation, wait span, methods []string) []analysis.RelatedInformation {
-	if !wait.pos.IsValid() {
+func appendWait(rel []analysis.RelatedInformation, wait syntax.Span, methods []string) []analysis.RelatedInformation {
+	if !wait.Pos.IsValid() {
 		return rel
 	}
-	return append(rel, analysis.RelatedInformation{Pos: wait.pos, End: wait.end,
+	return append(rel, analysis.RelatedInformation{Pos: wait.Pos, End: wait.End,
 		Message: "the goroutine waits here until " + releaseCalls("", methods) + " is called"})
 }
 
@@ -349,53 +308,19 @@ func releaseCalls(prefix string, methods []string) string {
 
 // caseLabel shortens a select case for messages: "time.After", "ctx.Done()".
 func caseLabel(cc *ast.CommClause) string {
-	e, send := commChannel(cc)
+	e, send := syntax.CommChannel(cc)
 	switch {
 	case e == nil:
 		return "other"
 	case send:
-		return shortExpr(e) + " <-"
+		return syntax.ShortExpr(e) + " <-"
 	}
 	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok {
 		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name != "Done" {
 			return types.ExprString(sel) // time.After(...) → time.After
 		}
 	}
-	return shortExpr(e)
-}
-
-// keywordEnd ends the highlighted range of a statement with a body at its
-// keyword, so editors do not underline a whole loop.
-func keywordEnd(n ast.Node) token.Pos {
-	switch n.(type) {
-	case *ast.ForStmt, *ast.RangeStmt:
-		return n.Pos() + token.Pos(len("for"))
-	case *ast.SelectStmt:
-		return n.Pos() + token.Pos(len("select"))
-	}
-	return n.End()
-}
-
-// funcName names fn for messages.
-func funcName(fn ast.Node) string {
-	if d, ok := fn.(*ast.FuncDecl); ok {
-		return d.Name.Name
-	}
-	return "the enclosing function literal"
-}
-
-func related(n ast.Node, msg string) analysis.RelatedInformation {
-	return analysis.RelatedInformation{Pos: n.Pos(), End: n.End(), Message: msg}
-}
-
-// returnHere relates the return of an escape path: the closing brace
-// alone for the return at the end of a body.
-func (p *escapePath) returnHere(msg string) analysis.RelatedInformation {
-	rel := related(p.exit, msg)
-	if ret, ok := p.exit.(*ast.ReturnStmt); ok && p.implicit {
-		rel.End = ret.Return + 1
-	}
-	return rel
+	return syntax.ShortExpr(e)
 }
 
 // exitHere relates a way out of a function: a return statement, or the
@@ -404,22 +329,22 @@ func exitHere(n ast.Node, msg string) analysis.RelatedInformation {
 	if body, ok := n.(*ast.BlockStmt); ok {
 		return analysis.RelatedInformation{Pos: body.Rbrace, End: body.Rbrace + 1, Message: msg}
 	}
-	return related(n, msg)
+	return syntax.Related(n, msg)
 }
 
 // startedHere relates the start of a goroutine: the go keyword, or the
 // function of a wg.Go call.
-func startedHere(s *spawn) analysis.RelatedInformation {
-	end := s.start.Pos() + token.Pos(len("go"))
-	if call, ok := s.start.(*ast.CallExpr); ok {
+func startedHere(s *flow.Spawn) analysis.RelatedInformation {
+	end := s.Start.Pos() + token.Pos(len("go"))
+	if call, ok := s.Start.(*ast.CallExpr); ok {
 		end = call.Fun.End()
 	}
-	return analysis.RelatedInformation{Pos: s.start.Pos(), End: end, Message: "goroutine started here"}
+	return analysis.RelatedInformation{Pos: s.Start.Pos(), End: end, Message: "goroutine started here"}
 }
 
 func times(n int) string {
 	switch {
-	case n >= many:
+	case n >= flow.Many:
 		return "repeatedly"
 	case n == 1:
 		return "once"

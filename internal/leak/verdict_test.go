@@ -7,11 +7,10 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"golang.org/x/tools/go/analysis"
 	"slices"
 	"strings"
 	"testing"
-
-	"golang.org/x/tools/go/analysis"
 )
 
 // These tests check what the rules decide, on small inputs, without the
@@ -55,7 +54,7 @@ func verdictsOf(t *testing.T, src string) []string {
 	}
 	var got []string
 	for _, v := range res.(*Result).verdicts {
-		got = append(got, fmt.Sprintf("%d: %s/%s", fset.Position(v.at.Pos()).Line, v.pattern.Category(), v.why.cause()))
+		got = append(got, fmt.Sprintf("%d: %s/%s", fset.Position(v.At.Pos()).Line, v.Pattern.Category(), v.Why.Cause()))
 	}
 	slices.Sort(got)
 	return got

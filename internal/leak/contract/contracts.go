@@ -1,0 +1,450 @@
+package contract
+
+import (
+	"fmt"
+	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
+	"github.com/goroutineleak/goroutineleak/internal/leak/model"
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/edge"
+	"strings"
+)
+
+// Lifecycle contracts: a constructor or a Start method starts a goroutine
+// that waits on an unexported channel field, and only some methods of the
+// type (Stop, Close) close or send on that field. A caller that creates the
+// object and never calls one of them leaks the goroutine. This is the shape
+// of bodyclose's "must be closed", except that the release method is
+// inferred from the code rather than listed.
+
+// releasedBy is attached to a function or method that starts a goroutine
+// which runs until one of the named methods is called on the object it
+// returns (a constructor) or on its receiver (a Start method).
+type ReleasedBy struct {
+	Methods []string
+	// OnResult: the object is the method's result, not its receiver.
+	OnResult bool
+	// ParentArg, when not 0, is 1 + the parameter that is the parent
+	// context of the goroutine's: the contract binds callers that pass a
+	// context that is never cancelled.
+	ParentArg int
+	// WaitsAt is file:line where the goroutine waits for a release, so
+	// that a caller in another package can relate it.
+	WaitsAt string
+}
+
+func (*ReleasedBy) AFact() {}
+
+func (f *ReleasedBy) String() string { return "releasedBy(" + strings.Join(f.Methods, "|") + ")" }
+
+// hasContracts is attached to a package that exports releasedBy facts, so
+// that packages importing none skip the search for calls.
+type HasContracts struct{}
+
+func (*HasContracts) AFact() {}
+
+func (*HasContracts) String() string { return "hasContracts" }
+
+// A contract is what this package knows of one of its starters.
+type Contract struct {
+	Methods []string
+	Start   *flow.Spawn
+	waitAt  ast.Node // where the goroutine waits for a release
+	// waitPos is where, for a contract of another package, its fact says
+	// the goroutine waits; NoPos when this file set does not hold it.
+	WaitPos token.Pos
+
+	// onResult says the object is the starter's result, where by default
+	// a method starts its receiver's goroutine and a function its result's.
+	OnResult bool
+	// parentArg, when not 0, is 1 + the starter's parameter that is the
+	// parent of the context the goroutine waits on: a caller is bound
+	// only when it passes a context that is never cancelled.
+	ParentArg int
+}
+
+// wait is where the contract's goroutine waits, to relate.
+func (c *Contract) Wait() syntax.Span {
+	if c.waitAt != nil {
+		return syntax.Span{Pos: c.waitAt.Pos(), End: syntax.KeywordEnd(c.waitAt)}
+	}
+	return syntax.Span{Pos: c.WaitPos}
+}
+
+// channelContract is the contract of a starter whose goroutine waits on
+// channel fields of the starter's type (see waitFields), or nil.
+func channelContract(x *syntax.Index, sum *flow.Summaries, m *model.ChannelModel, s *flow.Spawn, fn *types.Func) *Contract {
+	named := StarterType(x.Pkg, fn)
+	if named == nil {
+		return nil
+	}
+	fields, waitAt := WaitFields(x, sum, s, named)
+	if len(fields) == 0 {
+		return nil
+	}
+	methods := model.ReleaseMethods(x, m, named, fields, fn)
+	if len(methods) == 0 {
+		return nil
+	}
+	return &Contract{Methods: methods, Start: s, waitAt: waitAt}
+}
+
+// contextContractOf is the contract of a starter whose goroutine waits on a
+// context whose cancel function it stores (see contextContract), or nil.
+func contextContractOf(x *syntax.Index, s *flow.Spawn, fn *types.Func, decl *ast.FuncDecl, assigns []*ast.AssignStmt) *Contract {
+	k := contextContract(x, s, fn, decl, assigns)
+	if k == nil {
+		return nil
+	}
+	isMethod := fn.Type().(*types.Signature).Recv() != nil
+	return &Contract{Methods: k.methods, Start: s, waitAt: k.waitAt, OnResult: isMethod && k.onResult, ParentArg: k.parentArg}
+}
+
+// contracts is the result of the contract stage, which runs after the
+// channel model: the package's own starters, and whether any package it
+// imports exports some.
+type Contracts struct {
+	ByStarter map[*types.Func]*Contract
+	Imported  bool
+}
+
+// inferContracts infers the lifecycle contracts of the package's own types
+// from its goroutines, and exports them as facts.
+func InferContracts(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines, m *model.ChannelModel) *Contracts {
+	k := &Contracts{ByStarter: make(map[*types.Func]*Contract)}
+	for _, imp := range x.Pkg.Imports() {
+		if pass.ImportPackageFact(imp, new(HasContracts)) {
+			k.Imported = true
+			break
+		}
+	}
+	exports := false
+	// What is asked of each starter's body is asked once, not once per
+	// goroutine it starts: a function may start thousands.
+	blocks := map[*ast.FuncDecl]bool{}
+	cancels := map[*ast.FuncDecl][]*ast.AssignStmt{}
+	for _, s := range gs.List {
+		decl, ok := s.Parent.(*ast.FuncDecl)
+		if !ok {
+			continue
+		}
+		fn, ok := x.Info.Defs[decl.Name].(*types.Func)
+		if !ok || k.ByStarter[fn] != nil {
+			continue
+		}
+		if !startsUnconditionally(s, decl) {
+			continue
+		}
+		b, ok := blocks[decl]
+		if !ok {
+			b = blocksItself(decl)
+			blocks[decl] = b
+		}
+		if b {
+			continue
+		}
+		c := channelContract(x, sum, m, s, fn)
+		if c == nil {
+			assigns, ok := cancels[decl]
+			if !ok {
+				assigns = withCancelAssigns(x, decl)
+				cancels[decl] = assigns
+			}
+			c = contextContractOf(x, s, fn, decl, assigns)
+		}
+		if c == nil {
+			continue
+		}
+		k.ByStarter[fn] = c
+		// Other packages can call only the exported release methods.
+		var exported []string
+		for _, m := range c.Methods {
+			if token.IsExported(m) {
+				exported = append(exported, m)
+			}
+		}
+		if len(exported) > 0 {
+			at := x.Fset.Position(c.waitAt.Pos())
+			pass.ExportObjectFact(fn, &ReleasedBy{Methods: exported, OnResult: c.OnResult, ParentArg: c.ParentArg,
+				WaitsAt: fmt.Sprintf("%s:%d", at.Filename, at.Line)})
+			exports = true
+		}
+	}
+	if exports {
+		pass.ExportPackageFact(new(HasContracts))
+	}
+	return k
+}
+
+// startsUnconditionally reports whether the go statement (or wg.Go call) of
+// s is one of decl's top-level statements: a starter whose goroutine depends
+// on an option does not bind every caller.
+func startsUnconditionally(s *flow.Spawn, decl *ast.FuncDecl) bool {
+	cur := s.Cur.Parent()
+	for {
+		switch cur.Node().(type) {
+		case *ast.ParenExpr, *ast.ExprStmt: // wg.Go(f) as a statement
+			cur = cur.Parent()
+			continue
+		}
+		return cur.Node() == decl.Body
+	}
+}
+
+// blocksItself reports whether a function runs a loop of its own at top
+// level (an accept loop, say): such a Run method returns only when the
+// object is done with, and its callers are the process's top level.
+func blocksItself(decl *ast.FuncDecl) bool {
+	for _, stmt := range decl.Body.List {
+		switch s := stmt.(type) {
+		case *ast.ForStmt:
+			if s.Cond == nil {
+				return true
+			}
+		case *ast.SelectStmt:
+			if len(s.Body.List) == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// starterType is the named type of fn's receiver, or of its only result
+// when fn is a function returning T or *T: the object whose methods release
+// what fn starts. The type must be declared in this package.
+func StarterType(pkg *types.Package, fn *types.Func) *types.Named {
+	sig := fn.Type().(*types.Signature)
+	var t types.Type
+	switch {
+	case sig.Recv() != nil:
+		t = sig.Recv().Type()
+	case sig.Results().Len() >= 1:
+		t = sig.Results().At(0).Type()
+	default:
+		return nil
+	}
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Pkg() != pkg {
+		return nil
+	}
+	if _, isStruct := named.Underlying().(*types.Struct); !isStruct {
+		return nil
+	}
+	return named
+}
+
+// waitFields returns the channel fields of the named type that goroutine s
+// waits on to finish, and where it waits: either it starts by receiving
+// from one, or it runs a loop whose every way out is a select case
+// receiving from one (it waits in the first such select). Nil when the
+// goroutine has any other way to finish.
+func WaitFields(x *syntax.Index, sum *flow.Summaries, s *flow.Spawn, named *types.Named) (map[*types.Var]bool, ast.Node) {
+	body := s.Body
+	if body == nil {
+		return nil, nil
+	}
+	fields := map[*types.Var]bool{}
+	for _, stmt := range body.List {
+		if es, ok := stmt.(*ast.ExprStmt); ok {
+			if u, ok := ast.Unparen(es.X).(*ast.UnaryExpr); ok {
+				if f := OwnField(x.Info, u.X, named); f != nil {
+					fields[f] = true
+					return fields, u
+				}
+			}
+		}
+		fs, ok := stmt.(*ast.ForStmt)
+		if !ok || fs.Cond != nil {
+			if flow.MayLeave(stmt) {
+				return nil, nil
+			}
+			continue
+		}
+		ok = true
+		var waitAt ast.Node
+		flow.EachLeave(sum, fs.Body, "", func(leave ast.Node) bool {
+			f, sel := fieldOfEnclosingCase(x, leave, named)
+			if f == nil {
+				ok = false
+				return false
+			}
+			fields[f] = true
+			if waitAt == nil {
+				waitAt = sel
+			}
+			return true
+		})
+		if !ok || len(fields) == 0 {
+			return nil, nil
+		}
+		return fields, waitAt
+	}
+	return nil, nil
+}
+
+// fieldOfEnclosingCase finds the select case (inside loop) around n and
+// returns the field of named it receives from, and the select; nil when
+// there is none.
+func fieldOfEnclosingCase(x *syntax.Index, n ast.Node, named *types.Named) (*types.Var, ast.Node) {
+	for enc := range x.CursorOf(n).Enclosing((*ast.CommClause)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil)) {
+		cc, ok := enc.Node().(*ast.CommClause)
+		if !ok {
+			return nil, nil // another loop, or ours, before any case
+		}
+		if ch, send := syntax.CommChannel(cc); ch != nil && !send {
+			if f := OwnField(x.Info, ch, named); f != nil {
+				return f, enc.Parent().Parent().Node() // the clause's block, then its select
+			}
+		}
+		return nil, nil
+	}
+	return nil, nil
+}
+
+// ownField returns the unexported channel field of named selected by e.
+func OwnField(info *types.Info, e ast.Expr, named *types.Named) *types.Var {
+	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	f, ok := info.Uses[sel.Sel].(*types.Var)
+	if !ok || !f.IsField() || f.Exported() || !syntax.HasField(named, f) || !syntax.IsChan(f.Type()) {
+		return nil
+	}
+	return f.Origin()
+}
+
+// isFresh reports whether the object in v is made here: a zero value, a
+// composite literal, new(T), or the result of a constructor of its own
+// package that does not call a release method itself (a test helper that
+// registers t.Cleanup(h.Close) does).
+func IsFresh(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) bool {
+	value := x.SoleValue(v)
+	if value == nil {
+		value = tupleSource(x, v, owner)
+	}
+	if value == nil {
+		// var x T, given no value
+		for _, cur := range x.Mentions(owner, v) {
+			if vs, ok := cur.Parent().Node().(*ast.ValueSpec); ok && len(vs.Values) == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	if u, ok := value.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		value = ast.Unparen(u.X)
+	}
+	switch value := value.(type) {
+	case *ast.CompositeLit:
+		return true
+	case *ast.CallExpr:
+		if id, ok := ast.Unparen(value.Fun).(*ast.Ident); ok && x.Info.Uses[id] == types.Universe.Lookup("new") {
+			return true
+		}
+		fn := syntax.StaticCallee(x.Info, value)
+		if fn == nil {
+			return false
+		}
+		if x.Decls[fn] != nil {
+			set := map[string]bool{}
+			for _, m := range methods {
+				set[m] = true
+			}
+			return !mentionsRelease(x, fn, set, 3)
+		}
+		named, ok := types.Unalias(syntax.DerefType(v.Type())).(*types.Named)
+		return ok && fn.Pkg() == named.Obj().Pkg()
+	}
+	return false
+}
+
+// mentionsRelease reports whether fn, a function of this package, or one
+// it calls (to the given depth), mentions a release method: a helper that
+// registers t.Cleanup(h.Close) deep down still arranges the release.
+func mentionsRelease(x *syntax.Index, fn *types.Func, set map[string]bool, depth int) bool {
+	decl := x.Decls[fn]
+	if decl == nil || depth == 0 {
+		return false
+	}
+	found := false
+	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			found = set[n.Sel.Name]
+		case *ast.CallExpr:
+			if callee := syntax.StaticCallee(x.Info, n); callee != nil && callee != fn {
+				found = mentionsRelease(x, callee, set, depth-1)
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// tupleSource returns the call of `v, err := f()` when that is v's only
+// definition in owner, or nil.
+func tupleSource(x *syntax.Index, v *types.Var, owner ast.Node) ast.Expr {
+	var src ast.Expr
+	for _, cur := range x.Mentions(owner, v) {
+		as, ok := cur.Parent().Node().(*ast.AssignStmt)
+		if !ok || len(as.Lhs) == 0 || as.Lhs[0] != cur.Node() {
+			continue
+		}
+		if src != nil || len(as.Rhs) != 1 {
+			return nil
+		}
+		src = ast.Unparen(as.Rhs[0])
+	}
+	return src
+}
+
+type objectState int
+
+const (
+	unreleased objectState = iota
+	Released
+	Escaped
+)
+
+// releaseState follows the object in v through owner: it is released when
+// one of methods is called on it, and escapes when it is used other than
+// by selecting a field or method, or is assigned more than once.
+func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) objectState {
+	state, defs := unreleased, 0
+	for _, cur := range x.Mentions(owner, v) {
+		switch parent := cur.Parent().Node().(type) {
+		case *ast.SelectorExpr:
+			// A call x.Stop(), or the method value x.Stop handed to
+			// t.Cleanup or context.AfterFunc.
+			for _, m := range methods {
+				if parent.Sel.Name == m {
+					state = Released
+				}
+			}
+			continue
+		case *ast.AssignStmt:
+			if k, _ := cur.ParentEdge(); k == edge.AssignStmt_Lhs {
+				defs++
+				continue
+			}
+		case *ast.ValueSpec:
+			if k, _ := cur.ParentEdge(); k == edge.ValueSpec_Names {
+				defs++
+				continue
+			}
+		}
+		return Escaped
+	}
+	if defs > 1 {
+		return Escaped
+	}
+	return state
+}

@@ -1,0 +1,154 @@
+package contract
+
+import (
+	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
+	"github.com/goroutineleak/goroutineleak/internal/leak/model"
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
+	"go/ast"
+	"go/types"
+	"golang.org/x/tools/go/analysis"
+)
+
+// Generators: a function that makes a channel, starts a goroutine that
+// feeds it, and returns it. Nothing but its caller can drain the channel,
+// so a caller that stops ranging over it early (break, return) leaves the
+// goroutine blocked on its next send. A generator whose goroutine can be
+// stopped otherwise (it sends in a select, on a done channel or a
+// context) is no generator here.
+
+// feedsResult is attached to a generator: its result Result is a channel
+// made with a buffer of Capacity, which its goroutine sends on Sends times
+// along one path (manySends in a loop), with nothing else receiving.
+type FeedsResult struct {
+	Result   int
+	Capacity int
+	Sends    uint8
+}
+
+func (*FeedsResult) AFact() {}
+
+func (f *FeedsResult) String() string { return "feedsResult" }
+
+// hasGenerators is attached to a package that exports feedsResult facts,
+// so that packages importing none skip the search for their callers.
+type HasGenerators struct{}
+
+func (*HasGenerators) AFact() {}
+
+func (*HasGenerators) String() string { return "hasGenerators" }
+
+// A generatorSummary is what this package knows of one of its generators.
+type GeneratorSummary struct {
+	Fact  FeedsResult
+	Start *flow.Spawn // the goroutine that feeds the channel
+	Sends []ast.Node  // its sends
+}
+
+// findGenerators summarises the package's generators, exports them as
+// facts, and reports whether an import exports any.
+func FindGenerators(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines, m *model.ChannelModel) (map[*types.Func]*GeneratorSummary, bool) {
+	gens := map[*types.Func]*GeneratorSummary{}
+	for _, l := range m.Locals {
+		decl, ok := l.Owner.(*ast.FuncDecl)
+		if !ok || !l.Flow.Returned || l.Flow.EscapesBesidesReturn {
+			continue
+		}
+		fn, ok := x.Info.Defs[decl.Name].(*types.Func)
+		if !ok || gens[fn] != nil {
+			continue
+		}
+		if g := generatorOf(x, sum, gs, fn, decl, l.Flow); g != nil {
+			gens[fn] = g
+			pass.ExportObjectFact(fn, &g.Fact)
+		}
+	}
+	if len(gens) > 0 {
+		pass.ExportPackageFact(new(HasGenerators))
+	}
+	imported := false
+	for _, imp := range x.Pkg.Imports() {
+		if pass.ImportPackageFact(imp, new(HasGenerators)) {
+			imported = true
+			break
+		}
+	}
+	return gens, imported
+}
+
+// generatorOf decides whether fn, through the local channel of f, is a
+// generator: every return returns that channel, made once with a constant
+// buffer; one goroutine literal, started at top level, does all its
+// blocking sends (and perhaps closes it); nothing receives from it.
+func generatorOf(x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines, fn *types.Func, decl *ast.FuncDecl, f *flow.ChanFlow) *GeneratorSummary {
+	if f.IsNil || f.Defs != 1 || f.Capacity < 0 {
+		return nil
+	}
+	result := returnedResult(x, decl, f.V)
+	if result < 0 {
+		return nil
+	}
+	var s *flow.Spawn
+	var sends []ast.Node
+	for i := range f.Uses {
+		u := &f.Uses[i]
+		switch {
+		case u.Kind.Receives():
+			return nil // drained here too: not the caller's alone
+		case u.Kind == flow.OpClose:
+		case u.Kind == flow.OpSend && u.Blocks() && u.Via == nil && u.Spawn != nil && u.Spawn.Lit != nil:
+			if s != nil && u.Spawn != s {
+				return nil
+			}
+			s = u.Spawn
+			sends = append(sends, u.Node)
+		default:
+			return nil // a send in a select, or by code we do not follow
+		}
+	}
+	if s == nil || s.Parent != decl || !startsUnconditionally(s, decl) {
+		return nil
+	}
+	nodes := map[ast.Node]int{}
+	for _, n := range sends {
+		nodes[n] = 1
+	}
+	count := flow.CountSends(sum, s.Lit.Body.List, nodes)
+	n := max(count.Fall, count.Ret)
+	if n <= f.Capacity+1 {
+		return nil // one receive and the buffer take it all
+	}
+	return &GeneratorSummary{
+		Fact:  FeedsResult{Result: result, Capacity: f.Capacity, Sends: uint8(min(n, flow.ManySends))},
+		Start: s,
+		Sends: sends,
+	}
+}
+
+// returnedResult is the index of the result that every return statement
+// of decl (outside function literals) gives v in, or -1.
+func returnedResult(x *syntax.Index, decl *ast.FuncDecl, v *types.Var) int {
+	result := -1
+	ok := true
+	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			found := -1
+			for i, e := range n.Results {
+				if id, isID := ast.Unparen(e).(*ast.Ident); isID && x.Info.Uses[id] == v {
+					found = i
+				}
+			}
+			if found < 0 || result >= 0 && found != result {
+				ok = false
+			}
+			result = found
+		}
+		return ok
+	})
+	if !ok {
+		return -1
+	}
+	return result
+}

@@ -1,0 +1,256 @@
+package flow
+
+import (
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
+	"go/ast"
+	"go/types"
+	"golang.org/x/tools/go/ast/inspector"
+)
+
+// Stage 3, goroutines: where the package starts goroutines, what each one
+// runs, and which live as long as the process.
+
+// A spawn is one place where the package starts a goroutine.
+type Spawn struct {
+	Start  ast.Node         // the *ast.GoStmt, or the *ast.CallExpr of wg.Go / g.Go
+	Call   *ast.CallExpr    // for go statements: the call it runs
+	Lit    *ast.FuncLit     // the goroutine's body, when it is a function literal
+	Callee *types.Func      // otherwise the function it runs, when static
+	Body   *ast.BlockStmt   // the goroutine's code when it is in this package
+	Fn     ast.Node         // the *ast.FuncLit or *ast.FuncDecl whose body that is, or nil
+	Parent ast.Node         // innermost *ast.FuncDecl or *ast.FuncLit around start
+	Cur    inspector.Cursor // start's cursor
+	InLoop bool             // start sits in a loop of parent: many goroutines run this body
+
+	// processLifetime marks goroutines started once per process (from
+	// main.main, an init function or a sync.Once), which may run for ever.
+	ProcessLifetime bool
+}
+
+// goroutines is the result of stage 3.
+type Goroutines struct {
+	List   []*Spawn            // in source order
+	ByNode map[ast.Node]*Spawn // by literal, or by call for named functions
+	Life   *lifetimes          // which functions run once per process
+}
+
+// findGoroutines lists the goroutines started in the declarations that the
+// index found may start some.
+func FindGoroutines(x *syntax.Index) *Goroutines {
+	gs := &Goroutines{ByNode: make(map[ast.Node]*Spawn), Life: &lifetimes{x: x}}
+	for _, d := range x.Spawners {
+		for cur := range x.DeclCursor(d).Preorder((*ast.GoStmt)(nil), (*ast.CallExpr)(nil)) {
+			var s *Spawn
+			switch n := cur.Node().(type) {
+			case *ast.GoStmt:
+				s = &Spawn{Start: n, Call: n.Call}
+				switch fun := ast.Unparen(n.Call.Fun).(type) {
+				case *ast.FuncLit:
+					s.Lit = fun
+				default:
+					s.Callee = syntax.StaticCallee(x.Info, n.Call)
+				}
+			case *ast.CallExpr:
+				if !isGoMethod(x.Info, n) || len(n.Args) != 1 {
+					continue
+				}
+				s = &Spawn{Start: n}
+				switch arg := ast.Unparen(n.Args[0]).(type) {
+				case *ast.FuncLit:
+					s.Lit = arg
+				default:
+					s.Callee = syntax.FuncValue(x.Info, arg)
+				}
+			}
+			s.Cur = cur
+			if s.Lit != nil {
+				s.Body, s.Fn = s.Lit.Body, s.Lit
+			} else if decl := x.Decls[s.Callee]; decl != nil {
+				s.Body, s.Fn = decl.Body, decl
+			}
+			gs.place(x, s)
+			gs.List = append(gs.List, s)
+			if s.Lit != nil {
+				gs.ByNode[s.Lit] = s
+			} else if s.Call != nil {
+				gs.ByNode[s.Call] = s
+			}
+		}
+	}
+	return gs
+}
+
+// place fills in what the spawn's surroundings tell.
+func (gs *Goroutines) place(x *syntax.Index, s *Spawn) {
+	for enc := range s.Cur.Enclosing() {
+		if enc == s.Cur {
+			continue
+		}
+		switch n := enc.Node().(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			if s.Parent == nil {
+				s.InLoop = true
+			}
+		case *ast.FuncLit:
+			if s.Parent == nil {
+				s.Parent = n
+			}
+			if isOnceBody(x.Info, enc) {
+				s.ProcessLifetime = true
+			}
+		case *ast.FuncDecl:
+			if s.Parent == nil {
+				s.Parent = n
+			}
+			if gs.Life.RunsOnce(n) || x.Pkg.Path() == "runtime" {
+				// The runtime's own workers live as long as the process.
+				s.ProcessLifetime = true
+			}
+			return
+		}
+	}
+}
+
+// lifetimes tells which functions run once per process.
+type lifetimes struct {
+	x            *syntax.Index
+	onceFromMain map[*types.Func]bool         // see calledOnceFromMain
+	funcRefs     map[*types.Func][]*ast.Ident // references to the package's functions
+}
+
+// runsOnce reports whether decl runs once per process: main.main, an init
+// function, TestMain, or a function that only those call, once.
+func (l *lifetimes) RunsOnce(decl *ast.FuncDecl) bool {
+	return l.isProcessLifetime(decl) || l.calledOnceFromMain(decl)
+}
+
+// isProcessLifetime reports whether decl runs once per process: main.main
+// or an init function.
+func (l *lifetimes) isProcessLifetime(decl *ast.FuncDecl) bool {
+	if decl.Recv != nil {
+		return false
+	}
+	switch decl.Name.Name {
+	case "init", "TestMain":
+		return true
+	case "main":
+		return l.x.Pkg.Name() == "main"
+	}
+	return false
+}
+
+// calledOnceFromMain reports whether, in a package main, decl is a function
+// that runs once per process: every reference to it is a call, outside
+// loops and function literals, from main, init or another such function
+// (func main() { run() }).
+func (l *lifetimes) calledOnceFromMain(decl *ast.FuncDecl) bool {
+	if l.x.Pkg.Name() != "main" || decl.Recv != nil {
+		return false
+	}
+	fn, ok := l.x.Info.Defs[decl.Name].(*types.Func)
+	if !ok {
+		return false
+	}
+	if r, ok := l.onceFromMain[fn]; ok {
+		return r
+	}
+	if l.onceFromMain == nil {
+		l.onceFromMain = make(map[*types.Func]bool)
+		l.funcRefs = make(map[*types.Func][]*ast.Ident)
+		for id, obj := range l.x.Info.Uses {
+			if f, ok := obj.(*types.Func); ok && f.Pkg() == l.x.Pkg {
+				l.funcRefs[f] = append(l.funcRefs[f], id)
+			}
+		}
+	}
+	l.onceFromMain[fn] = false // recursion: not proven
+	refs := l.funcRefs[fn]
+	result := len(refs) > 0
+	for _, id := range refs {
+		cur := l.x.CursorOf(id)
+		call, ok := cur.Parent().Node().(*ast.CallExpr)
+		if !ok || ast.Unparen(call.Fun) != id {
+			result = false // used as a value: may run any number of times
+			break
+		}
+		p := PlaceAt(cur)
+		caller, ok := p.Owner.(*ast.FuncDecl)
+		if !ok || p.InLoop || !l.RunsOnce(caller) {
+			result = false
+			break
+		}
+	}
+	l.onceFromMain[fn] = result
+	return result
+}
+
+// isGoMethod reports whether call is (*sync.WaitGroup).Go or
+// (*errgroup.Group).Go, which start their argument as a goroutine.
+func isGoMethod(info *types.Info, call *ast.CallExpr) bool {
+	fn := syntax.StaticCallee(info, call)
+	if fn == nil || fn.Name() != "Go" {
+		return false
+	}
+	return syntax.IsMethodOf(fn, "sync", "WaitGroup") || syntax.IsMethodOf(fn, "golang.org/x/sync/errgroup", "Group")
+}
+
+// isOnceBody reports whether the function literal at cur is the argument of
+// (*sync.Once).Do or sync.OnceFunc: code that runs once per process.
+func isOnceBody(info *types.Info, cur inspector.Cursor) bool {
+	call, ok := cur.Parent().Node().(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	fn := syntax.StaticCallee(info, call)
+	if fn == nil {
+		return false
+	}
+	return fn.Name() == "Do" && syntax.IsMethodOf(fn, "sync", "Once") ||
+		syntax.IsFunc(fn, "sync", "OnceFunc", "OnceValue", "OnceValues")
+}
+
+// A place says in which function's code a position runs.
+type place struct {
+	Owner    ast.Node // *ast.FuncDecl or a *ast.FuncLit that is not called on the spot
+	Deferred bool     // runs in a deferred call of owner
+	InLoop   bool     // inside a loop of owner
+}
+
+// placeAt finds the function whose code runs at cur. Function literals
+// that are called where they are written (func(){...}() and
+// defer func(){...}()) run as part of the function around them.
+func PlaceAt(cur inspector.Cursor) place {
+	var p place
+	pos := cur.Node().Pos()
+	for enc := range cur.Enclosing() {
+		switch n := enc.Node().(type) {
+		case *ast.DeferStmt:
+			p.Deferred = true
+		case *ast.ForStmt, *ast.RangeStmt:
+			if enc.Node().Pos() != pos { // the range statement itself is not in its own loop
+				p.InLoop = true
+			}
+		case *ast.FuncLit:
+			if IsCalledInPlace(enc) {
+				continue
+			}
+			p.Owner = n
+			return p
+		case *ast.FuncDecl:
+			p.Owner = n
+			return p
+		}
+	}
+	return p
+}
+
+// isCalledInPlace reports whether the literal at cur is the function of a
+// call that is not a go statement.
+func IsCalledInPlace(cur inspector.Cursor) bool {
+	call, ok := cur.Parent().Node().(*ast.CallExpr)
+	if !ok || ast.Unparen(call.Fun) != cur.Node() {
+		return false
+	}
+	_, isGo := cur.Parent().Parent().Node().(*ast.GoStmt)
+	return !isGo
+}

@@ -1,0 +1,111 @@
+package rule
+
+import (
+	"github.com/goroutineleak/goroutineleak/internal/leak/contract"
+	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
+	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
+	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
+	"go/ast"
+	"go/types"
+	"golang.org/x/tools/go/ast/edge"
+)
+
+// generatorVerdicts finds ranges over a generator's channel that can stop
+// early: the generator's goroutine then blocks on its next send.
+func GeneratorVerdicts(r *Rules, gens map[*types.Func]*contract.GeneratorSummary, imported bool) []verdict.Verdict {
+	if len(gens) == 0 && !imported {
+		return nil
+	}
+	var out []verdict.Verdict
+	for _, rs := range r.X.Wide().Ranges {
+		call, direct := generatorCall(r.X, rs.X)
+		if call == nil {
+			continue
+		}
+		fn := syntax.StaticCallee(r.X.Info, call)
+		fact, local := generatorFact(r, gens, fn)
+		if fact == nil || int(fact.Sends) <= fact.Capacity+1 {
+			continue
+		}
+		cur := r.X.CursorOf(rs)
+		if !cur.Valid() {
+			continue
+		}
+		exit := flow.FirstLeave(r.Sum, rs.Body, flow.LoopLabel(cur))
+		if exit == nil || syntax.IsCall(exit) {
+			continue
+		}
+		why := verdict.StopsGenerator{Generator: fn, Owner: flow.PlaceAt(cur).Owner, Exit: exit}
+		v := verdict.Verdict{Pattern: pattern.UnreadSend, At: rs}
+		if local != nil {
+			v.Spawn, why.Sends = local.Start, local.Sends
+		}
+		if !direct {
+			why.Call = call // the call is elsewhere: relate it
+		}
+		v.Why = why
+		out = append(out, v)
+	}
+	return out
+}
+
+// generatorCall returns the call of a function that rangeX is, directly or
+// through a local variable given it once; direct says which.
+func generatorCall(x *syntax.Index, rangeX ast.Expr) (*ast.CallExpr, bool) {
+	switch e := ast.Unparen(rangeX).(type) {
+	case *ast.CallExpr:
+		return e, true
+	case *ast.Ident:
+		v, ok := x.Info.Uses[e].(*types.Var)
+		if !ok {
+			return nil, false
+		}
+		// The variable must be used by the range alone, or the channel
+		// has other readers we would have to count.
+		if call, ok := x.SoleValue(v).(*ast.CallExpr); ok && onlyRanged(x, v) {
+			return call, false
+		}
+	}
+	return nil, false
+}
+
+// onlyRanged reports whether v's only uses are its definition and one
+// range over it.
+func onlyRanged(x *syntax.Index, v *types.Var) bool {
+	cur := x.CursorAt(v.Pos())
+	if !cur.Valid() {
+		return false
+	}
+	ranges := 0
+	for _, m := range x.Mentions(syntax.EnclosingFunc(cur), v) {
+		if x.Info.Defs[m.Node().(*ast.Ident)] == v {
+			continue
+		}
+		if k, _ := m.ParentEdge(); k == edge.RangeStmt_X {
+			ranges++
+			continue
+		}
+		return false
+	}
+	return ranges == 1
+}
+
+// generatorFact is fn's generator summary: this package's, or another's
+// fact.
+func generatorFact(r *Rules, gens map[*types.Func]*contract.GeneratorSummary, fn *types.Func) (*contract.FeedsResult, *contract.GeneratorSummary) {
+	if fn == nil {
+		return nil, nil
+	}
+	if g := gens[fn]; g != nil {
+		return &g.Fact, g
+	}
+	if fn.Pkg() == nil || fn.Pkg() == r.X.Pkg {
+		return nil, nil
+	}
+	var fact contract.FeedsResult
+	if r.Sum.Pass.ImportObjectFact(fn, &fact) {
+		return &fact, nil
+	}
+	return nil, nil
+}

@@ -1,0 +1,291 @@
+package verdict
+
+import (
+	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
+	"github.com/goroutineleak/goroutineleak/internal/leak/model"
+	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
+	"go/ast"
+	"go/types"
+)
+
+// Stage 6's input: what the rules decided. A verdict names the goroutine,
+// the operation that blocks and, in its reason, why nothing will unblock
+// it. It holds no words: report.go is the one place that words verdicts.
+
+// A verdict is one goroutine that can never finish.
+type Verdict struct {
+	Pattern pattern.Pattern
+	At      ast.Node    // the blocking operation, the loop, or the call reported
+	Spawn   *flow.Spawn // the goroutine, when this package starts it
+	Why     Reason
+	// through is the call in the goroutine's own code that reaches the
+	// operation, when the operation is in a callee.
+	Through *ast.CallExpr
+	// alsoWaits are the parent's receives that wait for ever too: on a
+	// channel that only the goroutine would send to or close, later.
+	AlsoWaits []ast.Node
+	Fixes     []*Fix // the safe fixes, first the one -fix applies (fixes.go)
+}
+
+// A reason says why nothing will unblock the goroutine. Each rule's
+// reasons are their own types; cause names the type for tests.
+type Reason interface{ Cause() string }
+
+// blockedOp is the channel operation that blocks. The reasons about one
+// embed it, so that the report finds it (onChannel) whatever the cause.
+type BlockedOp struct {
+	Kind       flow.OpKind
+	Channel    string     // the channel, as the code names it
+	Via        string     // the callee that does the operation, or ""
+	ViaAt      []ast.Node // where the callee does it, when it is in this package
+	Unbuffered bool       // a send on a channel made without a buffer
+}
+
+// Reasons of the rules on channels (rule_channels.go, rule_send.go).
+type (
+	// The channel is nil.
+	NilChannel struct{ BlockedOp }
+	// Nothing sends to or closes the channel; or, for a send, nothing
+	// receives from it.
+	NoPartner struct{ BlockedOp }
+	// Nothing closes the channel a range waits on.
+	NeverClosed struct{ BlockedOp }
+	// The function that started the goroutine can return without the
+	// operation that would release it.
+	Abandoned struct {
+		BlockedOp
+		Owner      ast.Node // the function that starts and abandons the goroutine
+		Path       *model.EscapePath
+		NeedsClose bool // only a close releases it (a range)
+	}
+	// Goroutines started in a loop send more values than are received.
+	FewReceives struct {
+		BlockedOp
+		Owner    ast.Node
+		Receive  ast.Node // the only receive
+		Received int
+	}
+	// One goroutine sends more values than its parent receives.
+	ExtraSends struct {
+		BlockedOp
+		Owner          ast.Node
+		Receive        ast.Node // the first receive
+		Sent, Received int
+		Together       bool // sent by several goroutines together
+	}
+	// The function waits on a channel that only a goroutine it starts
+	// releases, and that goroutine can return without releasing it.
+	SkippedRelease struct {
+		BlockedOp
+		Waiter     ast.Node // the function that waits: the goroutine's parent
+		Path       *model.EscapePath
+		NeedsClose bool
+	}
+	// A caller stops ranging over the channel a generator returns; the
+	// generator's goroutine blocks on its next send.
+	StopsGenerator struct {
+		Generator *types.Func
+		Owner     ast.Node      // the function that ranges
+		Exit      ast.Node      // where it stops
+		Call      *ast.CallExpr // the generator's call, when it is not the range's own expression
+		Sends     []ast.Node    // the goroutine's sends, when the generator is in this package
+	}
+	// The parent waits for the goroutine (wg.Wait) before it receives what
+	// the goroutine sends, and the goroutine's Done runs only after its
+	// send: neither proceeds.
+	WaitsFirst struct {
+		BlockedOp
+		Owner   ast.Node
+		Wait    *ast.CallExpr // the wg.Wait() call
+		Receive ast.Node      // the first receive, after it
+	}
+	// The consumer can stop ranging over the channel, or leave the loop
+	// that receives from it, while goroutines still send.
+	StopsRanging struct {
+		BlockedOp
+		Owner   ast.Node
+		Exit    ast.Node // where it stops
+		Loop    bool     // it receives in a loop, not by ranging over the channel
+		Started bool     // the goroutine is one of many started in a loop
+	}
+)
+
+// Reasons of the one-sided shutdown rule (rule_shutdown.go).
+type (
+	// An exported method sends on a field whose only receiver is a
+	// goroutine that returns once the type is shut down.
+	AfterShutdown struct {
+		BlockedOp
+		Method   string          // the exported method that sends; "" for a goroutine of the type
+		Receiver string          // the function that loops, receiving
+		Loop     *flow.Spawn     // the receiving goroutine, when known
+		StopCase *ast.CommClause // the case on which it returns
+		Shutdown []string        // the methods that stop it
+	}
+)
+
+// Reasons of the rules on goroutine bodies (rule_bodies.go).
+type (
+	// An operation on a channel that can never be ready: nil, ctx.Done()
+	// of a context never cancelled, a field nothing sends to, a channel
+	// made in the operation itself.
+	DeadChannel struct {
+		BlockedOp
+		Dead model.Deadness
+	}
+	// An operation on an unbuffered field made holding a lock that every
+	// partner operation is made holding too.
+	LockedWait struct {
+		BlockedOp
+		Lock     model.HeldLock // the lock this goroutine holds
+		Field    string         // the channel field
+		Pkg      string         // its package
+		Partners []ast.Node     // the partner operations, each made holding the lock
+	}
+	// wg.Wait() before a close, on a WaitGroup added to and never done.
+	NeverDone struct {
+		Wg     string        // the WaitGroup, as the code names it
+		Adds   []ast.Node    // its Add calls
+		Closes *ast.CallExpr // the close the Wait holds back
+	}
+	// A wait on a channel that only the goroutine's own deferred close
+	// releases.
+	OwnClose struct {
+		BlockedOp
+		Close *ast.DeferStmt
+	}
+	// A wait made holding a lock that the one goroutine able to end it
+	// takes first.
+	LockOrder struct {
+		BlockedOp
+		Waiter  ast.Node       // the function that waits
+		Lock    model.HeldLock // the lock it holds
+		Partner *flow.Spawn    // the goroutine that alone can end the wait
+		Taken   model.HeldLock // where that goroutine takes the lock
+		Ends    ast.Node       // its operation that would end the wait
+	}
+	// c.Wait() on a sync.Cond that nothing signals.
+	DeadCond struct {
+		Cond string // as the code names it
+		Name string // the variable or field
+	}
+	// A send that finds the buffer full before anything else can have the
+	// channel.
+	Overfilled struct {
+		BlockedOp
+		Capacity int
+		// For the fix: the make, and the sends made before anything else
+		// touches the channel's holder, in number and as statements.
+		Made    *ast.CallExpr
+		Holder  types.Object // the channel, or the struct whose field it is
+		Field   *types.Var   // the field, or nil
+		Sends   int
+		Counted map[*ast.SendStmt]bool
+	}
+	// x.Lock() after a method that can return leaving x's lock held.
+	LockLeft struct {
+		Lock   model.HeldLock // the lock the goroutine takes
+		Op     string         // Lock or RLock
+		Method string         // the method that leaves it held
+		Call   *ast.CallExpr  // the call of that method
+		Ret    ast.Node       // its return that leaves the lock held
+	}
+	// A select with no cases.
+	EmptySelect struct{}
+	// A select none of whose cases can ever proceed.
+	DeadSelect struct{ Cases []model.Deadness }
+	// A loop with no way out, run by the goroutine itself or through a
+	// call.
+	EndlessLoop struct {
+		Loop ast.Stmt
+		Via  *ast.CallExpr // the call that runs the loop, when it is in a callee
+		Ctx  *types.Var    // a context in scope that the loop never checks, or nil
+	}
+	// A goroutine runs a function of another package that loops for ever.
+	ForeignLoop struct {
+		Callee         *types.Func
+		IgnoresContext bool
+	}
+)
+
+// Reasons of the lifecycle-contract rule (contracts.go).
+type (
+	// A starter's result, which only a release method lets go, is
+	// discarded.
+	ContractDiscarded struct {
+		Starter *types.Func
+		Methods []string
+		Wait    syntax.Span // where its goroutine waits, when known
+	}
+	// An object whose goroutine only a release method lets go is dropped
+	// without a call of one.
+	ContractDropped struct {
+		Starter *types.Func
+		Methods []string
+		Wait    syntax.Span // where its goroutine waits, when known
+		Object  *types.Var
+		Owner   ast.Node // the function that drops it
+		Method  bool     // the starter is a method of the object (o.Start()), not its constructor
+	}
+)
+
+// A directive without a reason (directive.go).
+type DirectiveWithoutReason struct{}
+
+func (NilChannel) Cause() string { return "nil channel" }
+
+func (NoPartner) Cause() string { return "no partner" }
+
+func (NeverClosed) Cause() string { return "never closed" }
+
+func (Abandoned) Cause() string { return "abandoned" }
+
+func (FewReceives) Cause() string { return "few receives" }
+
+func (ExtraSends) Cause() string { return "extra sends" }
+
+func (StopsRanging) Cause() string { return "stops ranging" }
+
+func (SkippedRelease) Cause() string { return "skipped release" }
+
+func (StopsGenerator) Cause() string { return "stops generator" }
+
+func (WaitsFirst) Cause() string { return "waits first" }
+
+func (DeadChannel) Cause() string { return "dead channel" }
+
+func (LockedWait) Cause() string { return "locked wait" }
+
+func (AfterShutdown) Cause() string { return "after shutdown" }
+
+func (NeverDone) Cause() string { return "never done" }
+
+func (OwnClose) Cause() string { return "own close" }
+
+func (LockOrder) Cause() string { return "lock order" }
+
+func (DeadCond) Cause() string { return "dead cond" }
+
+func (Overfilled) Cause() string { return "overfilled" }
+
+func (LockLeft) Cause() string { return "lock left" }
+
+func (EmptySelect) Cause() string { return "empty select" }
+
+func (DeadSelect) Cause() string { return "dead select" }
+
+func (EndlessLoop) Cause() string { return "endless loop" }
+
+func (ForeignLoop) Cause() string { return "foreign loop" }
+
+func (ContractDiscarded) Cause() string { return "contract discarded" }
+
+func (ContractDropped) Cause() string { return "contract dropped" }
+
+func (DirectiveWithoutReason) Cause() string { return "directive without reason" }
+
+// onChannel is a reason about a blocking channel operation.
+type OnChannel interface{ Operation() BlockedOp }
+
+func (op BlockedOp) Operation() BlockedOp { return op }
