@@ -446,7 +446,7 @@ func (r *rules) lockLeftVerdict(s *spawn, call *ast.CallExpr) (verdict, bool) {
 		}
 		for _, left := range r.locksLeftHeld(decl) {
 			if left.path == l.path {
-				return verdict{pattern: UnguardedRecv, at: call, spawn: s, why: lockLeft{
+				return verdict{pattern: SyncWait, at: call, spawn: s, why: lockLeft{
 					lock: l, op: op, method: decl.Name.Name, call: before, ret: left.ret,
 				}}, true
 			}

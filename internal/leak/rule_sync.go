@@ -46,7 +46,7 @@ func (r *rules) deadCondWait(s *spawn, call *ast.CallExpr) (verdict, bool) {
 	if uses == nil || len(uses.calls["Signal"])+len(uses.calls["Broadcast"]) > 0 {
 		return verdict{}, false
 	}
-	return verdict{pattern: UnguardedRecv, at: call, spawn: s, why: deadCond{cond: shortExpr(sel.X), name: cond.Name()}}, true
+	return verdict{pattern: SyncWait, at: call, spawn: s, why: deadCond{cond: shortExpr(sel.X), name: cond.Name()}}, true
 }
 
 // syncWait recognises x.Wait() on a sync type (WaitGroup, Cond) of a
@@ -161,7 +161,7 @@ func (r *rules) neverDoneWait(s *spawn, cur inspector.Cursor, call *ast.CallExpr
 	for i, c := range uses.calls["Add"] {
 		adds[i] = c
 	}
-	return verdict{pattern: UnguardedRecv, at: call, spawn: s, why: neverDone{
+	return verdict{pattern: SyncWait, at: call, spawn: s, why: neverDone{
 		wg:     shortExpr(sel.X),
 		adds:   adds,
 		closes: closed,
