@@ -16,8 +16,8 @@ import (
 // positions: nothing changes unless a field says so.
 type Config struct {
 	// Patterns switches patterns on (true) or off (false) by their flag
-	// names (FlagNames): "recv", "send", "loop", "testfail". A pattern it
-	// does not name keeps its default.
+	// names (FlagNames): "recv", "send", "loop", "sync", "testfail". A
+	// pattern it does not name keeps its default.
 	Patterns map[string]bool
 
 	// OmitRelated drops the related positions (the go statement, the
@@ -40,9 +40,9 @@ func FlagNames() []string {
 }
 
 // Analyzer reports every pattern that is on by default (all but
-// testfail); its flags (-recv, -send, -loop, -testfail) switch them on or
-// off one by one. Use it alone, not together with recvleak, sendleak or
-// loopleak, which report the same findings.
+// testfail); its flags (-recv, -send, -loop, -sync, -testfail) switch
+// them on or off one by one. Use it alone, not together with recvleak,
+// sendleak, loopleak or syncleak, which report the same findings.
 var Analyzer = must(New(Config{}))
 
 func must(a *analysis.Analyzer, err error) *analysis.Analyzer {

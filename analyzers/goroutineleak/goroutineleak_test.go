@@ -2,9 +2,12 @@ package goroutineleak_test
 
 import (
 	"go/build"
+	"maps"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
@@ -50,6 +53,51 @@ func TestFlags(t *testing.T) {
 	}
 }
 
+// TestSyncPattern checks that the waits on a WaitGroup, a Cond and a mutex
+// are the sync pattern's: -recv=false leaves them reported (norecv), and
+// -sync=false, on by default, switches them off and them alone (nosync).
+func TestSyncPattern(t *testing.T) {
+	if goroutineleak.Analyzer.Flags.Lookup("sync").Value.String() != "true" {
+		t.Error("sync is off by default")
+	}
+	norecv, err := goroutineleak.New(goroutineleak.Config{Patterns: map[string]bool{"recv": false}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	analysistest.Run(t, analysistest.TestData(), norecv, "norecv")
+	nosync, err := goroutineleak.New(goroutineleak.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nosync.Flags.Parse([]string{"-sync=false"}); err != nil {
+		t.Fatal(err)
+	}
+	analysistest.Run(t, analysistest.TestData(), nosync, "nosync")
+
+	// What each package leaves unreported is reported by default: the
+	// switched-off cases are leaks, so the two runs above test the flags.
+	for pkg, want := range map[string]map[string]int{
+		"norecv": {"recvleak": 1, "syncleak": 3},
+		"nosync": {"recvleak": 1, "syncleak": 3},
+	} {
+		got := map[string]int{}
+		for _, r := range analysistest.Run(ignoreWants{}, analysistest.TestData(), goroutineleak.Analyzer, pkg) {
+			for _, d := range r.Diagnostics {
+				got[d.Category]++
+			}
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%s with every pattern on: reports by category %v, want %v", pkg, got, want)
+		}
+	}
+}
+
+// ignoreWants runs an analyzer with analysistest without checking the
+// // want comments.
+type ignoreWants struct{}
+
+func (ignoreWants) Errorf(string, ...any) {}
+
 func TestGenericsAndCgo(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goroutineleak.Analyzer, "generic", "cgo")
 }
@@ -74,8 +122,26 @@ func TestTestFailurePaths(t *testing.T) {
 
 // TestSyncCoupled checks channel operations whose partner is held back by
 // a lock, a WaitGroup, a callback or a shutdown.
+// The waits on the lock, WaitGroup or Cond itself are syncleak's, with its
+// URL; the channel operations are not.
 func TestSyncCoupled(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goroutineleak.Analyzer, "locks", "shutdown", "shutdownmain", "waitgroups", "callbacks")
+	results := analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goroutineleak.Analyzer, "locks", "shutdown", "shutdownmain", "waitgroups", "callbacks")
+	syncWait := regexp.MustCompile(`^goroutine blocks for ever in \S+\.(Wait|Lock|RLock)\(\)`)
+	var waits int
+	for _, r := range results {
+		for _, d := range r.Diagnostics {
+			isSync := d.Category == "syncleak" && strings.HasSuffix(d.URL, "#syncleak")
+			if syncWait.MatchString(d.Message) != isSync {
+				t.Errorf("%s: category %q, URL %q", d.Message, d.Category, d.URL)
+			}
+			if isSync {
+				waits++
+			}
+		}
+	}
+	if waits != 6 {
+		t.Errorf("%d reports of sync waits, want 6", waits)
+	}
 }
 
 // TestGo127 runs the analyzer on Go 1.27 code (generic methods, struct

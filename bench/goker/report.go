@@ -445,7 +445,7 @@ func (s *scoring) print(out io.Writer, o *oracle, k *kernels, judged map[string]
 		fmt.Fprintf(w, "\n(%d of the sites found only through a related position of a report about another goroutine.)\n", indirect)
 	}
 	fmt.Fprintf(w, "\n| reports with a suggested fix | GoKer kernels | whole corpus |\n| --- | --- | --- |\n")
-	for _, category := range []string{"sendleak", "recvleak", "loopleak", ""} {
+	for _, category := range []string{"sendleak", "recvleak", "loopleak", "syncleak", ""} {
 		name := category
 		if name == "" {
 			name = "all reports"

@@ -77,7 +77,7 @@ func main() {
 	}
 
 	mods := corpus()
-	fmt.Printf("%-36s %8s %9s %8s %8s %8s %8s %8s %8s\n", "module", "packages", "lines", "recvleak", "sendleak", "loopleak", "per100k", "wall", "peakMiB")
+	fmt.Printf("%-36s %8s %9s %8s %8s %8s %8s %8s %8s %8s\n", "module", "packages", "lines", "recvleak", "sendleak", "loopleak", "syncleak", "per100k", "wall", "peakMiB")
 	var total struct{ lines, diags, errors int }
 	for _, m := range mods {
 		if err := m.setup(); err != nil {
@@ -86,11 +86,11 @@ func main() {
 		}
 		res := measure(m.work, filepath.Join(bin, "goroutineleak"), append([]string{"-json"}, m.packages...)...)
 		counts, errs := countDiagnostics(res.stdout, filepath.Join(m.work, "findings.txt"))
-		n := counts["recvleak"] + counts["sendleak"] + counts["loopleak"]
+		n := counts["recvleak"] + counts["sendleak"] + counts["loopleak"] + counts["syncleak"]
 		total.lines += m.lines
 		total.diags += n
-		fmt.Printf("%-36s %8d %9d %8d %8d %8d %8.2f %7.1fs %8d\n", m.name(), len(m.packages), m.lines,
-			counts["recvleak"], counts["sendleak"], counts["loopleak"], per100k(n, m.lines), res.wall.Seconds(), res.peakKB/1024)
+		fmt.Printf("%-36s %8d %9d %8d %8d %8d %8d %8.2f %7.1fs %8d\n", m.name(), len(m.packages), m.lines,
+			counts["recvleak"], counts["sendleak"], counts["loopleak"], counts["syncleak"], per100k(n, m.lines), res.wall.Seconds(), res.peakKB/1024)
 		for _, e := range errs {
 			fmt.Printf("    analysis error: %s\n", e)
 		}

@@ -8,6 +8,7 @@
 //	recv: true   # goroutines blocked for ever on a receive
 //	send: true   # goroutines blocked for ever on a send
 //	loop: true   # goroutines that loop for ever
+//	sync: true   # goroutines blocked for ever on a mutex, WaitGroup or Cond
 //	testfail: false  # goroutines that leak only when their test fails
 //
 // A key it does not know is an error.

@@ -23,7 +23,7 @@ func build(t *testing.T, raw any) (string, error) {
 		t.Fatalf("BuildAnalyzers: %v, %d analyzers", err, len(as))
 	}
 	var flags []string
-	for _, name := range []string{"recv", "send", "loop"} {
+	for _, name := range []string{"recv", "send", "loop", "sync"} {
 		flags = append(flags, name+"="+as[0].Flags.Lookup(name).Value.String())
 	}
 	if p.GetLoadMode() != register.LoadModeTypesInfo {
@@ -37,10 +37,12 @@ func TestSettings(t *testing.T) {
 		raw  any
 		want string
 	}{
-		{nil, "recv=true send=true loop=true"},
-		{map[string]any{}, "recv=true send=true loop=true"},
-		{map[string]any{"loop": false}, "recv=true send=true loop=false"},
-		{map[string]any{"recv": false, "send": false}, "recv=false send=false loop=true"},
+		{nil, "recv=true send=true loop=true sync=true"},
+		{map[string]any{}, "recv=true send=true loop=true sync=true"},
+		{map[string]any{"loop": false}, "recv=true send=true loop=false sync=true"},
+		{map[string]any{"recv": false, "send": false}, "recv=false send=false loop=true sync=true"},
+		{map[string]any{"sync": false}, "recv=true send=true loop=true sync=false"},
+		{map[string]any{"recv": false}, "recv=false send=true loop=true sync=true"},
 	} {
 		got, err := build(t, tc.raw)
 		if err != nil || got != tc.want {
@@ -51,7 +53,7 @@ func TestSettings(t *testing.T) {
 
 func TestUnknownSetting(t *testing.T) {
 	_, err := build(t, map[string]any{"loops": false})
-	if err == nil || !strings.Contains(err.Error(), `unknown field "loops"`) || !strings.Contains(err.Error(), "known settings: recv, send, loop") {
+	if err == nil || !strings.Contains(err.Error(), `unknown field "loops"`) || !strings.Contains(err.Error(), "known settings: recv, send, loop, sync, testfail") {
 		t.Errorf("unknown key: got error %v", err)
 	}
 }

@@ -8,8 +8,8 @@
 //
 //	go vet -vettool=$(which goroutineleak) ./...
 //
-// Flags -recv=false, -send=false and -loop=false switch a pattern off,
-// -testfail switches test-failure leaks on. `goroutineleak help` lists
+// Flags -recv=false, -send=false, -loop=false and -sync=false switch a
+// pattern off, -testfail switches test-failure leaks on. `goroutineleak help` lists
 // the patterns, `goroutineleak help recvleak` (or any pattern's name or
 // flag) prints its documentation, and -V=full prints the module version,
 // the VCS revision and the build ID that go vet caches results by. With

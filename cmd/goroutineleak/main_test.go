@@ -258,6 +258,7 @@ func TestHelp(t *testing.T) {
 		"recvleak  -recv      report goroutines that block for ever on a receive\n",
 		"sendleak  -send      report goroutines that block for ever on a send\n",
 		"loopleak  -loop      report goroutines that loop for ever\n",
+		"syncleak  -sync      report goroutines that block for ever on a mutex, WaitGroup or Cond\n",
 		"testleak  -testfail  report goroutines that leak only when their test fails",
 		"(off by default)",
 		"'goroutineleak help recvleak'",
@@ -276,6 +277,8 @@ func TestHelpPattern(t *testing.T) {
 		{"recvleak", "recvleak: report goroutines that block for ever on a receive\n", "Flag: -recv (default true)", "#recvleak"},
 		{"send", "sendleak: report goroutines that block for ever on a send\n", "Flag: -send (default true)", "#sendleak"},
 		{"loopleak", "loopleak: report goroutines that loop for ever\n", "Flag: -loop (default true)", "#loopleak"},
+		{"syncleak", "syncleak: report goroutines that block for ever on a mutex, WaitGroup or Cond\n", "Flag: -sync (default true)", "#syncleak"},
+		{"-sync", "syncleak: report goroutines that block for ever on a mutex, WaitGroup or Cond\n", "switching receive reports off does not", "#syncleak"},
 		{"testleak", "testleak: report goroutines that leak only when their test fails", "Flag: -testfail (default false)", "#test-failure-paths"},
 	} {
 		out, code := run(t, root, binary, "help", tc.arg)
@@ -288,7 +291,7 @@ func TestHelpPattern(t *testing.T) {
 		t.Errorf("help recvleak sendleak: exit %d:\n%s", code, out)
 	}
 	out, code = run(t, root, binary, "help", "leaks")
-	if code != 2 || strings.TrimSpace(out) != `goroutineleak: no pattern named "leaks" (known: recvleak, sendleak, loopleak, testleak)` {
+	if code != 2 || strings.TrimSpace(out) != `goroutineleak: no pattern named "leaks" (known: recvleak, sendleak, loopleak, syncleak, testleak)` {
 		t.Errorf("help leaks: exit %d:\n%s", code, out)
 	}
 }

@@ -17,8 +17,8 @@ import (
 )
 
 func main() {
-	// The bundle alone: adding recvleak, sendleak or loopleak to the same
-	// driver would report each of their findings twice.
+	// The bundle alone: adding recvleak, sendleak, loopleak or syncleak to
+	// the same driver would report each of their findings twice.
 	leaks, err := goroutineleak.New(goroutineleak.Config{
 		// By flag name; a pattern not named keeps its default, and the
 		// command line (-goroutineleak.testfail=false) still has the

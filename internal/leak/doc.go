@@ -3,10 +3,11 @@
 // One analyzer, [Analyzer], finds every goroutine a package starts, works out
 // which channels each one waits on and who else can send to, receive from or
 // close them, and produces a list of [Finding]s tagged by [Pattern]. The
-// public analyzers (recvleak, sendleak, loopleak and the goroutineleak
-// bundle) require it and report the findings of their own pattern, so the
-// work is done once per package however many of them run. [Patterns] is the
-// table that describes each pattern: its analyzer, flag, URL and doc.
+// public analyzers (recvleak, sendleak, loopleak, syncleak and the
+// goroutineleak bundle) require it and report the findings of their own
+// pattern, so the work is done once per package however many of them run.
+// [Patterns] is the table that describes each pattern: its analyzer, flag,
+// URL and doc.
 //
 // The analysis is syntactic plus types: channel identity is a local variable
 // (or an unexported struct field) and its every use is classified. Any use

@@ -21,7 +21,7 @@ import (
 func testdataPackages(t *testing.T) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
-	for _, analyzer := range []string{"recvleak", "sendleak", "loopleak", "goroutineleak"} {
+	for _, analyzer := range []string{"recvleak", "sendleak", "loopleak", "syncleak", "goroutineleak"} {
 		src := filepath.Join(testdata(analyzer), "src")
 		seen := map[string]bool{}
 		err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {

@@ -19,6 +19,7 @@ const (
 	UnguardedRecv = pattern.UnguardedRecv
 	UnreadSend    = pattern.UnreadSend
 	EndlessLoop   = pattern.EndlessLoop
+	SyncWait      = pattern.SyncWait
 	TestFailure   = pattern.TestFailure
 	BadDirective  = pattern.BadDirective
 )

@@ -7,6 +7,7 @@ const (
 	UnguardedRecv Pattern = iota // recvleak
 	UnreadSend                   // sendleak
 	EndlessLoop                  // loopleak
+	SyncWait                     // syncleak: a wait on a mutex, WaitGroup or Cond
 	TestFailure                  // testleak: leaks only when a test fails
 	BadDirective                 // a //goroutineleak:ignore without a reason
 )
@@ -117,6 +118,30 @@ Goroutines started once per process (from main.main, an init function or
 a sync.Once) may run for ever and are not reported. A goroutine that runs
 a function of another package that loops for ever is reported at its go
 statement.`,
+	},
+	{
+		Pattern: SyncWait,
+		Name:    "syncleak",
+		Flag:    "sync",
+		Anchor:  "syncleak",
+		Summary: "report goroutines that block for ever on a mutex, WaitGroup or Cond",
+		Doc: `A goroutine that waits on a sync primitive waits for ever when nothing
+will release it. The analyzer reports wg.Wait() on a WaitGroup that is
+added to and that nothing in the package calls Done (or Go) on, c.Wait()
+on a sync.Cond that nothing in the package signals or broadcasts to, and
+x.Lock() in a goroutine started after a method of x that can return
+leaving that lock held:
+
+	wg.Add(1)
+	go func() {
+		wg.Wait() // goroutine blocks for ever in wg.Wait(), so it never runs close(out): nothing in package p calls wg.Done
+		close(out)
+	}()
+
+Such a goroutine is blocked neither on a receive nor on a send, so the
+pattern has a flag of its own: switching receive reports off does not
+hide it. A WaitGroup or Cond passed on, whose address is taken, or a
+non-constant Add is out of sight and never reported.`,
 	},
 	{
 		Pattern:      TestFailure,

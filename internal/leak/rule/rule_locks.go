@@ -281,7 +281,7 @@ func lockLeftVerdict(r *Rules, s *flow.Spawn, call *ast.CallExpr) (verdict.Verdi
 		}
 		for _, left := range r.Sync.LocksLeftHeld(decl) {
 			if left.Path == l.Path {
-				return verdict.Verdict{Pattern: pattern.UnguardedRecv, At: call, Spawn: s, Why: verdict.LockLeft{
+				return verdict.Verdict{Pattern: pattern.SyncWait, At: call, Spawn: s, Why: verdict.LockLeft{
 					Lock: l, Op: op, Method: decl.Name.Name, Call: before, Ret: left.Ret,
 				}}, true
 			}

@@ -49,7 +49,7 @@ func deadCondWait(r *Rules, s *flow.Spawn, call *ast.CallExpr) (verdict.Verdict,
 	if uses == nil || len(uses.Calls["Signal"])+len(uses.Calls["Broadcast"]) > 0 {
 		return verdict.Verdict{}, false
 	}
-	return verdict.Verdict{Pattern: pattern.UnguardedRecv, At: call, Spawn: s, Why: verdict.DeadCond{Cond: syntax.ShortExpr(sel.X), Name: cond.Name()}}, true
+	return verdict.Verdict{Pattern: pattern.SyncWait, At: call, Spawn: s, Why: verdict.DeadCond{Cond: syntax.ShortExpr(sel.X), Name: cond.Name()}}, true
 }
 
 // syncWait recognises x.Wait() on a sync type (WaitGroup, Cond) of a
@@ -106,7 +106,7 @@ func neverDoneWait(r *Rules, s *flow.Spawn, cur inspector.Cursor, call *ast.Call
 	for i, c := range uses.Calls["Add"] {
 		adds[i] = c
 	}
-	return verdict.Verdict{Pattern: pattern.UnguardedRecv, At: call, Spawn: s, Why: verdict.NeverDone{
+	return verdict.Verdict{Pattern: pattern.SyncWait, At: call, Spawn: s, Why: verdict.NeverDone{
 		Wg:     syntax.ShortExpr(sel.X),
 		Adds:   adds,
 		Closes: closed,

@@ -1,0 +1,10 @@
+// Package syncleak defines an Analyzer that reports goroutines that block for ever on a mutex, WaitGroup or Cond.
+//
+// The pattern, its documentation and its URL are a row of the engine's
+// pattern table (internal/leak.Patterns); the README's syncleak section
+// explains it with examples.
+//
+// Use it, with the other per-pattern analyzers, instead of the bundle
+// (analyzers/goroutineleak), not next to it: a driver that runs both
+// reports each finding twice.
+package syncleak
