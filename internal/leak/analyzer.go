@@ -2,6 +2,12 @@ package leak
 
 import (
 	"fmt"
+	"go/ast"
+	"reflect"
+	"runtime/debug"
+
+	"golang.org/x/tools/go/analysis"
+
 	"github.com/goroutineleak/goroutineleak/internal/leak/contract"
 	"github.com/goroutineleak/goroutineleak/internal/leak/fix"
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
@@ -9,10 +15,6 @@ import (
 	"github.com/goroutineleak/goroutineleak/internal/leak/rule"
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
-	"go/ast"
-	"golang.org/x/tools/go/analysis"
-	"reflect"
-	"runtime/debug"
 )
 
 // Analyzer finds goroutine leaks and hands them, as a *Result, to the

@@ -1,12 +1,13 @@
 package leak
 
 import (
-	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
-	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
 	"go/ast"
 	"go/token"
 	"strings"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
+	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
 )
 
 // Suppression that works in every driver: go vet and the standalone binary

@@ -10,10 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
-	"github.com/goroutineleak/goroutineleak/internal/fixedit"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
+	"github.com/goroutineleak/goroutineleak/internal/fixedit"
 )
 
 // testdataPackages lists, for each analyzer's testdata, the packages under

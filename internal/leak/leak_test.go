@@ -9,10 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
-	"github.com/goroutineleak/goroutineleak/internal/leak"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
+	"github.com/goroutineleak/goroutineleak/internal/leak"
 )
 
 func testdata(analyzer string) string {

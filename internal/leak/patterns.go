@@ -1,8 +1,9 @@
 package leak
 
 import (
-	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
 )
 
 // The pattern table lives in package pattern, below every stage, since the

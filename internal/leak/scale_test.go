@@ -7,10 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goroutineleak/goroutineleak/internal/leak"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/checker"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak"
 )
 
 // Generated inputs of growing size: the analysis must finish on huge

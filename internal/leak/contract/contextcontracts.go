@@ -1,15 +1,17 @@
 package contract
 
 import (
-	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
-	"github.com/goroutineleak/goroutineleak/internal/leak/model"
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"sort"
+
 	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
-	"sort"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
+	"github.com/goroutineleak/goroutineleak/internal/leak/model"
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // Context contracts: a starter derives a context with context.WithCancel,

@@ -2,15 +2,17 @@ package contract
 
 import (
 	"fmt"
-	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
-	"github.com/goroutineleak/goroutineleak/internal/leak/model"
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strings"
+
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/edge"
-	"strings"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
+	"github.com/goroutineleak/goroutineleak/internal/leak/model"
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // Lifecycle contracts: a constructor or a Start method starts a goroutine

@@ -1,12 +1,14 @@
 package contract
 
 import (
+	"go/ast"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/model"
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
-	"go/ast"
-	"go/types"
-	"golang.org/x/tools/go/analysis"
 )
 
 // Generators: a function that makes a channel, starts a goroutine that

@@ -1,21 +1,23 @@
 package fix
 
 import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/model"
 	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
 	"github.com/goroutineleak/goroutineleak/internal/leak/rule"
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
-	"go/ast"
-	"go/token"
-	"go/types"
-	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/ast/inspector"
-	"slices"
-	"sort"
-	"strconv"
-	"strings"
 )
 
 // editor gathers the edits of one fix; insertions at one position are

@@ -1,13 +1,14 @@
 package fix
 
 import (
-	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
-	"github.com/goroutineleak/goroutineleak/internal/leak/rule"
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
 	"go/token"
 	"go/types"
 	"strings"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
+	"github.com/goroutineleak/goroutineleak/internal/leak/rule"
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // ---- sends stranded by shutdown, in a function that returns values ----

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"go/ast"
+
 	"golang.org/x/tools/go/ast/inspector"
 )
 

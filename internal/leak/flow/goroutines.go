@@ -1,10 +1,12 @@
 package flow
 
 import (
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
 	"go/types"
+
 	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // Stage 3, goroutines: where the package starts goroutines, what each one

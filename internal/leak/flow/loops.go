@@ -1,11 +1,12 @@
 package flow
 
 import (
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
 	"go/constant"
 	"go/token"
 	"go/types"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // mayLeave reports whether stmt contains a return statement outside of

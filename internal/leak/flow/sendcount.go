@@ -1,10 +1,11 @@
 package flow
 
 import (
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
 	"go/constant"
 	"go/token"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // Send counts, a summary of a body: how many times one run of it can send

@@ -1,11 +1,13 @@
 package flow
 
 import (
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
 	"go/types"
-	"golang.org/x/tools/go/analysis"
 	"sort"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // Stage 2, summaries: what each function of the package does, computed on

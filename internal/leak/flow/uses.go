@@ -1,13 +1,15 @@
 package flow
 
 import (
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
 	"go/constant"
 	"go/token"
 	"go/types"
+
 	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // opKind is what one use of a channel does.

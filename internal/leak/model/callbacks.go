@@ -1,9 +1,10 @@
 package model
 
 import (
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
 	"go/types"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // Calls through function values with one known target. A goroutine that

@@ -1,10 +1,11 @@
 package model
 
 import (
-	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
 	"go/types"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // Stage 4, the channel model: every channel a goroutine of this package

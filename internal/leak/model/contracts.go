@@ -2,13 +2,15 @@ package model
 
 import (
 	"fmt"
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
 	"go/types"
-	"golang.org/x/tools/go/ast/inspector"
 	"slices"
 	"sort"
 	"strings"
+
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // releaseMethods lists the methods of named, other than the starter, that

@@ -1,12 +1,14 @@
 package model
 
 import (
-	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
 	"go/types"
+
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/cfg"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // The lock model: which sync.Mutex and sync.RWMutex locks a function

@@ -2,9 +2,11 @@ package model
 
 import (
 	"fmt"
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
+
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // String words why a channel can never be ready.

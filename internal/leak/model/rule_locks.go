@@ -1,11 +1,12 @@
 package model
 
 import (
-	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
 	"go/types"
 	"slices"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // partnerLocks is what every partner operation on a channel field holds:

@@ -1,9 +1,10 @@
 package model
 
 import (
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"go/ast"
 	"go/types"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // syncModel answers the sync rules' questions about the package's locks,

@@ -1,14 +1,15 @@
 package rule
 
 import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/model"
 	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
-	"go/ast"
-	"go/token"
-	"go/types"
 )
 
 // A goroutine that waits on a channel field of its object that only its

@@ -1,12 +1,13 @@
 package rule
 
 import (
+	"go/ast"
+
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/model"
 	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
-	"go/ast"
 )
 
 // Stage 5, the rules. Each reads the results of the stages before it and

@@ -1,15 +1,17 @@
 package rule
 
 import (
+	"go/ast"
+	"go/types"
+	"slices"
+
+	"golang.org/x/tools/go/ast/inspector"
+
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/model"
 	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
-	"go/ast"
-	"go/types"
-	"golang.org/x/tools/go/ast/inspector"
-	"slices"
 )
 
 // Rules on channel operations coupled to a mutex (see locks.go for the

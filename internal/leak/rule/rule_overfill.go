@@ -1,13 +1,14 @@
 package rule
 
 import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
-	"go/ast"
-	"go/token"
-	"go/types"
 )
 
 // Sends that fill a buffer before any receiver can exist: a goroutine

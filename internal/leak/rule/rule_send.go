@@ -1,14 +1,16 @@
 package rule
 
 import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ast/inspector"
+
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
-	"go/ast"
-	"go/token"
-	"go/types"
-	"golang.org/x/tools/go/ast/inspector"
 )
 
 // sendCounts is what the send rule needs of one channel, gathered once

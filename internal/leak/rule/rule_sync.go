@@ -1,13 +1,15 @@
 package rule
 
 import (
+	"go/ast"
+	"go/types"
+
+	"golang.org/x/tools/go/ast/inspector"
+
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
-	"go/ast"
-	"go/types"
-	"golang.org/x/tools/go/ast/inspector"
 )
 
 // Waits on sync primitives that nothing will release: a sync.Cond that

@@ -3,6 +3,7 @@ package syntax
 import (
 	"go/ast"
 	"go/types"
+
 	"golang.org/x/tools/go/types/typeutil"
 )
 

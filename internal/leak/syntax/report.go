@@ -3,6 +3,7 @@ package syntax
 import (
 	"go/ast"
 	"go/token"
+
 	"golang.org/x/tools/go/analysis"
 )
 

@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"go/ast"
+
 	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
 )

@@ -1,12 +1,15 @@
 package verdict
 
 import (
+	"go/ast"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/model"
 	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
-	"go/ast"
-	"go/types"
 )
 
 // Stage 6's input: what the rules decided. A verdict names the goroutine,
@@ -28,9 +31,14 @@ type Verdict struct {
 	Fixes     []*Fix // the safe fixes, first the one -fix applies (fixes.go)
 }
 
-// A reason says why nothing will unblock the goroutine. Each rule's
-// reasons are their own types; cause names the type for tests.
-type Reason interface{ Cause() string }
+// A Reason says why nothing will unblock the goroutine. Each rule's
+// reasons are their own types; Cause names the type for tests, and Word
+// (words.go) writes the diagnostic's message and the related positions
+// that only this reason has. pkg is the package analysed.
+type Reason interface {
+	Cause() string
+	Word(d *analysis.Diagnostic, pkg *types.Package)
+}
 
 // blockedOp is the channel operation that blocks. The reasons about one
 // embed it, so that the report finds it (onChannel) whatever the cause.
