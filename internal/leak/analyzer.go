@@ -2,7 +2,6 @@ package leak
 
 import (
 	"fmt"
-	"go/ast"
 	"reflect"
 	"runtime/debug"
 
@@ -61,20 +60,15 @@ func run(pass *analysis.Pass) (res any, err error) {
 	gens, importsGens := contract.FindGenerators(pass, x, sum, gs, m)
 
 	locks := model.NewLockModel(x, sum)
-	r := &rule.Rules{X: x, Sum: sum, Gs: gs, M: m, DeadInCallee: map[ast.Node][]verdict.Verdict{}, Locks: locks, Targets: model.NewTargets(x), Sync: model.NewSyncModel(x, m, locks)}
+	in := &rule.Input{
+		X: x, Sum: sum, Gs: gs, M: m,
+		Locks: locks, Targets: model.NewTargets(x), Sync: model.NewSyncModel(x, m, locks),
+		Contracts: k, Generators: gens, ImportsGenerators: importsGens,
+	}
+	verdicts := rule.Run(in)
 	dirs, badDirectives := findDirectives(x)
-	var verdicts []verdict.Verdict
-	verdicts = append(verdicts, rule.ContractVerdicts(r, k)...)
-	verdicts = append(verdicts, rule.ChannelVerdicts(r)...)
-	verdicts = append(verdicts, rule.BodyVerdicts(r)...)
-	verdicts = append(verdicts, rule.ShutdownVerdicts(r)...)
-	verdicts = append(verdicts, rule.OwnCloseVerdicts(r)...)
-	verdicts = append(verdicts, rule.LockOrderVerdicts(r)...)
-	verdicts = append(verdicts, rule.LockOrderLocalVerdicts(r)...)
-	verdicts = append(verdicts, rule.OverfillVerdicts(r)...)
-	verdicts = append(verdicts, rule.GeneratorVerdicts(r, gens, importsGens)...)
 	verdicts = append(verdicts, badDirectives...)
-	fix.AddFixes(r, verdicts)
+	fix.AddFixes(in, verdicts)
 
 	return &Result{Findings: report(x, verdicts, dirs), verdicts: verdicts}, nil
 }

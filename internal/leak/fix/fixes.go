@@ -47,7 +47,7 @@ func (e *editor) fix(kind verdict.FixKind, subject, detail string) *verdict.Fix 
 }
 
 // addFixes attaches to each verdict the fixes that are certainly safe.
-func AddFixes(r *rule.Rules, verdicts []verdict.Verdict) {
+func AddFixes(r *rule.Input, verdicts []verdict.Verdict) {
 	var uses map[ast.Node]useOf
 	buffers := map[*flow.ChanFlow]*verdict.Fix{} // one buffer fix serves every send on a channel
 	for i := range verdicts {
@@ -200,7 +200,7 @@ type useOf struct {
 }
 
 // localUses indexes the uses of local channels by node.
-func localUses(r *rule.Rules) map[ast.Node]useOf {
+func localUses(r *rule.Input) map[ast.Node]useOf {
 	out := map[ast.Node]useOf{}
 	for _, l := range r.M.Locals {
 		for i := range l.Flow.Uses {
@@ -218,7 +218,7 @@ func localUses(r *rule.Rules) map[ast.Node]useOf {
 // once, with make, and every send on it is one its goroutines make in
 // their own code, a known number of times, as their last act: a buffered
 // send then lets nothing run earlier than it did.
-func bufferFix(r *rule.Rules, uo useOf) *verdict.Fix {
+func bufferFix(r *rule.Input, uo useOf) *verdict.Fix {
 	f := uo.local.Flow
 	if f.Escapes || f.IsNil || f.Defs != 1 || f.Made == nil || f.Capacity < 0 {
 		return nil
@@ -573,7 +573,7 @@ func isCloseOf(x *syntax.Index, call *ast.CallExpr, ch types.Object) bool {
 // once a context is cancelled, when the path that abandons the goroutine
 // certainly cancels it: it is taken on that context's Done(), or the
 // context is derived in the abandoning function, which defers its cancel.
-func sendSelectFix(r *rule.Rules, uo useOf, why verdict.Reason) *verdict.Fix {
+func sendSelectFix(r *rule.Input, uo useOf, why verdict.Reason) *verdict.Fix {
 	u := uo.use
 	send, ok := u.Node.(*ast.SendStmt)
 	if !ok || u.Via != nil || u.Spawn == nil || u.Spawn.Lit == nil || u.InSelect {
@@ -602,7 +602,7 @@ func sendSelectFix(r *rule.Rules, uo useOf, why verdict.Reason) *verdict.Fix {
 // case is taken the channel is closed for good, and a select case on it
 // lets the goroutine return. Offered only for a goroutine that returns
 // nothing, where the channel is in scope.
-func doneSelectFix(r *rule.Rules, send *ast.SendStmt, s *flow.Spawn, why verdict.Reason) *verdict.Fix {
+func doneSelectFix(r *rule.Input, send *ast.SendStmt, s *flow.Spawn, why verdict.Reason) *verdict.Fix {
 	ab, ok := why.(verdict.Abandoned)
 	if !ok || ab.Path == nil || ab.Path.Choice == nil {
 		return nil
@@ -1276,7 +1276,7 @@ func releaseTakesNothing(x *syntax.Index, v *types.Var, m string) bool {
 // or values no caller can see (resultsUnobserved), returned as zeros; and
 // the stop case does not receive from x.f itself (a drain would take the
 // value).
-func shutdownSelectFix(r *rule.Rules, at ast.Node, why verdict.AfterShutdown) *verdict.Fix {
+func shutdownSelectFix(r *rule.Input, at ast.Node, why verdict.AfterShutdown) *verdict.Fix {
 	send, ok := at.(*ast.SendStmt)
 	if !ok || why.StopCase == nil || !isStatement(r.X, send) {
 		return nil
@@ -1358,7 +1358,7 @@ func shutdownSelectFix(r *rule.Rules, at ast.Node, why verdict.AfterShutdown) *v
 // package only ever closes it and receives from it, and gives it one
 // value: a receive from it waits until it is closed, and then never
 // again. Nil otherwise.
-func closedOnlyField(r *rule.Rules, ch ast.Expr) *types.Var {
+func closedOnlyField(r *rule.Input, ch ast.Expr) *types.Var {
 	sel, ok := ast.Unparen(ch).(*ast.SelectorExpr)
 	if !ok {
 		return nil
@@ -1420,7 +1420,7 @@ func signatureOf(x *syntax.Index, fn ast.Node) (*types.Signature, bool) {
 // that makes the channel reaches the send that waits for ever, and no
 // one else has the channel before it: the buffer changes no run that did
 // not leak.
-func enlargeFix(r *rule.Rules, why verdict.Overfilled) *verdict.Fix {
+func enlargeFix(r *rule.Input, why verdict.Overfilled) *verdict.Fix {
 	if why.Made == nil || why.Sends >= flow.Many || why.Sends <= why.Capacity || len(why.Counted) == 0 {
 		return nil
 	}
@@ -1519,7 +1519,7 @@ func waitsOnNothing(x *syntax.Index, fn ast.Node, ch *types.Var) bool {
 // and the function is unexported, takes the channel as a parameter it
 // never mentions, and is called nowhere else: `defer close(p)` at its
 // top then closes only this channel, once.
-func calleeCloseFix(r *rule.Rules, uo useOf) *verdict.Fix {
+func calleeCloseFix(r *rule.Input, uo useOf) *verdict.Fix {
 	f := uo.local.Flow
 	if f.Escapes || f.Defs != 1 || f.Made == nil {
 		return nil

@@ -23,7 +23,7 @@ import (
 // closes before it returns, after nothing but calls, when the package makes it once, never
 // sends on it and closes it nowhere else: it is closed exactly when the
 // loop has stopped. Nil otherwise.
-func closedOnStop(r *rule.Rules, stopCase *ast.CommClause) *types.Var {
+func closedOnStop(r *rule.Input, stopCase *ast.CommClause) *types.Var {
 	if len(stopCase.Body) == 0 {
 		return nil
 	}

@@ -19,7 +19,7 @@ import (
 // that holds a method value of that same object (x.onStop = x.wait).
 
 // ownCloseVerdicts finds such waits.
-func OwnCloseVerdicts(r *Rules) []verdict.Verdict {
+func ownCloseVerdicts(r *Input) []verdict.Verdict {
 	var out []verdict.Verdict
 	for _, s := range r.Gs.List {
 		if s.Body == nil {
@@ -49,7 +49,7 @@ func OwnCloseVerdicts(r *Rules) []verdict.Verdict {
 
 // onlyClosedBy tells whether the field's channel is never sent on, and
 // closed only by deferred closes in body.
-func onlyClosedBy(r *Rules, field *types.Var, body *ast.BlockStmt) bool {
+func onlyClosedBy(r *Input, field *types.Var, body *ast.BlockStmt) bool {
 	f := r.M.FieldFlow(field)
 	if f == nil || f.Escapes {
 		return false

@@ -15,7 +15,8 @@ import (
 
 // contractVerdicts finds calls that start a goroutine under a contract
 // and then drop the object without calling a release method.
-func ContractVerdicts(r *Rules, k *contract.Contracts) []verdict.Verdict {
+func contractVerdicts(r *Input) []verdict.Verdict {
+	k := r.Contracts
 	if len(k.ByStarter) == 0 && !k.Imported {
 		return nil
 	}
@@ -52,7 +53,7 @@ func ContractVerdicts(r *Rules, k *contract.Contracts) []verdict.Verdict {
 
 // contractOf returns the contract of a starter: this package's, with its
 // goroutine, or one of another package's facts, with its methods alone.
-func contractOf(r *Rules, k *contract.Contracts, fn *types.Func) *contract.Contract {
+func contractOf(r *Input, k *contract.Contracts, fn *types.Func) *contract.Contract {
 	if c := k.ByStarter[fn]; c != nil {
 		return c
 	}
@@ -67,7 +68,7 @@ func contractOf(r *Rules, k *contract.Contracts, fn *types.Func) *contract.Contr
 }
 
 // contractVerdict decides on one call of a starter fn.
-func contractVerdict(r *Rules, cur inspector.Cursor, fn *types.Func, c *contract.Contract) (verdict.Verdict, bool) {
+func contractVerdict(r *Input, cur inspector.Cursor, fn *types.Func, c *contract.Contract) (verdict.Verdict, bool) {
 	methods := c.Methods
 	call := cur.Node().(*ast.CallExpr)
 	if decl, ok := flow.PlaceAt(cur).Owner.(*ast.FuncDecl); ok && r.Gs.Life.RunsOnce(decl) {

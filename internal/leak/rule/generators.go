@@ -15,7 +15,8 @@ import (
 
 // generatorVerdicts finds ranges over a generator's channel that can stop
 // early: the generator's goroutine then blocks on its next send.
-func GeneratorVerdicts(r *Rules, gens map[*types.Func]*contract.GeneratorSummary, imported bool) []verdict.Verdict {
+func generatorVerdicts(r *Input) []verdict.Verdict {
+	gens, imported := r.Generators, r.ImportsGenerators
 	if len(gens) == 0 && !imported {
 		return nil
 	}
@@ -95,7 +96,7 @@ func onlyRanged(x *syntax.Index, v *types.Var) bool {
 
 // generatorFact is fn's generator summary: this package's, or another's
 // fact.
-func generatorFact(r *Rules, gens map[*types.Func]*contract.GeneratorSummary, fn *types.Func) (*contract.FeedsResult, *contract.GeneratorSummary) {
+func generatorFact(r *Input, gens map[*types.Func]*contract.GeneratorSummary, fn *types.Func) (*contract.FeedsResult, *contract.GeneratorSummary) {
 	if fn == nil {
 		return nil, nil
 	}

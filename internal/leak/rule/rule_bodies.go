@@ -19,9 +19,10 @@ import (
 // from channels that can never be ready.
 
 // bodyVerdicts walks the code of each goroutine.
-func BodyVerdicts(r *Rules) []verdict.Verdict {
+func bodyVerdicts(r *Input) []verdict.Verdict {
 	var out []verdict.Verdict
 	walked := map[*ast.BlockStmt]bool{}
+	deadInCallee := map[ast.Node][]verdict.Verdict{} // what blocks for ever in each callee, found once
 	for _, s := range r.Gs.List {
 		first := len(out)
 		if s.Body == nil {
@@ -87,7 +88,7 @@ func BodyVerdicts(r *Rules) []verdict.Verdict {
 		})
 		// What blocks for ever in a callee blocks the goroutine too.
 		for _, call := range calls {
-			for _, v := range calleeDeadOps(r, r.Targets.OneTarget(call)) {
+			for _, v := range calleeDeadOps(r, deadInCallee, r.Targets.OneTarget(call)) {
 				v.Spawn, v.Through = s, call
 				out = append(out, v)
 			}
@@ -105,11 +106,11 @@ func BodyVerdicts(r *Rules) []verdict.Verdict {
 // sends and selects on channels that can never be ready (see deadOp and
 // deadSelect). The verdicts name no goroutine: the caller's goroutine is
 // theirs.
-func calleeDeadOps(r *Rules, fn ast.Node) []verdict.Verdict {
-	if ops, ok := r.DeadInCallee[fn]; ok {
+func calleeDeadOps(r *Input, memo map[ast.Node][]verdict.Verdict, fn ast.Node) []verdict.Verdict {
+	if ops, ok := memo[fn]; ok {
 		return ops
 	}
-	r.DeadInCallee[fn] = nil // recursion adds nothing
+	memo[fn] = nil // recursion adds nothing
 	root := r.X.CursorOf(syntax.BodyOf(fn))
 	if !root.Valid() {
 		return nil
@@ -135,14 +136,14 @@ func calleeDeadOps(r *Rules, fn ast.Node) []verdict.Verdict {
 		return true
 	})
 	for _, callee := range calls {
-		ops = append(ops, calleeDeadOps(r, callee)...)
+		ops = append(ops, calleeDeadOps(r, memo, callee)...)
 	}
-	r.DeadInCallee[fn] = ops
+	memo[fn] = ops
 	return ops
 }
 
 // foreignLoop finds `go pkg.F(...)` where facts say F loops for ever.
-func foreignLoopOf(r *Rules, s *flow.Spawn) (verdict.Verdict, bool) {
+func foreignLoopOf(r *Input, s *flow.Spawn) (verdict.Verdict, bool) {
 	if s.Callee == nil || s.ProcessLifetime {
 		return verdict.Verdict{}, false
 	}
@@ -157,7 +158,7 @@ func foreignLoopOf(r *Rules, s *flow.Spawn) (verdict.Verdict, bool) {
 // deadOpAt adds the verdict on the channel operation n at cur (a range, a
 // select, a receive or a send) when it can never proceed: see deadOp and
 // deadSelect. Receives and sends that are select cases are the select's.
-func deadOpAt(r *Rules, out []verdict.Verdict, s *flow.Spawn, cur inspector.Cursor, n ast.Node) []verdict.Verdict {
+func deadOpAt(r *Input, out []verdict.Verdict, s *flow.Spawn, cur inspector.Cursor, n ast.Node) []verdict.Verdict {
 	switch n := n.(type) {
 	case *ast.RangeStmt:
 		return deadOp(r, out, s, cur, n, n.X, flow.OpRange)
@@ -185,7 +186,7 @@ func deadOpAt(r *Rules, out []verdict.Verdict, s *flow.Spawn, cur inspector.Curs
 // model's, and sends on other channels have receivers we may not see.)
 // It also adds a verdict on an operation that waits holding a lock every
 // partner needs (see lockedOp).
-func deadOp(r *Rules, out []verdict.Verdict, s *flow.Spawn, cur inspector.Cursor, at ast.Node, ch ast.Expr, kind flow.OpKind) []verdict.Verdict {
+func deadOp(r *Input, out []verdict.Verdict, s *flow.Spawn, cur inspector.Cursor, at ast.Node, ch ast.Expr, kind flow.OpKind) []verdict.Verdict {
 	op := verdict.BlockedOp{Kind: kind, Channel: syntax.ShortExpr(ch)}
 	pat := pattern.UnguardedRecv
 	if kind == flow.OpSend {
@@ -207,7 +208,7 @@ func deadOp(r *Rules, out []verdict.Verdict, s *flow.Spawn, cur inspector.Cursor
 // that nothing in the package receives from: once the buffer is full, the
 // send blocks for ever. The send is in a loop, or in a function whose every
 // call is in a loop.
-func fillsForever(r *Rules, cur inspector.Cursor, ch ast.Expr, kind flow.OpKind) (model.Deadness, bool) {
+func fillsForever(r *Input, cur inspector.Cursor, ch ast.Expr, kind flow.OpKind) (model.Deadness, bool) {
 	if kind != flow.OpSend {
 		return model.Deadness{}, false
 	}
@@ -258,7 +259,7 @@ func repeats(x *syntax.Index, cur inspector.Cursor, depth int) bool {
 
 // deadSelect finds a select in a goroutine none of whose cases can ever
 // proceed.
-func deadSelectOf(r *Rules, s *flow.Spawn, sel *ast.SelectStmt) (verdict.Verdict, bool) {
+func deadSelectOf(r *Input, s *flow.Spawn, sel *ast.SelectStmt) (verdict.Verdict, bool) {
 	if len(sel.Body.List) == 0 {
 		return verdict.Verdict{Pattern: pattern.UnguardedRecv, At: sel, Spawn: s, Why: verdict.EmptySelect{}}, true
 	}
@@ -294,7 +295,7 @@ func loopVerdict(x *syntax.Index, s *flow.Spawn, loop ast.Stmt, call *ast.CallEx
 // parentWaits relates, to a verdict on goroutine s, the receives of its
 // parent that wait for ever too: on a local channel of the parent that only
 // s sends to or closes, after the statement of s where it blocks.
-func parentWaits(r *Rules, s *flow.Spawn, v verdict.Verdict) []ast.Node {
+func parentWaits(r *Input, s *flow.Spawn, v verdict.Verdict) []ast.Node {
 	if s == nil || s.Body == nil || s.Parent == nil {
 		return nil
 	}
@@ -323,7 +324,7 @@ func parentWaits(r *Rules, s *flow.Spawn, v verdict.Verdict) []ast.Node {
 // waitsEndedOnlyAfter returns the parent's blocking receives on f when
 // goroutine s alone sends to or closes f, and only after the statement
 // after; nil otherwise.
-func waitsEndedOnlyAfter(r *Rules, f *flow.ChanFlow, s *flow.Spawn, after ast.Stmt) []ast.Node {
+func waitsEndedOnlyAfter(r *Input, f *flow.ChanFlow, s *flow.Spawn, after ast.Stmt) []ast.Node {
 	var waits []ast.Node
 	ended := false
 	for i := range f.Uses {

@@ -10,26 +10,9 @@ import (
 	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
 )
 
-// Stage 5, the rules. Each reads the results of the stages before it and
-// returns verdicts; none of them writes a message.
-
-// rules holds the results of the earlier stages, which the rules only
-// read.
-type Rules struct {
-	X   *syntax.Index
-	Sum *flow.Summaries
-	Gs  *flow.Goroutines
-	M   *model.ChannelModel
-
-	DeadInCallee map[ast.Node][]verdict.Verdict // memo of calleeDeadOps
-	Locks        *model.LockModel               // built per function, on demand
-	Targets      *model.Targets                 // calls through function values
-	Sync         *model.SyncModel               // the package's locks, WaitGroups and Conds
-}
-
 // channelVerdicts examines every local channel of the functions that
 // start goroutines, for goroutines that block on one for ever.
-func ChannelVerdicts(r *Rules) []verdict.Verdict {
+func channelVerdicts(r *Input) []verdict.Verdict {
 	var out []verdict.Verdict
 	for _, l := range r.M.Locals {
 		f := l.Flow
@@ -76,7 +59,7 @@ func onTestFailure(v verdict.Verdict, ok bool) (verdict.Verdict, bool) {
 }
 
 // opOf describes the blocking operation u on the channel of f.
-func opOf(r *Rules, u *flow.ChanUse, f *flow.ChanFlow) verdict.BlockedOp {
+func opOf(r *Input, u *flow.ChanUse, f *flow.ChanFlow) verdict.BlockedOp {
 	op := verdict.BlockedOp{Kind: u.Kind, Channel: f.V.Name()}
 	if u.Via != nil {
 		op.Via = u.Callee.Name()
@@ -93,7 +76,7 @@ func opOf(r *Rules, u *flow.ChanUse, f *flow.ChanFlow) verdict.BlockedOp {
 
 // recvVerdict decides on a goroutine's receive (or range) that nothing
 // may satisfy on some path.
-func recvVerdict(r *Rules, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node) (verdict.Verdict, bool) {
+func recvVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node) (verdict.Verdict, bool) {
 	s := u.Spawn
 	op := opOf(r, u, f)
 	found := func(why verdict.Reason) (verdict.Verdict, bool) {
@@ -128,7 +111,7 @@ func recvVerdict(r *Rules, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node) (v
 //
 // Only unbuffered channels: a receive from a buffered one is often guarded
 // by len(ch), or fed before the goroutine returns.
-func spawnerWaitVerdict(r *Rules, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node) (verdict.Verdict, bool) {
+func spawnerWaitVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node) (verdict.Verdict, bool) {
 	if f.IsNil || f.Capacity != 0 || u.Place.Owner != owner || u.Place.Deferred {
 		return verdict.Verdict{}, false
 	}
@@ -194,7 +177,7 @@ func failsTestBefore(x *syntax.Index, ret ast.Node) bool {
 // an operation of that function itself that comes after the go statement:
 // releases in other goroutines, callbacks or deferred calls have timing we
 // do not follow.
-func escapeFrom(r *Rules, s *flow.Spawn, pending *flow.ChanUse, owner ast.Node, f *flow.ChanFlow, releases []*flow.ChanUse) *model.EscapePath {
+func escapeFrom(r *Input, s *flow.Spawn, pending *flow.ChanUse, owner ast.Node, f *flow.ChanFlow, releases []*flow.ChanUse) *model.EscapePath {
 	if s.Parent != owner {
 		return nil
 	}

@@ -25,7 +25,7 @@ import (
 // reach its operation while this one waits, so it waits for ever.
 // Partners of a receive are sends only: a close made before the lock was
 // taken would let the receive through.
-func lockedOp(r *Rules, cur inspector.Cursor, at ast.Node, ch ast.Expr, op verdict.BlockedOp) (verdict.LockedWait, bool) {
+func lockedOp(r *Input, cur inspector.Cursor, at ast.Node, ch ast.Expr, op verdict.BlockedOp) (verdict.LockedWait, bool) {
 	field, base := syntax.FieldOnVar(r.X, ch)
 	if field == nil {
 		return verdict.LockedWait{}, false
@@ -54,7 +54,7 @@ func lockedOp(r *Rules, cur inspector.Cursor, at ast.Node, ch ast.Expr, op verdi
 // releases it before (when it holds it at its operation, lockedOp reports
 // the goroutine's side). If the wait takes the lock first, neither side
 // moves again.
-func LockOrderVerdicts(r *Rules) []verdict.Verdict {
+func lockOrderVerdicts(r *Input) []verdict.Verdict {
 	var out []verdict.Verdict
 	seen := map[*types.Var]bool{}
 	for _, s := range r.Gs.List {
@@ -93,7 +93,7 @@ func LockOrderVerdicts(r *Rules) []verdict.Verdict {
 // lockOrder returns the verdicts on the waits on field that goroutine s,
 // running fn, alone can end, each taking a lock first (see
 // lockOrderVerdicts).
-func findLockOrder(r *Rules, s *flow.Spawn, fn ast.Node, field *types.Var) []verdict.Verdict {
+func findLockOrder(r *Input, s *flow.Spawn, fn ast.Node, field *types.Var) []verdict.Verdict {
 	f := r.M.FieldFlow(field)
 	if f == nil || f.Escapes || f.Defs == 0 {
 		return nil
@@ -150,7 +150,7 @@ func findLockOrder(r *Rules, s *flow.Spawn, fn ast.Node, field *types.Var) []ver
 // takenFirst returns the locks that fn takes before every one of the
 // operations ends, and does not hold at it; ofObject says which locks
 // belong to the object (or the scope) of the channel at an operation.
-func takenFirst(r *Rules, fn ast.Node, ends []*flow.ChanUse, ofObject func(model.HeldLock, *flow.ChanUse) bool) []model.HeldLock {
+func takenFirst(r *Input, fn ast.Node, ends []*flow.ChanUse, ofObject func(model.HeldLock, *flow.ChanUse) bool) []model.HeldLock {
 	var taken []model.HeldLock
 	for i, u := range ends {
 		held := r.Locks.HeldAt(fn, u.Node)
@@ -176,7 +176,7 @@ func takenFirst(r *Rules, fn ast.Node, ends []*flow.ChanUse, ofObject func(model
 // waits on the channel holding the mutex, while P's own code, the only
 // code that can end the wait, takes the mutex on every path first. Both
 // being P's locals, they are the same channel and mutex on both sides.
-func LockOrderLocalVerdicts(r *Rules) []verdict.Verdict {
+func lockOrderLocalVerdicts(r *Input) []verdict.Verdict {
 	var out []verdict.Verdict
 	for _, l := range r.M.Locals {
 		f, owner := l.Flow, l.Owner
@@ -253,7 +253,7 @@ func LockOrderLocalVerdicts(r *Rules) []verdict.Verdict {
 // literal), when the function that starts s first calls a method on x, in
 // a statement before the go statement in the same block, that can return
 // leaving that lock held.
-func lockLeftVerdict(r *Rules, s *flow.Spawn, call *ast.CallExpr) (verdict.Verdict, bool) {
+func lockLeftVerdict(r *Input, s *flow.Spawn, call *ast.CallExpr) (verdict.Verdict, bool) {
 	l, op, ok := r.Locks.LockCall(call)
 	if !ok || s.Lit == nil || (op != "Lock" && op != "RLock") {
 		return verdict.Verdict{}, false

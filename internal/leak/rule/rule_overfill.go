@@ -23,7 +23,7 @@ const maxOverfillDepth = 2
 
 // overfillVerdicts looks at every definition of a fresh channel at the top
 // level of a goroutine's code.
-func OverfillVerdicts(r *Rules) []verdict.Verdict {
+func overfillVerdicts(r *Input) []verdict.Verdict {
 	var out []verdict.Verdict
 	walked := map[*ast.BlockStmt]bool{}
 	for _, s := range r.Gs.List {
@@ -65,7 +65,7 @@ type overfill struct {
 
 // freshChannel recognises x := make(chan T, K) and x := &S{f: make(chan
 // T, K)} (or S{...}) with a constant K; it returns the make too.
-func freshChannel(r *Rules, st ast.Stmt) (types.Object, *types.Var, *ast.CallExpr, int, bool) {
+func freshChannel(r *Input, st ast.Stmt) (types.Object, *types.Var, *ast.CallExpr, int, bool) {
 	as, ok := st.(*ast.AssignStmt)
 	if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
 		return nil, nil, nil, 0, false

@@ -26,7 +26,7 @@ type sendCounts struct {
 	ownerSends int
 }
 
-func NewSendCounts(r *Rules, f *flow.ChanFlow) *sendCounts {
+func NewSendCounts(r *Input, f *flow.ChanFlow) *sendCounts {
 	c := &sendCounts{ownSends: map[*flow.Spawn][]*flow.ChanUse{}, SendNodes: map[ast.Node]int{}, ordinals: map[*flow.Spawn]map[ast.Node]flow.Ordinal{}}
 	for i := range f.Uses {
 		u := &f.Uses[i]
@@ -49,7 +49,7 @@ func NewSendCounts(r *Rules, f *flow.ChanFlow) *sendCounts {
 }
 
 // sendVerdict decides on a goroutine's send that no receiver may take.
-func sendVerdict(r *Rules, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node, counts *sendCounts) (verdict.Verdict, bool) {
+func sendVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node, counts *sendCounts) (verdict.Verdict, bool) {
 	s := u.Spawn
 	op := opOf(r, u, f)
 	found := func(why verdict.Reason) (verdict.Verdict, bool) {
@@ -154,7 +154,7 @@ func sendVerdict(r *Rules, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node, co
 // nil`, or in a select case that waits on a timer, a context or nothing
 // (default). A loop that leaves only once it has counted what it received
 // is no such loop.
-func givesUpEarly(r *Rules, receives []*flow.ChanUse) (ast.Stmt, ast.Node) {
+func givesUpEarly(r *Input, receives []*flow.ChanUse) (ast.Stmt, ast.Node) {
 	var loop ast.Stmt
 	for _, rcv := range receives {
 		if rcv.Kind != flow.OpRecv || rcv.Via != nil {
@@ -331,7 +331,7 @@ func doneAfter(x *syntax.Index, s *flow.Spawn, send *flow.ChanUse) types.Object 
 // channel, when there are several and each is started once by owner and
 // owner sends nothing itself; it also returns the goroutine started last.
 // It returns many when the sum is not known.
-func sendsTogether(r *Rules, owner ast.Node, counts *sendCounts) (int, *flow.Spawn) {
+func sendsTogether(r *Input, owner ast.Node, counts *sendCounts) (int, *flow.Spawn) {
 	if len(counts.ownSends) < 2 || counts.ownerSends > 0 {
 		return flow.Many, nil
 	}
@@ -365,7 +365,7 @@ func receivesOnlyHere(s *flow.Spawn, owner ast.Node, receives []*flow.ChanUse) b
 
 // ordinals are the ordinals of the sends of a goroutine literal's body
 // (see sendOrdinals), computed once per goroutine and channel.
-func ordinals(r *Rules, s *flow.Spawn, counts *sendCounts) map[ast.Node]flow.Ordinal {
+func ordinals(r *Input, s *flow.Spawn, counts *sendCounts) map[ast.Node]flow.Ordinal {
 	if s.Lit == nil {
 		return nil
 	}
@@ -383,7 +383,7 @@ func ordinals(r *Rules, s *flow.Spawn, counts *sendCounts) map[ast.Node]flow.Ord
 
 // sendsPerRun bounds how many times one run of the goroutine can send on
 // the channel along a single path; many when a loop sends.
-func SendsPerRun(r *Rules, s *flow.Spawn, counts *sendCounts) int {
+func SendsPerRun(r *Input, s *flow.Spawn, counts *sendCounts) int {
 	if s.Lit == nil {
 		// A named function: its summary counts the sends of one call.
 		n := 0
@@ -400,7 +400,7 @@ func SendsPerRun(r *Rules, s *flow.Spawn, counts *sendCounts) int {
 // that share one channel v: the product of the trip counts of the loops
 // around the go statement that do not also hold v's declaration (many when
 // a count is not a constant).
-func Instances(r *Rules, s *flow.Spawn, v *types.Var) int {
+func Instances(r *Input, s *flow.Spawn, v *types.Var) int {
 	if !s.InLoop {
 		return 1
 	}

@@ -29,7 +29,7 @@ import (
 // shutdownVerdicts finds the sends that shutdown strands: in exported
 // methods (above), and in goroutines that the type itself starts, which
 // no "must not be called after Stop" protects (see strandedGoroutines).
-func ShutdownVerdicts(r *Rules) []verdict.Verdict {
+func shutdownVerdicts(r *Input) []verdict.Verdict {
 	out := strandedGoroutines(r)
 	walked := map[*ast.BlockStmt]bool{}
 	for _, s := range r.Gs.List {
@@ -72,7 +72,7 @@ func ShutdownVerdicts(r *Rules) []verdict.Verdict {
 // of a channel field; a goroutine that a method of the type starts sends
 // on that field with a plain send. Once the loop has returned on
 // shutdown, the goroutine's send blocks for ever.
-func strandedGoroutines(r *Rules) []verdict.Verdict {
+func strandedGoroutines(r *Input) []verdict.Verdict {
 	if len(r.Gs.List) == 0 {
 		return nil // no goroutine to strand: no need to look at every method
 	}
@@ -138,7 +138,7 @@ func shutdownCase(x *syntax.Index, loop *ast.ForStmt, named *types.Named) *ast.C
 
 // onlyReceiverSends returns the sends on an unbuffered field whose only
 // receives are in loop; nil when something else receives from it.
-func onlyReceiverSends(r *Rules, loop *ast.ForStmt, field *types.Var) []*flow.ChanUse {
+func onlyReceiverSends(r *Input, loop *ast.ForStmt, field *types.Var) []*flow.ChanUse {
 	f := r.M.FieldFlow(field)
 	if f == nil || f.Escapes || f.Buffered || f.Defs == 0 {
 		return nil
@@ -160,7 +160,7 @@ func onlyReceiverSends(r *Rules, loop *ast.ForStmt, field *types.Var) []*flow.Ch
 
 // startedBy is the goroutine, started in a method of named, whose own
 // code makes the use u; nil when there is none.
-func startedBy(r *Rules, u *flow.ChanUse, named *types.Named) *flow.Spawn {
+func startedBy(r *Input, u *flow.ChanUse, named *types.Named) *flow.Spawn {
 	for _, s := range r.Gs.List {
 		if s.Body == nil || u.Pos() < s.Body.Pos() || u.Pos() >= s.Body.End() || u.Place.Owner != s.Fn {
 			continue
@@ -216,7 +216,7 @@ func loopCases(x *syntax.Index, loop *ast.ForStmt) []*ast.CommClause {
 
 // strandedSends returns a verdict on each plain send on field in an
 // exported method of named, when the loop is the field's only receiver.
-func strandedSends(r *Rules, s *flow.Spawn, named *types.Named, loop *ast.ForStmt, field *types.Var, shutdown []string, stops, flags map[*types.Var]bool) []verdict.Verdict {
+func strandedSends(r *Input, s *flow.Spawn, named *types.Named, loop *ast.ForStmt, field *types.Var, shutdown []string, stops, flags map[*types.Var]bool) []verdict.Verdict {
 	var out []verdict.Verdict
 	for _, u := range onlyReceiverSends(r, loop, field) {
 		method := model.MethodAround(r.X.Info, u.At, named)

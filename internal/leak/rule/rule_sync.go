@@ -22,7 +22,7 @@ import (
 // primitive that nothing will release: see deadCondWait, neverDoneWait
 // and lockLeftVerdict. s is the goroutine, nil in a callee's code. The
 // callee is looked up once, and only calls of package sync go further.
-func syncWaitVerdict(r *Rules, s *flow.Spawn, cur inspector.Cursor, call *ast.CallExpr) (verdict.Verdict, bool) {
+func syncWaitVerdict(r *Input, s *flow.Spawn, cur inspector.Cursor, call *ast.CallExpr) (verdict.Verdict, bool) {
 	fn := syntax.StaticCallee(r.X.Info, call)
 	switch {
 	case fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "sync":
@@ -42,7 +42,7 @@ func syncWaitVerdict(r *Rules, s *flow.Spawn, cur inspector.Cursor, call *ast.Ca
 
 // deadCondWait returns the verdict on call, c.Wait(), when nothing in the
 // package calls c.Signal or c.Broadcast.
-func deadCondWait(r *Rules, s *flow.Spawn, call *ast.CallExpr) (verdict.Verdict, bool) {
+func deadCondWait(r *Input, s *flow.Spawn, call *ast.CallExpr) (verdict.Verdict, bool) {
 	cond, sel := syncWait(r.X, call, "Cond")
 	if cond == nil {
 		return verdict.Verdict{}, false
@@ -78,7 +78,7 @@ func syncWait(x *syntax.Index, call *ast.CallExpr, typeName string) (*types.Var,
 
 // neverDoneWait returns the verdict on the call `wg.Wait()` at cur, in
 // goroutine s (nil for a callee's), when nothing ever calls wg.Done.
-func neverDoneWait(r *Rules, s *flow.Spawn, cur inspector.Cursor, call *ast.CallExpr) (verdict.Verdict, bool) {
+func neverDoneWait(r *Input, s *flow.Spawn, cur inspector.Cursor, call *ast.CallExpr) (verdict.Verdict, bool) {
 	wg, sel := syncWait(r.X, call, "WaitGroup")
 	if wg == nil {
 		return verdict.Verdict{}, false
