@@ -107,7 +107,7 @@ func (k *ctxContract) parentOf(x *syntax.Index, fn *types.Func, parent ast.Expr)
 	return false
 }
 
-// isNeverCancelled recognises context.Background() and context.TODO(),
+// IsNeverCancelled recognises context.Background() and context.TODO(),
 // directly or through a local variable given that value once.
 func IsNeverCancelled(x *syntax.Index, e ast.Expr) bool {
 	e = ast.Unparen(e)

@@ -22,7 +22,7 @@ import (
 // of bodyclose's "must be closed", except that the release method is
 // inferred from the code rather than listed.
 
-// releasedBy is attached to a function or method that starts a goroutine
+// ReleasedBy is attached to a function or method that starts a goroutine
 // which runs until one of the named methods is called on the object it
 // returns (a constructor) or on its receiver (a Start method).
 type ReleasedBy struct {
@@ -42,7 +42,7 @@ func (*ReleasedBy) AFact() {}
 
 func (f *ReleasedBy) String() string { return "releasedBy(" + strings.Join(f.Methods, "|") + ")" }
 
-// hasContracts is attached to a package that exports releasedBy facts, so
+// HasContracts is attached to a package that exports releasedBy facts, so
 // that packages importing none skip the search for calls.
 type HasContracts struct{}
 
@@ -55,20 +55,20 @@ type Contract struct {
 	Methods []string
 	Start   *flow.Spawn
 	waitAt  ast.Node // where the goroutine waits for a release
-	// waitPos is where, for a contract of another package, its fact says
+	// WaitPos is where, for a contract of another package, its fact says
 	// the goroutine waits; NoPos when this file set does not hold it.
 	WaitPos token.Pos
 
-	// onResult says the object is the starter's result, where by default
+	// OnResult says the object is the starter's result, where by default
 	// a method starts its receiver's goroutine and a function its result's.
 	OnResult bool
-	// parentArg, when not 0, is 1 + the starter's parameter that is the
+	// ParentArg, when not 0, is 1 + the starter's parameter that is the
 	// parent of the context the goroutine waits on: a caller is bound
 	// only when it passes a context that is never cancelled.
 	ParentArg int
 }
 
-// wait is where the contract's goroutine waits, to relate.
+// Wait is where the contract's goroutine waits, to relate.
 func (c *Contract) Wait() syntax.Span {
 	if c.waitAt != nil {
 		return syntax.Span{Pos: c.waitAt.Pos(), End: syntax.KeywordEnd(c.waitAt)}
@@ -105,7 +105,7 @@ func contextContractOf(x *syntax.Index, s *flow.Spawn, fn *types.Func, decl *ast
 	return &Contract{Methods: k.methods, Start: s, waitAt: k.waitAt, OnResult: isMethod && k.onResult, ParentArg: k.parentArg}
 }
 
-// contracts is the result of the contract stage, which runs after the
+// Contracts is the result of the contract stage, which runs after the
 // channel model: the package's own starters, and whether any package it
 // imports exports some.
 type Contracts struct {
@@ -113,7 +113,7 @@ type Contracts struct {
 	Imported  bool
 }
 
-// inferContracts infers the lifecycle contracts of the package's own types
+// InferContracts infers the lifecycle contracts of the package's own types
 // from its goroutines, and exports them as facts.
 func InferContracts(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines, m *model.ChannelModel) *Contracts {
 	k := &Contracts{ByStarter: make(map[*types.Func]*Contract)}
@@ -215,7 +215,7 @@ func blocksItself(decl *ast.FuncDecl) bool {
 	return false
 }
 
-// starterType is the named type of fn's receiver, or of its only result
+// StarterType is the named type of fn's receiver, or of its only result
 // when fn is a function returning T or *T: the object whose methods release
 // what fn starts. The type must be declared in this package.
 func StarterType(pkg *types.Package, fn *types.Func) *types.Named {
@@ -242,7 +242,7 @@ func StarterType(pkg *types.Package, fn *types.Func) *types.Named {
 	return named
 }
 
-// waitFields returns the channel fields of the named type that goroutine s
+// WaitFields returns the channel fields of the named type that goroutine s
 // waits on to finish, and where it waits: either it starts by receiving
 // from one, or it runs a loop whose every way out is a select case
 // receiving from one (it waits in the first such select). Nil when the
@@ -310,7 +310,7 @@ func fieldOfEnclosingCase(x *syntax.Index, n ast.Node, named *types.Named) (*typ
 	return nil, nil
 }
 
-// ownField returns the unexported channel field of named selected by e.
+// OwnField returns the unexported channel field of named selected by e.
 func OwnField(info *types.Info, e ast.Expr, named *types.Named) *types.Var {
 	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
 	if !ok {
@@ -323,7 +323,7 @@ func OwnField(info *types.Info, e ast.Expr, named *types.Named) *types.Var {
 	return f.Origin()
 }
 
-// isFresh reports whether the object in v is made here: a zero value, a
+// IsFresh reports whether the object in v is made here: a zero value, a
 // composite literal, new(T), or the result of a constructor of its own
 // package that does not call a release method itself (a test helper that
 // registers t.Cleanup(h.Close) does).
@@ -416,7 +416,7 @@ const (
 	Escaped
 )
 
-// releaseState follows the object in v through owner: it is released when
+// ReleaseState follows the object in v through owner: it is released when
 // one of methods is called on it, and escapes when it is used other than
 // by selecting a field or method, or is assigned more than once.
 func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) objectState {

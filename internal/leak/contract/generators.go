@@ -18,7 +18,7 @@ import (
 // stopped otherwise (it sends in a select, on a done channel or a
 // context) is no generator here.
 
-// feedsResult is attached to a generator: its result Result is a channel
+// FeedsResult is attached to a generator: its result Result is a channel
 // made with a buffer of Capacity, which its goroutine sends on Sends times
 // along one path (manySends in a loop), with nothing else receiving.
 type FeedsResult struct {
@@ -31,7 +31,7 @@ func (*FeedsResult) AFact() {}
 
 func (f *FeedsResult) String() string { return "feedsResult" }
 
-// hasGenerators is attached to a package that exports feedsResult facts,
+// HasGenerators is attached to a package that exports feedsResult facts,
 // so that packages importing none skip the search for their callers.
 type HasGenerators struct{}
 
@@ -46,7 +46,7 @@ type GeneratorSummary struct {
 	Sends []ast.Node  // its sends
 }
 
-// findGenerators summarises the package's generators, exports them as
+// FindGenerators summarises the package's generators, exports them as
 // facts, and reports whether an import exports any.
 func FindGenerators(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines, m *model.ChannelModel) (map[*types.Func]*GeneratorSummary, bool) {
 	gens := map[*types.Func]*GeneratorSummary{}

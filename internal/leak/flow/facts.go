@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// loopsForever is attached to a function whose body runs an endless loop
+// LoopsForever is attached to a function whose body runs an endless loop
 // (or calls a function that does) as one of its top-level statements, so a
 // goroutine that runs it never finishes.
 type LoopsForever struct {
@@ -23,7 +23,7 @@ func (f *LoopsForever) String() string {
 	return "loopsForever"
 }
 
-// chanParams summarises what a function does with each of its channel
+// ChanParams summarises what a function does with each of its channel
 // parameters, so callers in other packages can account for the channels they
 // pass. Ops[i] is a set of paramOp bits for parameter i.
 type ChanParams struct {
@@ -84,7 +84,7 @@ func (op paramOp) String() string {
 	return strings.Join(names, "|")
 }
 
-// noReturn is attached to a function that never returns normally: its
+// NoReturn is attached to a function that never returns normally: its
 // last statement ends the goroutine or the process (panic, os.Exit,
 // log.Fatal, runtime.Goexit, or a function that never returns) and it has
 // no return statement.

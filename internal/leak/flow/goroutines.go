@@ -24,19 +24,19 @@ type Spawn struct {
 	Cur    inspector.Cursor // start's cursor
 	InLoop bool             // start sits in a loop of parent: many goroutines run this body
 
-	// processLifetime marks goroutines started once per process (from
+	// ProcessLifetime marks goroutines started once per process (from
 	// main.main, an init function or a sync.Once), which may run for ever.
 	ProcessLifetime bool
 }
 
-// goroutines is the result of stage 3.
+// Goroutines is the result of stage 3.
 type Goroutines struct {
 	List   []*Spawn            // in source order
 	ByNode map[ast.Node]*Spawn // by literal, or by call for named functions
 	Life   *lifetimes          // which functions run once per process
 }
 
-// findGoroutines lists the goroutines started in the declarations that the
+// FindGoroutines lists the goroutines started in the declarations that the
 // index found may start some.
 func FindGoroutines(x *syntax.Index) *Goroutines {
 	gs := &Goroutines{ByNode: make(map[ast.Node]*Spawn), Life: &lifetimes{x: x}}
@@ -120,7 +120,7 @@ type lifetimes struct {
 	funcRefs     map[*types.Func][]*ast.Ident // references to the package's functions
 }
 
-// runsOnce reports whether decl runs once per process: main.main, an init
+// RunsOnce reports whether decl runs once per process: main.main, an init
 // function, TestMain, or a function that only those call, once.
 func (l *lifetimes) RunsOnce(decl *ast.FuncDecl) bool {
 	return l.isProcessLifetime(decl) || l.calledOnceFromMain(decl)
@@ -218,7 +218,7 @@ type place struct {
 	InLoop   bool     // inside a loop of owner
 }
 
-// placeAt finds the function whose code runs at cur. Function literals
+// PlaceAt finds the function whose code runs at cur. Function literals
 // that are called where they are written (func(){...}() and
 // defer func(){...}()) run as part of the function around them.
 func PlaceAt(cur inspector.Cursor) place {
@@ -246,7 +246,7 @@ func PlaceAt(cur inspector.Cursor) place {
 	return p
 }
 
-// isCalledInPlace reports whether the literal at cur is the function of a
+// IsCalledInPlace reports whether the literal at cur is the function of a
 // call that is not a go statement.
 func IsCalledInPlace(cur inspector.Cursor) bool {
 	call, ok := cur.Parent().Node().(*ast.CallExpr)

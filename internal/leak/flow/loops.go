@@ -7,9 +7,10 @@ import (
 	"go/types"
 
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
+	"golang.org/x/tools/go/ast/inspector"
 )
 
-// mayLeave reports whether stmt contains a return statement outside of
+// MayLeave reports whether stmt contains a return statement outside of
 // nested function literals.
 func MayLeave(stmt ast.Stmt) bool {
 	found := false
@@ -34,7 +35,7 @@ func ExprStmtCall(stmt ast.Stmt) *ast.CallExpr {
 	return nil
 }
 
-// endlessLoopStmt returns stmt (or the loop it labels) when it is a loop
+// EndlessLoopStmt returns stmt (or the loop it labels) when it is a loop
 // that nothing can end: no condition, no return, no break or goto out, no
 // panic and no call that does not return.
 func EndlessLoopStmt(sum *Summaries, stmt ast.Stmt) ast.Stmt {
@@ -90,7 +91,7 @@ func canLeave(sum *Summaries, body *ast.BlockStmt, label string) bool {
 	return FirstLeave(sum, body, label) != nil
 }
 
-// firstLeave is the first statement or call by which control can leave the
+// FirstLeave is the first statement or call by which control can leave the
 // loop with the given body and label, or nil.
 func FirstLeave(sum *Summaries, body *ast.BlockStmt, label string) ast.Node {
 	var first ast.Node
@@ -101,7 +102,7 @@ func FirstLeave(sum *Summaries, body *ast.BlockStmt, label string) ast.Node {
 	return first
 }
 
-// eachLeave calls yield with each return, break or goto out, labelled
+// EachLeave calls yield with each return, break or goto out, labelled
 // continue of an outer loop, and call that never returns, by which control
 // can leave the loop with the given body and label; it stops when yield
 // returns false.
@@ -186,7 +187,7 @@ func childStmts(n ast.Node) []ast.Node {
 	return out
 }
 
-// ignoresContext reports whether a context.Context is in scope at loop and
+// IgnoresContext reports whether a context.Context is in scope at loop and
 // the loop never mentions it.
 func IgnoresContext(x *syntax.Index, loop ast.Stmt) bool {
 	ctxVars := contextsInScope(x, loop.Pos())
@@ -217,4 +218,30 @@ func contextsInScope(x *syntax.Index, pos token.Pos) map[*types.Var]bool {
 		}
 	}
 	return vars
+}
+
+// LoopLabel is the label of the loop statement at cur, or "".
+func LoopLabel(cur inspector.Cursor) string {
+	if ls, ok := cur.Parent().Node().(*ast.LabeledStmt); ok {
+		return ls.Label.Name
+	}
+	return ""
+}
+
+// RangeCanLeave reports whether a range over a channel has a way out other
+// than the channel being closed (a sentinel value, say).
+func RangeCanLeave(sum *Summaries, u *ChanUse) bool {
+	rs, ok := u.Node.(*ast.RangeStmt)
+	if !ok {
+		return false // a callee's range, which its summary says has no other way out
+	}
+	return canLeave(sum, rs.Body, RangeLabel(u))
+}
+
+// RangeLabel is the label of the range statement of u, or "".
+func RangeLabel(u *ChanUse) string {
+	for enc := range u.At.Enclosing((*ast.RangeStmt)(nil)) {
+		return LoopLabel(enc)
+	}
+	return ""
 }

@@ -27,7 +27,7 @@ func (x sendCount) or(y sendCount) sendCount {
 	return sendCount{max(x.Fall, y.Fall), max(x.Ret, y.Ret), max(x.brk, y.brk), max(x.cont, y.cont)}
 }
 
-// countSends walks a statement list in order.
+// CountSends walks a statement list in order.
 func CountSends(sum *Summaries, list []ast.Stmt, sends map[ast.Node]int) sendCount {
 	acc := noSends
 	for _, stmt := range list {
@@ -156,7 +156,7 @@ func countClauses(sum *Summaries, stmt ast.Stmt, sends map[ast.Node]int) sendCou
 	return acc
 }
 
-// tripCount recognises `for i := 0; i < N; i++` and `for range N` with a
+// TripCount recognises `for i := 0; i < N; i++` and `for range N` with a
 // constant N; otherwise it returns many.
 func TripCount(x *syntax.Index, loop ast.Stmt) int {
 	switch loop := loop.(type) {
@@ -225,7 +225,7 @@ func union(a, b *Ordinal) *Ordinal {
 	return &Ordinal{min(a.Lo, b.Lo), max(a.Hi, b.Hi)}
 }
 
-// sendOrdinals tells, for each send of the weighted set that stands as a
+// SendOrdinals tells, for each send of the weighted set that stands as a
 // statement of list (a send statement, or a call of a callee that sends),
 // how many sends of the set can come before it along a path through list.
 // A send that can be the first to find the buffer full is one whose

@@ -17,7 +17,7 @@ import (
 // variable), whether it loops for ever, and whether it never returns.
 // Facts of other packages answer the same questions for their functions.
 
-// summaries answers, once per function, what it does.
+// Summaries answers, once per function, what it does.
 type Summaries struct {
 	X    *syntax.Index
 	Pass *analysis.Pass // facts of other packages, and facts to export
@@ -37,7 +37,7 @@ func NewSummaries(pass *analysis.Pass, x *syntax.Index) *Summaries {
 	}
 }
 
-// exportFacts summarises every function of the package that other packages
+// ExportFacts summarises every function of the package that other packages
 // may start as a goroutine or hand a channel to.
 func (sum *Summaries) ExportFacts() {
 	fns := make([]*types.Func, 0, len(sum.X.Decls))
@@ -75,7 +75,7 @@ type paramSummary struct {
 	hasChan    bool
 }
 
-// paramSummary computes (once) the summary of a function declared in this
+// ParamSummary computes (once) the summary of a function declared in this
 // package, or returns nil for functions declared elsewhere.
 func (sum *Summaries) ParamSummary(fn *types.Func) *paramSummary {
 	if s, ok := sum.params[fn]; ok {
@@ -134,7 +134,7 @@ func (sum *Summaries) sendsInCall(f *ChanFlow, decl *ast.FuncDecl) int {
 	return max(n.Fall, n.Ret)
 }
 
-// sendsOf is how many times the blocking send u sends: once, or as often
+// SendsOf is how many times the blocking send u sends: once, or as often
 // as its callee sends on the parameter it passes the channel to.
 func (sum *Summaries) SendsOf(u *ChanUse) int {
 	if u.Via == nil {
@@ -212,7 +212,7 @@ type foreverLoop struct {
 	ignoresCtx bool
 }
 
-// foreverLoop returns (once) the endless loop that fn of this package runs
+// ForeverLoop returns (once) the endless loop that fn of this package runs
 // unconditionally, or nil.
 func (sum *Summaries) ForeverLoop(fn *types.Func) *foreverLoop {
 	if l, ok := sum.forever[fn]; ok {
@@ -265,7 +265,7 @@ func (sum *Summaries) neverReturns(call *ast.CallExpr) bool {
 	return fn.Pkg() != nil && sum.Pass.ImportObjectFact(fn, new(NoReturn))
 }
 
-// mayReturn is the negation of neverReturns, as control-flow graphs want it.
+// MayReturn is the negation of neverReturns, as control-flow graphs want it.
 func (sum *Summaries) MayReturn(call *ast.CallExpr) bool { return !sum.neverReturns(call) }
 
 // funcNeverReturns computes (once) whether a function of this package

@@ -6,13 +6,12 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
-
-	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
-// opKind is what one use of a channel does.
+// OpKind is what one use of a channel does.
 type OpKind uint8
 
 const (
@@ -40,7 +39,7 @@ type ChanUse struct {
 
 func (u *ChanUse) Pos() token.Pos { return u.Node.Pos() }
 
-// blocks reports whether the use, on its own, waits until a partner comes.
+// Blocks reports whether the use, on its own, waits until a partner comes.
 func (u *ChanUse) Blocks() bool { return u.Kind != OpClose && !u.InSelect }
 
 // A chanFlow is everything a function does with one channel variable.
@@ -54,7 +53,7 @@ type ChanFlow struct {
 	Defs     int           // how many non-nil values it is given
 	Field    bool          // v is a struct field: many values, one per struct
 	Buffered bool          // some value it is given has a buffer, or one of unknown size
-	// returned says a return statement gives the channel to the caller,
+	// Returned says a return statement gives the channel to the caller,
 	// and escapesBesidesReturn that it escapes in some other way too.
 	Returned, EscapesBesidesReturn bool
 }
@@ -73,7 +72,7 @@ func (f *ChanFlow) Count(pred func(*ChanUse) bool) int {
 // functions it is passed to as an argument.
 const maxBindDepth = 4
 
-// flowOf classifies every use of the channel variable v within fn, a
+// FlowOf classifies every use of the channel variable v within fn, a
 // function declaration or literal.
 func (sum *Summaries) FlowOf(v *types.Var, fn ast.Node) *ChanFlow {
 	f := &ChanFlow{V: v, Capacity: -1}
@@ -108,7 +107,7 @@ func (sum *Summaries) collect(f *ChanFlow, v *types.Var, fn ast.Node, depth int)
 	}
 }
 
-// classify records what the expression at cur (a use of the channel) does.
+// Classify records what the expression at cur (a use of the channel) does.
 func (sum *Summaries) Classify(f *ChanFlow, cur inspector.Cursor, depth int) {
 	n := len(f.Uses)
 	defer func() {
@@ -200,7 +199,7 @@ func (sum *Summaries) Classify(f *ChanFlow, cur inspector.Cursor, depth int) {
 	f.Escapes = true
 }
 
-// getterOf returns the method whose body is the return statement at ret
+// GetterOf returns the method whose body is the return statement at ret
 // (func (g *gate) done() <-chan struct{} { return g.done }), perhaps after
 // a guard against a nil receiver (see getterReturn), when no other package
 // can call it and no interface of the package names it: its call sites
@@ -217,7 +216,7 @@ func GetterOf(x *syntax.Index, ret inspector.Cursor) *types.Func {
 	return fn
 }
 
-// getterReturn is the return statement of a method whose body is just
+// GetterReturn is the return statement of a method whose body is just
 // `return e`, or `if recv == nil { return nil }; return e`; nil for other
 // functions.
 func GetterReturn(info *types.Info, decl *ast.FuncDecl) *ast.ReturnStmt {
@@ -341,7 +340,7 @@ func recordDef(x *syntax.Index, f *ChanFlow, lhs, rhs []ast.Expr, target ast.Nod
 	f.Escapes = true
 }
 
-// makeChanCap recognises make(chan T) and make(chan T, n): capacity is the
+// MakeChanCap recognises make(chan T) and make(chan T, n): capacity is the
 // constant n, or -1 when n is not constant.
 func MakeChanCap(x *syntax.Index, call *ast.CallExpr) (capacity int, ok bool) {
 	id, isIdent := ast.Unparen(call.Fun).(*ast.Ident)
@@ -424,7 +423,7 @@ func (sum *Summaries) classifyArg(f *ChanFlow, call *ast.CallExpr, index, depth 
 	}
 }
 
-// commClauseOf returns the select case whose communication is the receive
+// CommClauseOf returns the select case whose communication is the receive
 // at cur (`case <-ch:`, `case v := <-ch:`, `case v, ok = <-ch:`), or nil.
 func CommClauseOf(cur inspector.Cursor) *ast.CommClause {
 	stmt := cur.Parent()
@@ -455,4 +454,28 @@ func isMethodExpr(info *types.Info, call *ast.CallExpr) bool {
 	}
 	selection, ok := info.Selections[sel]
 	return ok && selection.Kind() == types.MethodExpr
+}
+
+// SpawnOf returns the goroutine that performs u, or nil.
+func (gs *Goroutines) SpawnOf(u *ChanUse) *Spawn {
+	if u.Via != nil {
+		if s := gs.ByNode[u.Via]; s != nil && s.Lit == nil {
+			return s
+		}
+	}
+	if u.Place.Owner != nil {
+		return gs.ByNode[u.Place.Owner]
+	}
+	return nil
+}
+
+// UsesWhere returns pointers to the uses that satisfy pred.
+func (f *ChanFlow) UsesWhere(pred func(*ChanUse) bool) []*ChanUse {
+	var out []*ChanUse
+	for i := range f.Uses {
+		if pred(&f.Uses[i]) {
+			out = append(out, &f.Uses[i])
+		}
+	}
+	return out
 }

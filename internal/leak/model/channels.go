@@ -16,7 +16,7 @@ import (
 // need a walk of the whole package, are modelled the first time a rule
 // asks for one.
 
-// channelModel is the result of stage 4.
+// ChannelModel is the result of stage 4.
 type ChannelModel struct {
 	x   *syntax.Index
 	sum *flow.Summaries
@@ -36,7 +36,7 @@ type LocalChan struct {
 	Owner ast.Node // *ast.FuncDecl or *ast.FuncLit
 }
 
-// buildChannels models the local channels of the functions that start
+// BuildChannels models the local channels of the functions that start
 // goroutines.
 func BuildChannels(x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines) *ChannelModel {
 	m := &ChannelModel{x: x, sum: sum, ByVar: make(map[*types.Var]*flow.ChanFlow)}
@@ -68,7 +68,7 @@ func BuildChannels(x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines) *C
 	return m
 }
 
-// fieldFlow classifies every use of an unexported channel field declared
+// FieldFlow classifies every use of an unexported channel field declared
 // in this package; nil for other fields.
 func (m *ChannelModel) FieldFlow(field *types.Var) *flow.ChanFlow {
 	field = field.Origin()
@@ -133,7 +133,7 @@ type releasersKey struct {
 	named *types.Named
 }
 
-// deadCase tells whether a select case can never proceed.
+// DeadCase tells whether a select case can never proceed.
 func (m *ChannelModel) DeadCase(cc *ast.CommClause) (Deadness, bool) {
 	ch, send := syntax.CommChannel(cc)
 	if ch == nil {
@@ -158,7 +158,7 @@ func (m *ChannelModel) DeadCase(cc *ast.CommClause) (Deadness, bool) {
 	return m.DeadNonLocal(ch, send)
 }
 
-// deadNonLocal tells whether a channel expression other than a local
+// DeadNonLocal tells whether a channel expression other than a local
 // variable is one that nothing will ever send to or close (for a receive)
 // or receive from (for a send).
 func (m *ChannelModel) DeadNonLocal(ch ast.Expr, send bool) (Deadness, bool) {
@@ -197,7 +197,7 @@ func (m *ChannelModel) DeadNonLocal(ch ast.Expr, send bool) (Deadness, bool) {
 	return Deadness{}, false
 }
 
-// fieldOf is the struct field a channel expression denotes: x.f, or a
+// FieldOf is the struct field a channel expression denotes: x.f, or a
 // call of a getter of this package that returns it (see getterOf); nil
 // otherwise.
 func (m *ChannelModel) FieldOf(ch ast.Expr) *types.Var {

@@ -36,12 +36,12 @@ type HeldLock struct {
 
 func (l HeldLock) SameLock(o HeldLock) bool { return l.Root == o.Root && l.Path == o.Path }
 
-// excludes tells whether one goroutine holding l keeps another from
+// Excludes tells whether one goroutine holding l keeps another from
 // taking o, a lock at the same path: both are the same mutex, and one of
 // them is held for writing.
 func (l HeldLock) Excludes(o HeldLock) bool { return l.Path == o.Path && (!l.Read || !o.Read) }
 
-// lockModel holds the per-function results, computed on demand.
+// LockModel holds the per-function results, computed on demand.
 type LockModel struct {
 	x       *syntax.Index
 	sum     *flow.Summaries
@@ -67,13 +67,13 @@ type lockStates struct {
 	onEntry map[*cfg.Block][]HeldLock
 }
 
-// heldAt returns the locks certainly held just before the operation at
+// HeldAt returns the locks certainly held just before the operation at
 // (a node of fn's body) runs.
 func (lm *LockModel) HeldAt(fn ast.Node, at ast.Node) []HeldLock {
 	return lm.at(lockQuery{fn: fn}, at)
 }
 
-// takenBefore returns the locks that every path to the operation at (a
+// TakenBefore returns the locks that every path to the operation at (a
 // node of fn's body) takes: the goroutine that runs fn must get them
 // before it gets there.
 func (lm *LockModel) TakenBefore(fn ast.Node, at ast.Node) []HeldLock {
@@ -239,7 +239,7 @@ func removeLock(held []HeldLock, l HeldLock) []HeldLock {
 	return out
 }
 
-// lockCall recognises mu.Lock(), mu.Unlock(), mu.RLock() and mu.RUnlock()
+// LockCall recognises mu.Lock(), mu.Unlock(), mu.RLock() and mu.RUnlock()
 // on a sync.Mutex or sync.RWMutex reached from a variable.
 func (lm *LockModel) LockCall(call *ast.CallExpr) (HeldLock, string, bool) {
 	fn := syntax.StaticCallee(lm.x.Info, call)

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/types"
 
+	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/cfg"
 
@@ -15,16 +16,16 @@ import (
 // goroutine, without doing anything that would release it.
 type EscapePath struct {
 	Exit ast.Node // where the function leaves: a *ast.ReturnStmt, or a call that ends its test
-	// testEnds, for an exit that ends a test (t.Fatal, t.Skip,
+	// TestEnds, for an exit that ends a test (t.Fatal, t.Skip,
 	// require.NoError, ...), says how: "fails" or "is skipped".
 	TestEnds string
-	// implicit marks the return at the end of a body that go/cfg makes
+	// Implicit marks the return at the end of a body that go/cfg makes
 	// up: its Return is the closing brace, and its End lies past it.
 	Implicit bool
 	Choice   *ast.CommClause // the select case taken instead of the releasing one, if any
 }
 
-// findEscape searches the CFG of the function around start (the go
+// FindEscape searches the CFG of the function around start (the go
 // statement) for a path from start to a return that passes none of the
 // releases. Releases are operations directly in that function. A path
 // that enters a loop whose body releases is assumed to release: loops over
@@ -51,7 +52,7 @@ func FindEscape(m *ChannelModel, g *cfg.CFG, start inspector.Cursor, releases []
 	return nil
 }
 
-// searchEscape searches g, from node firstIndex of block first on, for a
+// SearchEscape searches g, from node firstIndex of block first on, for a
 // path to a return that passes none of the releases (see findEscape).
 func SearchEscape(m *ChannelModel, g *cfg.CFG, first *cfg.Block, firstIndex int, releases []*flow.ChanUse, channel *types.Var, pending *flow.ChanUse) *EscapePath {
 	releasedBy := func(n ast.Node) bool {
@@ -363,3 +364,13 @@ func isDeadCaseBlock(m *ChannelModel, b *cfg.Block) bool {
 // a function larger than this (generated code, mostly) gets no path-based
 // reports rather than unbounded work.
 const maxSearchBlocks = 50000
+
+// ReturnHere relates the return of an escape path: the closing brace
+// alone for the return at the end of a body.
+func (p *EscapePath) ReturnHere(msg string) analysis.RelatedInformation {
+	rel := syntax.Related(p.Exit, msg)
+	if ret, ok := p.Exit.(*ast.ReturnStmt); ok && p.Implicit {
+		rel.End = ret.Return + 1
+	}
+	return rel
+}

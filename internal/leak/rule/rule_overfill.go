@@ -164,7 +164,7 @@ func sendsOn(x *syntax.Index, st ast.Stmt, fill *overfill) bool {
 	return base == fill.obj && field == fill.field.Origin()
 }
 
-// mentionsObj tells whether n refers to obj.
+// MentionsObj tells whether n refers to obj.
 func MentionsObj(x *syntax.Index, n ast.Node, obj types.Object) bool {
 	found := false
 	ast.Inspect(n, func(n ast.Node) bool {

@@ -381,7 +381,7 @@ func ordinals(r *Input, s *flow.Spawn, counts *sendCounts) map[ast.Node]flow.Ord
 	return o
 }
 
-// sendsPerRun bounds how many times one run of the goroutine can send on
+// SendsPerRun bounds how many times one run of the goroutine can send on
 // the channel along a single path; many when a loop sends.
 func SendsPerRun(r *Input, s *flow.Spawn, counts *sendCounts) int {
 	if s.Lit == nil {
@@ -396,7 +396,7 @@ func SendsPerRun(r *Input, s *flow.Spawn, counts *sendCounts) int {
 	return max(n.Fall, n.Ret, 1)
 }
 
-// instances bounds how many copies of the goroutine its parent starts
+// Instances bounds how many copies of the goroutine its parent starts
 // that share one channel v: the product of the trip counts of the loops
 // around the go statement that do not also hold v's declaration (many when
 // a count is not a constant).

@@ -18,7 +18,7 @@ import (
 // per top-level declaration, so the cost follows the functions where a
 // goroutine or a channel is followed, not the size of the package.
 
-// index is the syntax index of one package.
+// Index is the syntax index of one package.
 type Index struct {
 	Info  *types.Info
 	Pkg   *types.Package
@@ -38,7 +38,7 @@ type Index struct {
 	callers  map[*types.Named]map[string][]*ast.FuncDecl // see receiverCallers
 }
 
-// newIndex lists the package's declarations, and those that may start
+// NewIndex lists the package's declarations, and those that may start
 // goroutines, in one walk of the syntax.
 func NewIndex(info *types.Info, pkg *types.Package, fset *token.FileSet, files []*ast.File) *Index {
 	x := &Index{
@@ -94,7 +94,7 @@ func (x *Index) topAt(pos token.Pos) ast.Decl {
 	return nil
 }
 
-// declCursor is the cursor of a top-level declaration, in an inspector
+// DeclCursor is the cursor of a top-level declaration, in an inspector
 // built for that declaration alone the first time it is asked for.
 func (x *Index) DeclCursor(d ast.Decl) inspector.Cursor {
 	if cur, ok := x.cursors[d]; ok {
@@ -112,7 +112,7 @@ func (x *Index) DeclCursor(d ast.Decl) inspector.Cursor {
 	return cur
 }
 
-// cursorOf finds the cursor of a node of this package, or the zero Cursor.
+// CursorOf finds the cursor of a node of this package, or the zero Cursor.
 func (x *Index) CursorOf(n ast.Node) inspector.Cursor {
 	d := x.topAt(n.Pos())
 	if d == nil {
@@ -134,7 +134,7 @@ func (x *Index) CursorOf(n ast.Node) inspector.Cursor {
 	return inspector.Cursor{}
 }
 
-// cursorAt is the cursor of the innermost node around pos, or the zero
+// CursorAt is the cursor of the innermost node around pos, or the zero
 // Cursor.
 func (x *Index) CursorAt(pos token.Pos) inspector.Cursor {
 	d := x.topAt(pos)
@@ -145,7 +145,7 @@ func (x *Index) CursorAt(pos token.Pos) inspector.Cursor {
 	return cur
 }
 
-// mentions returns the identifiers within scope (a function or its body)
+// Mentions returns the identifiers within scope (a function or its body)
 // that denote obj. The first call for a scope indexes all its identifiers,
 // so that following many variables through one large function costs one
 // walk, not one per variable.
@@ -170,7 +170,7 @@ func (x *Index) Mentions(scope ast.Node, obj types.Object) []inspector.Cursor {
 	return byObj[obj]
 }
 
-// cfgOf builds (once) the control-flow graph of a function of this
+// CfgOf builds (once) the control-flow graph of a function of this
 // package: only functions with a candidate leak need one. mayReturn says
 // which calls return.
 func (x *Index) CfgOf(fn ast.Node, mayReturn func(*ast.CallExpr) bool) *cfg.CFG {
@@ -189,13 +189,13 @@ func (x *Index) CfgOf(fn ast.Node, mayReturn func(*ast.CallExpr) bool) *cfg.CFG 
 	return g
 }
 
-// nodeAt is the place of a node in a control-flow graph.
+// NodeAt is the place of a node in a control-flow graph.
 type NodeAt struct {
 	Block *cfg.Block
 	Index int
 }
 
-// cfgNodeIndex maps (once per CFG) each node of the graph to its place.
+// CfgNodeIndex maps (once per CFG) each node of the graph to its place.
 func (x *Index) CfgNodeIndex(g *cfg.CFG) map[ast.Node]NodeAt {
 	if idx, ok := x.cfgNodes[g]; ok {
 		return idx
@@ -224,7 +224,7 @@ type packageWide struct {
 	Ranges        []*ast.RangeStmt // for the callers of generators
 }
 
-// wide walks the package once (on first use) for what packageWide holds.
+// Wide walks the package once (on first use) for what packageWide holds.
 func (x *Index) Wide() *packageWide {
 	if x.pkgWide != nil {
 		return x.pkgWide
@@ -269,7 +269,7 @@ func (x *Index) Wide() *packageWide {
 	return w
 }
 
-// fieldMentions returns the cursors of the identifiers that denote an
+// FieldMentions returns the cursors of the identifiers that denote an
 // unexported field of channel or function type of this package,
 // declaration included.
 func (x *Index) FieldMentions(field *types.Var) []inspector.Cursor {
@@ -282,7 +282,7 @@ func (x *Index) FieldMentions(field *types.Var) []inspector.Cursor {
 	return out
 }
 
-// positionallyBuilt reports whether a struct literal without keys builds
+// PositionallyBuilt reports whether a struct literal without keys builds
 // a value of a struct type with the field.
 func (x *Index) PositionallyBuilt(field *types.Var) bool {
 	for _, t := range x.Wide().positional {
@@ -293,14 +293,14 @@ func (x *Index) PositionallyBuilt(field *types.Var) bool {
 	return false
 }
 
-// hidden tells whether no other package can name obj, a member of this
+// Hidden tells whether no other package can name obj, a member of this
 // package: it is unexported, or the package is a command, which nothing
 // imports.
 func Hidden(x *Index, obj types.Object) bool {
 	return obj.Pkg() == x.Pkg && (!obj.Exported() || x.Pkg.Name() == "main")
 }
 
-// receiverCallers returns, once per type, for each name the methods of
+// ReceiverCallers returns, once per type, for each name the methods of
 // named whose code selects that name on their receiver: recv.m() or the
 // method value recv.m (once.Do(recv.m)).
 func (x *Index) ReceiverCallers(named *types.Named) map[string][]*ast.FuncDecl {
@@ -331,7 +331,7 @@ func (x *Index) ReceiverCallers(named *types.Named) map[string][]*ast.FuncDecl {
 	return c
 }
 
-// usesOf returns the identifiers that refer to obj (its uses, not its
+// UsesOf returns the identifiers that refer to obj (its uses, not its
 // declaration; for a generic function or field, the uses of its
 // instances too), found in one walk of the package's uses.
 //
@@ -387,7 +387,7 @@ func OriginOf(obj types.Object) types.Object {
 	return obj
 }
 
-// interfaceNames reports whether an interface type declared at package
+// InterfaceNames reports whether an interface type declared at package
 // level names a method called name.
 func InterfaceNames(x *Index, name string) bool {
 	scope := x.Pkg.Scope()
@@ -407,7 +407,7 @@ func InterfaceNames(x *Index, name string) bool {
 	return false
 }
 
-// lineStart finds the start of a "file:line" of another package in the
+// LineStart finds the start of a "file:line" of another package in the
 // file set: the driver holds that package's syntax (the standalone
 // binary), or a file of its export data that reaches the line (go vet).
 // It returns NoPos when neither does.
@@ -436,19 +436,19 @@ func IsFuncType(t types.Type) bool {
 	return ok
 }
 
-// isCloseCall reports whether call is the predeclared close(ch).
+// IsCloseCall reports whether call is the predeclared close(ch).
 func IsCloseCall(info *types.Info, call *ast.CallExpr) bool {
 	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
 	return ok && info.Uses[id] == types.Universe.Lookup("close") && len(call.Args) == 1
 }
 
-// isNilIdent reports whether e is the predeclared nil.
+// IsNilIdent reports whether e is the predeclared nil.
 func IsNilIdent(info *types.Info, e ast.Expr) bool {
 	id, ok := ast.Unparen(e).(*ast.Ident)
 	return ok && info.Uses[id] == types.Universe.Lookup("nil")
 }
 
-// enclosingFunc is the innermost function declaration or literal around
+// EnclosingFunc is the innermost function declaration or literal around
 // cur, or nil.
 func EnclosingFunc(cur inspector.Cursor) ast.Node {
 	for enc := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
@@ -471,7 +471,7 @@ func BodyOf(fn ast.Node) *ast.BlockStmt {
 	return nil
 }
 
-// contextOfDone returns ctx when e is ctx.Done() on a context.Context,
+// ContextOfDone returns ctx when e is ctx.Done() on a context.Context,
 // and nil otherwise.
 func ContextOfDone(x *Index, e ast.Expr) ast.Expr {
 	call, ok := ast.Unparen(e).(*ast.CallExpr)
@@ -485,7 +485,7 @@ func ContextOfDone(x *Index, e ast.Expr) ast.Expr {
 	return sel.X
 }
 
-// neverDoneContext recognises ctx.Done() where ctx is
+// NeverDoneContext recognises ctx.Done() where ctx is
 // context.Background() or context.TODO(), directly or through a local
 // variable given that value once. It returns the context's expression and
 // the function that made it, or "".
@@ -512,7 +512,7 @@ func NeverDoneContext(x *Index, e ast.Expr) (ctx, constructor string) {
 	return "", ""
 }
 
-// soleValue returns the one value a local variable is ever given, or nil
+// SoleValue returns the one value a local variable is ever given, or nil
 // when it is assigned more than once, has its address taken or is a
 // parameter.
 func (x *Index) SoleValue(v *types.Var) ast.Expr {

@@ -22,10 +22,10 @@ type Verdict struct {
 	At      ast.Node    // the blocking operation, the loop, or the call reported
 	Spawn   *flow.Spawn // the goroutine, when this package starts it
 	Why     Reason
-	// through is the call in the goroutine's own code that reaches the
+	// Through is the call in the goroutine's own code that reaches the
 	// operation, when the operation is in a callee.
 	Through *ast.CallExpr
-	// alsoWaits are the parent's receives that wait for ever too: on a
+	// AlsoWaits are the parent's receives that wait for ever too: on a
 	// channel that only the goroutine would send to or close, later.
 	AlsoWaits []ast.Node
 	Fixes     []*Fix // the safe fixes, first the one -fix applies (fixes.go)
@@ -40,7 +40,7 @@ type Reason interface {
 	Word(d *analysis.Diagnostic, pkg *types.Package)
 }
 
-// blockedOp is the channel operation that blocks. The reasons about one
+// BlockedOp is the channel operation that blocks. The reasons about one
 // embed it, so that the report finds it (onChannel) whatever the cause.
 type BlockedOp struct {
 	Kind       flow.OpKind
@@ -293,7 +293,7 @@ func (ContractDropped) Cause() string { return "contract dropped" }
 
 func (DirectiveWithoutReason) Cause() string { return "directive without reason" }
 
-// onChannel is a reason about a blocking channel operation.
+// OnChannel is a reason about a blocking channel operation.
 type OnChannel interface{ Operation() BlockedOp }
 
 func (op BlockedOp) Operation() BlockedOp { return op }

@@ -1,23 +1,22 @@
 package verdict
 
-// Each reason words itself: Word writes the diagnostic's message and the
-// related positions particular to the reason. The report adds what every
-// verdict has (where the goroutine starts, the call that reaches the
-// operation, the parent's waits) before it asks for the words, and the
-// compiler asks every new reason for its own.
-
 import (
 	"fmt"
 	"go/ast"
 	"go/types"
 	"strings"
 
-	"golang.org/x/tools/go/analysis"
-
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/model"
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
+	"golang.org/x/tools/go/analysis"
 )
+
+// Each reason words itself: Word writes the diagnostic's message and the
+// related positions particular to the reason. The report adds what every
+// verdict has (where the goroutine starts, the call that reaches the
+// operation, the parent's waits) before it asks for the words, and the
+// compiler asks every new reason for its own.
 
 const blocks = "goroutine blocks for ever "
 
@@ -332,4 +331,24 @@ func times(n int) string {
 		return "twice"
 	}
 	return fmt.Sprintf("%d times", n)
+}
+
+// String words the blocking operation: "receiving from ch", "in consume,
+// ranging over ch", "sending on unbuffered channel out".
+func (op BlockedOp) String() string {
+	var s string
+	switch {
+	case op.Kind == flow.OpRange:
+		s = "ranging over " + op.Channel
+	case op.Kind == flow.OpRecv:
+		s = "receiving from " + op.Channel
+	case op.Unbuffered:
+		s = "sending on unbuffered channel " + op.Channel
+	default:
+		s = "sending on " + op.Channel
+	}
+	if op.Via != "" {
+		s = "in " + op.Via + ", " + s
+	}
+	return s
 }

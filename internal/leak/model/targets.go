@@ -12,7 +12,7 @@ import (
 // call names only indirectly; when the package gives that value exactly
 // one function, the call is followed like a static one.
 
-// targets resolves calls through function values to their one target,
+// Targets resolves calls through function values to their one target,
 // remembering each interface method's sole implementation.
 type Targets struct {
 	x     *syntax.Index
@@ -23,7 +23,7 @@ func NewTargets(x *syntax.Index) *Targets {
 	return &Targets{x: x, impls: make(map[*types.Func]*types.Func)}
 }
 
-// oneTarget is the one function of this package (a declaration or a
+// OneTarget is the one function of this package (a declaration or a
 // literal) that call can run, or nil:
 //   - a static call of a function declared here;
 //   - x.hook(), where hook is an unexported field of function type given a
@@ -139,7 +139,7 @@ func funcNode(x *syntax.Index, e ast.Expr) ast.Node {
 	return nil
 }
 
-// fieldFuncValue is the one value an unexported function field of this
+// FieldFuncValue is the one value an unexported function field of this
 // package is given, when its every other mention calls it or compares it
 // with nil, and the field it is assigned to (x.hook), when the value is
 // given by an assignment; nil otherwise.

@@ -8,12 +8,11 @@ import (
 	"sort"
 	"strings"
 
-	"golang.org/x/tools/go/ast/inspector"
-
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
+	"golang.org/x/tools/go/ast/inspector"
 )
 
-// releaseMethods lists the methods of named, other than the starter, that
+// ReleaseMethods lists the methods of named, other than the starter, that
 // close or send on one of the fields, provided nothing else does.
 func ReleaseMethods(x *syntax.Index, m *ChannelModel, named *types.Named, fields map[*types.Var]bool, starter *types.Func) []string {
 	ids := make([]string, 0, len(fields))
@@ -88,7 +87,7 @@ func closedSet(x *syntax.Index, named *types.Named, set map[string]bool, starter
 	return methods
 }
 
-// closeOverCalls adds to set the methods of named that call a method in
+// CloseOverCalls adds to set the methods of named that call a method in
 // set on their receiver (Run calling start, Close calling stop), until
 // nothing changes.
 func CloseOverCalls(x *syntax.Index, named *types.Named, set map[string]bool, starter *types.Func) {
@@ -110,7 +109,7 @@ func CloseOverCalls(x *syntax.Index, named *types.Named, set map[string]bool, st
 	}
 }
 
-// methodAround is the method of named whose body holds pos, or nil.
+// MethodAround is the method of named whose body holds pos, or nil.
 func MethodAround(info *types.Info, cur inspector.Cursor, named *types.Named) *types.Func {
 	for enc := range cur.Enclosing((*ast.FuncDecl)(nil)) {
 		decl := enc.Node().(*ast.FuncDecl)

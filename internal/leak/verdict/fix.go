@@ -28,7 +28,7 @@ import (
 //	a buffer filled before any    a buffer for every send made before
 //	receiver can exist            anything else can have the channel
 
-// fixKind names what a fix does, for report.go to word.
+// FixKind names what a fix does, for report.go to word.
 type FixKind int
 
 const (
@@ -50,12 +50,12 @@ type Fix struct {
 	Edits   []analysis.TextEdit
 }
 
-// suggested writes the fix for report.go, with its message.
+// Suggested writes the fix for report.go, with its message.
 func (f *Fix) Suggested(message string) analysis.SuggestedFix {
 	return analysis.SuggestedFix{Message: message, TextEdits: f.Edits}
 }
 
-// fixMessage words a fix.
+// FixMessage words a fix.
 func FixMessage(f *Fix) string {
 	switch f.Kind {
 	case FixBuffer:

@@ -7,7 +7,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 )
 
-// keywordEnd ends the highlighted range of a statement with a body at its
+// KeywordEnd ends the highlighted range of a statement with a body at its
 // keyword, so editors do not underline a whole loop.
 func KeywordEnd(n ast.Node) token.Pos {
 	switch n.(type) {
@@ -19,7 +19,7 @@ func KeywordEnd(n ast.Node) token.Pos {
 	return n.End()
 }
 
-// funcName names fn for messages.
+// FuncName names fn for messages.
 func FuncName(fn ast.Node) string {
 	if d, ok := fn.(*ast.FuncDecl); ok {
 		return d.Name.Name
@@ -30,3 +30,6 @@ func FuncName(fn ast.Node) string {
 func Related(n ast.Node, msg string) analysis.RelatedInformation {
 	return analysis.RelatedInformation{Pos: n.Pos(), End: n.End(), Message: msg}
 }
+
+// A span is a range of source to relate; its zero value is none.
+type Span struct{ Pos, End token.Pos }

@@ -1,0 +1,48 @@
+package model
+
+import "fmt"
+
+// Deadness says why a channel can never be ready.
+type Deadness struct {
+	Kind    deadKind
+	Channel string // the channel, or for a context its expression
+	Detail  string // the context's constructor (Background, TODO), or the field's package
+}
+
+type deadKind int
+
+const (
+	deadNil             deadKind = iota // the channel is nil
+	deadNeverDone                       // ctx.Done() of a context that is never cancelled
+	deadField                           // a field nothing in the package sends to or closes
+	deadNoReceiver                      // a local channel nothing receives from (a send case)
+	deadNoSender                        // a local channel nothing sends to or closes
+	deadFresh                           // made in the operation itself: nothing else can reach it
+	deadFieldNoReceiver                 // an unbuffered field nothing in the package receives from
+	DeadFieldFills                      // a buffered field nothing in the package receives from, sent on in a loop
+)
+
+// String words why a channel can never be ready.
+func (d Deadness) String() string {
+	switch d.Kind {
+	case deadNil:
+		if d.Channel == "" {
+			return "the channel is nil"
+		}
+		return d.Channel + " is nil"
+	case deadNeverDone:
+		return fmt.Sprintf("%s is context.%s(), which is never cancelled", d.Channel, d.Detail)
+	case deadField:
+		return fmt.Sprintf("nothing in package %s sends to or closes field %s", d.Detail, d.Channel)
+	case deadNoReceiver:
+		return "nothing receives from " + d.Channel
+	case deadFieldNoReceiver:
+		return fmt.Sprintf("nothing in package %s receives from field %s", d.Detail, d.Channel)
+	case DeadFieldFills:
+		return fmt.Sprintf("nothing in package %s receives from field %s, so once its buffer is full this send, made again and again, waits for ever", d.Detail, d.Channel)
+	case deadFresh:
+		return "the channel is made here, so nothing else can reach it"
+	default:
+		return "nothing sends to or closes " + d.Channel
+	}
+}

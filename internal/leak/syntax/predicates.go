@@ -1,0 +1,217 @@
+package syntax
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ast/edge"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// StaticCallee is the generic origin of call's static callee, or nil.
+func StaticCallee(info *types.Info, call *ast.CallExpr) *types.Func {
+	if fn := typeutil.StaticCallee(info, call); fn != nil {
+		return fn.Origin()
+	}
+	return nil
+}
+
+// FuncValue is the function that a function-valued expression such as
+// f or s.run denotes statically, or nil.
+func FuncValue(info *types.Info, e ast.Expr) *types.Func {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		if fn, ok := info.Uses[e].(*types.Func); ok {
+			return fn.Origin()
+		}
+	case *ast.SelectorExpr:
+		if sel, ok := info.Selections[e]; ok {
+			if sel.Kind() == types.MethodVal {
+				if fn, ok := sel.Obj().(*types.Func); ok && !types.IsInterface(sel.Recv()) {
+					return fn.Origin()
+				}
+			}
+			return nil
+		}
+		if fn, ok := info.Uses[e.Sel].(*types.Func); ok {
+			return fn.Origin()
+		}
+	}
+	return nil
+}
+
+// IsMethodOf reports whether fn is a method of pkgPath.typeName (or of a
+// pointer to it).
+func IsMethodOf(fn *types.Func, pkgPath, typeName string) bool {
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok || sig.Recv() == nil {
+		return false
+	}
+	return IsNamed(sig.Recv().Type(), pkgPath, typeName)
+}
+
+// IsNamed reports whether t (or *t) is the named type pkgPath.name.
+func IsNamed(t types.Type, pkgPath, name string) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok {
+		return false
+	}
+	obj := n.Obj()
+	return obj.Name() == name && obj.Pkg() != nil && obj.Pkg().Path() == pkgPath
+}
+
+func IsFunc(fn *types.Func, pkgPath string, names ...string) bool {
+	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != pkgPath {
+		return false
+	}
+	if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() != nil {
+		return false
+	}
+	for _, name := range names {
+		if fn.Name() == name {
+			return true
+		}
+	}
+	return false
+}
+
+func IsChan(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Chan)
+	return ok
+}
+
+// IsMethodOfNamed reports whether fn is a method of named (or of a
+// pointer to it), generic instances included.
+func IsMethodOfNamed(fn *types.Func, named *types.Named) bool {
+	sig := fn.Type().(*types.Signature)
+	if sig.Recv() == nil {
+		return false
+	}
+	n, ok := types.Unalias(DerefType(sig.Recv().Type())).(*types.Named)
+	return ok && n.Origin() == named.Origin()
+}
+
+func DerefType(t types.Type) types.Type {
+	if p, ok := t.(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
+}
+
+func IsParamOrResultIdent(cur inspector.Cursor) bool {
+	k, _ := cur.ParentEdge()
+	if k != edge.Field_Names {
+		return false
+	}
+	_, ok := cur.Parent().Parent().Node().(*ast.FieldList)
+	return ok
+}
+
+func HasField(t types.Type, field *types.Var) bool {
+	if t == nil {
+		return false
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for i := range st.NumFields() {
+		if st.Field(i).Origin() == field.Origin() {
+			return true
+		}
+	}
+	return false
+}
+
+// ShortExpr prints an expression for a message, shortened.
+func ShortExpr(e ast.Expr) string {
+	s := types.ExprString(e)
+	if len(s) > 40 {
+		s = s[:37] + "..."
+	}
+	return s
+}
+
+// CommChannel returns the channel a select case communicates on, and
+// whether it sends on it; nil for the default case.
+func CommChannel(cc *ast.CommClause) (ch ast.Expr, send bool) {
+	var recv ast.Expr
+	switch comm := cc.Comm.(type) {
+	case *ast.SendStmt:
+		return comm.Chan, true
+	case *ast.ExprStmt:
+		recv = comm.X
+	case *ast.AssignStmt:
+		if len(comm.Rhs) == 1 {
+			recv = comm.Rhs[0]
+		}
+	}
+	if u, ok := ast.Unparen(recv).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+		return u.X, false
+	}
+	return nil, false
+}
+
+// FieldOnVar splits a channel expression v.f, where v is a variable, into
+// the field and the variable.
+func FieldOnVar(x *Index, ch ast.Expr) (*types.Var, types.Object) {
+	sel, ok := ast.Unparen(ch).(*ast.SelectorExpr)
+	if !ok {
+		return nil, nil
+	}
+	id, ok := ast.Unparen(sel.X).(*ast.Ident)
+	if !ok {
+		return nil, nil
+	}
+	field, ok := x.Info.Uses[sel.Sel].(*types.Var)
+	base := x.Info.Uses[id]
+	if !ok || !field.IsField() || base == nil {
+		return nil, nil
+	}
+	return field.Origin(), base
+}
+
+// ObjectOf is the variable an expression names: x, or x.f's field; nil
+// for anything else.
+func ObjectOf(x *Index, e ast.Expr) types.Object {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return x.Info.Uses[e]
+	case *ast.SelectorExpr:
+		return x.Info.Uses[e.Sel]
+	case *ast.UnaryExpr: // &wg
+		return ObjectOf(x, e.X)
+	}
+	return nil
+}
+
+func IsCall(n ast.Node) bool {
+	_, ok := n.(*ast.CallExpr)
+	return ok
+}
+
+// ContextInScope is the context the code at pos means by cancellation: of
+// the local context variables visible there, the one declared last (a
+// ctx derived by WithCancel, not its parent). Nil when there is none.
+func ContextInScope(x *Index, pos token.Pos) *types.Var {
+	var last *types.Var
+	seen := map[string]bool{}
+	for scope := x.Pkg.Scope().Innermost(pos); scope != nil && scope != x.Pkg.Scope(); scope = scope.Parent() {
+		for _, name := range scope.Names() {
+			v, ok := scope.Lookup(name).(*types.Var)
+			if !ok || v.Pos() >= pos || seen[name] {
+				continue
+			}
+			seen[name] = true // an outer variable of this name is shadowed
+			if IsNamed(v.Type(), "context", "Context") && (last == nil || v.Pos() > last.Pos()) {
+				last = v
+			}
+		}
+	}
+	return last
+}
