@@ -42,11 +42,18 @@ func withCancelAssigns(x *syntax.Index, decl *ast.FuncDecl) []*ast.AssignStmt {
 			continue
 		}
 		call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
-		if ok && len(call.Args) == 1 && syntax.IsFunc(syntax.StaticCallee(x.Info, call), "context", "WithCancel", "WithCancelCause") {
+		if ok && len(call.Args) == 1 && onlyCancelled(syntax.StaticCallee(x.Info, call)) {
 			out = append(out, as)
 		}
 	}
 	return out
+}
+
+// onlyCancelled reports whether fn derives a context that only its cancel
+// function ends: the goroutine waiting on it waits for that call.
+func onlyCancelled(fn *types.Func) bool {
+	derives, onlyCancel := syntax.WithCancel(fn)
+	return derives && onlyCancel
 }
 
 // contextContract finds the context contract of starter fn (decl), whose
@@ -90,7 +97,7 @@ func contextContractAt(x *syntax.Index, s *flow.Spawn, fn *types.Func, decl *ast
 // fn, or a context that is never cancelled. Any other parent may be
 // cancelled by code we do not follow.
 func (k *ctxContract) parentOf(x *syntax.Index, fn *types.Func, parent ast.Expr) bool {
-	if IsNeverCancelled(x, parent) {
+	if syntax.NeverCancelled(x, parent) != "" {
 		return true
 	}
 	id, ok := ast.Unparen(parent).(*ast.Ident)
@@ -105,23 +112,6 @@ func (k *ctxContract) parentOf(x *syntax.Index, fn *types.Func, parent ast.Expr)
 		}
 	}
 	return false
-}
-
-// IsNeverCancelled recognises context.Background() and context.TODO(),
-// directly or through a local variable given that value once.
-func IsNeverCancelled(x *syntax.Index, e ast.Expr) bool {
-	e = ast.Unparen(e)
-	if id, ok := e.(*ast.Ident); ok {
-		v, ok := x.Info.Uses[id].(*types.Var)
-		if !ok {
-			return false
-		}
-		if e = x.SoleValue(v); e == nil {
-			return false
-		}
-	}
-	call, ok := e.(*ast.CallExpr)
-	return ok && syntax.IsFunc(syntax.StaticCallee(x.Info, call), "context", "Background", "TODO")
 }
 
 // cancelField finds the unexported field of a struct type of this package

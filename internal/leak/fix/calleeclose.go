@@ -61,13 +61,7 @@ func calleeCloseFix(r *rule.Input, uo useOf) *verdict.Fix {
 // the call that runs it) and, for a method, no interface of the package
 // has a method of its name (a call through one would not mention it).
 func calledOnce(x *syntax.Index, fn *types.Func) bool {
-	n := 0
-	for _, obj := range x.Info.Uses {
-		if obj == fn {
-			n++
-		}
-	}
-	if n != 1 {
+	if len(x.UsesOf(fn)) != 1 {
 		return false
 	}
 	if fn.Signature().Recv() == nil {

@@ -20,7 +20,7 @@ import (
 // function, which returns nothing or an error, when ctx may be cancelled
 // and every blocking operation is a statement of the loop's body.
 func loopFix(x *syntax.Index, s *flow.Spawn, loop ast.Stmt, ctx *types.Var, via *ast.CallExpr) *verdict.Fix {
-	if s == nil || via != nil || neverCancelledVar(x, ctx) {
+	if s == nil || via != nil || syntax.NeverCancelled(x, x.SoleValue(ctx)) != "" {
 		return nil
 	}
 	fn := s.Fn
@@ -55,13 +55,6 @@ func loopFix(x *syntax.Index, s *flow.Spawn, loop ast.Stmt, ctx *types.Var, via 
 		return nil
 	}
 	return e.fix(verdict.FixLoopContext, ctx.Name(), "")
-}
-
-// neverDone reports whether ctx's only value is context.Background() or
-// TODO(): a select on it would wait for nothing.
-func neverCancelledVar(x *syntax.Index, ctx *types.Var) bool {
-	call, ok := x.SoleValue(ctx).(*ast.CallExpr)
-	return ok && syntax.IsFunc(syntax.StaticCallee(x.Info, call), "context", "Background", "TODO")
 }
 
 // selectOnBlocking adds the case done to each operation of the loop body

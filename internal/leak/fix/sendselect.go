@@ -119,7 +119,10 @@ func derivedWithDeferredCancel(x *syntax.Index, ctx *types.Var, owner ast.Node) 
 				continue
 			}
 			call, ok := ast.Unparen(st.Rhs[0]).(*ast.CallExpr)
-			if !ok || !syntax.IsFunc(syntax.StaticCallee(x.Info, call), "context", "WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause") {
+			if !ok {
+				continue
+			}
+			if derives, _ := syntax.WithCancel(syntax.StaticCallee(x.Info, call)); !derives {
 				continue
 			}
 			if id, ok := st.Lhs[0].(*ast.Ident); ok && x.Info.ObjectOf(id) == ctx {

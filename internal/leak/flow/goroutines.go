@@ -116,8 +116,7 @@ func (gs *Goroutines) place(x *syntax.Index, s *Spawn) {
 // lifetimes tells which functions run once per process.
 type lifetimes struct {
 	x            *syntax.Index
-	onceFromMain map[*types.Func]bool         // see calledOnceFromMain
-	funcRefs     map[*types.Func][]*ast.Ident // references to the package's functions
+	onceFromMain map[*types.Func]bool // see calledOnceFromMain
 }
 
 // RunsOnce reports whether decl runs once per process: main.main, an init
@@ -158,15 +157,9 @@ func (l *lifetimes) calledOnceFromMain(decl *ast.FuncDecl) bool {
 	}
 	if l.onceFromMain == nil {
 		l.onceFromMain = make(map[*types.Func]bool)
-		l.funcRefs = make(map[*types.Func][]*ast.Ident)
-		for id, obj := range l.x.Info.Uses {
-			if f, ok := obj.(*types.Func); ok && f.Pkg() == l.x.Pkg {
-				l.funcRefs[f] = append(l.funcRefs[f], id)
-			}
-		}
 	}
 	l.onceFromMain[fn] = false // recursion: not proven
-	refs := l.funcRefs[fn]
+	refs := l.x.UsesOf(fn)
 	result := len(refs) > 0
 	for _, id := range refs {
 		cur := l.x.CursorOf(id)

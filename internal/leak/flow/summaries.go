@@ -304,10 +304,7 @@ func isKnownNoReturn(fn *types.Func) bool {
 			return true
 		}
 	case "testing":
-		switch fn.Name() {
-		case "Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow":
-			return true
-		}
+		return syntax.TestEnd(fn) != ""
 	case "k8s.io/klog", "k8s.io/klog/v2":
 		// These exit through function variables that no summary follows.
 		switch fn.Name() {

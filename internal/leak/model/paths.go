@@ -225,14 +225,10 @@ func endsTest(x *syntax.Index, n ast.Node) string {
 	if fn == nil || fn.Pkg() == nil {
 		return ""
 	}
+	if how := syntax.TestEnd(fn); how != "" {
+		return how
+	}
 	switch fn.Pkg().Path() {
-	case "testing":
-		switch fn.Name() {
-		case "Fatal", "Fatalf", "FailNow":
-			return "fails"
-		case "Skip", "Skipf", "SkipNow":
-			return "is skipped"
-		}
 	case "github.com/stretchr/testify/require":
 		return "fails"
 	}

@@ -77,7 +77,7 @@ func contractVerdict(r *Input, cur inspector.Cursor, fn *types.Func, c *contract
 	found := func(why verdict.Reason) (verdict.Verdict, bool) {
 		return verdict.Verdict{Pattern: pattern.UnguardedRecv, At: call, Spawn: c.Start, Why: why}, true
 	}
-	if c.ParentArg > 0 && (c.ParentArg > len(call.Args) || !contract.IsNeverCancelled(r.X, call.Args[c.ParentArg-1])) {
+	if c.ParentArg > 0 && (c.ParentArg > len(call.Args) || syntax.NeverCancelled(r.X, call.Args[c.ParentArg-1]) == "") {
 		return verdict.Verdict{}, false // the caller's context may be cancelled, which releases the goroutine
 	}
 	// The object is the receiver of a method starter (o.Start()), or the

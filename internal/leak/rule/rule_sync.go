@@ -108,7 +108,7 @@ func neverDoneWait(r *Input, s *flow.Spawn, cur inspector.Cursor, call *ast.Call
 	for i, c := range uses.Calls["Add"] {
 		adds[i] = c
 	}
-	return verdict.Verdict{Pattern: pattern.SyncWait, At: call, Spawn: s, Why: verdict.NeverDone{
+	return verdict.Verdict{Pattern: pattern.SyncWait, At: call, Spawn: s, Why: verdict.UndoneWaitGroup{
 		Wg:     syntax.ShortExpr(sel.X),
 		Adds:   adds,
 		Closes: closed,

@@ -471,47 +471,6 @@ func BodyOf(fn ast.Node) *ast.BlockStmt {
 	return nil
 }
 
-// ContextOfDone returns ctx when e is ctx.Done() on a context.Context,
-// and nil otherwise.
-func ContextOfDone(x *Index, e ast.Expr) ast.Expr {
-	call, ok := ast.Unparen(e).(*ast.CallExpr)
-	if !ok || len(call.Args) != 0 {
-		return nil
-	}
-	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok || sel.Sel.Name != "Done" || !IsNamed(x.Info.TypeOf(sel.X), "context", "Context") {
-		return nil
-	}
-	return sel.X
-}
-
-// NeverDoneContext recognises ctx.Done() where ctx is
-// context.Background() or context.TODO(), directly or through a local
-// variable given that value once. It returns the context's expression and
-// the function that made it, or "".
-func NeverDoneContext(x *Index, e ast.Expr) (ctx, constructor string) {
-	of := ContextOfDone(x, e)
-	if of == nil {
-		return "", ""
-	}
-	value := ast.Unparen(of)
-	if id, ok := value.(*ast.Ident); ok {
-		v, ok := x.Info.Uses[id].(*types.Var)
-		if !ok {
-			return "", ""
-		}
-		if value = x.SoleValue(v); value == nil {
-			return "", ""
-		}
-	}
-	if call, ok := value.(*ast.CallExpr); ok {
-		if fn := StaticCallee(x.Info, call); IsFunc(fn, "context", "Background", "TODO") {
-			return types.ExprString(of), fn.Name()
-		}
-	}
-	return "", ""
-}
-
 // SoleValue returns the one value a local variable is ever given, or nil
 // when it is assigned more than once, has its address taken or is a
 // parameter.

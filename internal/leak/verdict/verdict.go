@@ -152,7 +152,7 @@ type (
 		Partners []ast.Node     // the partner operations, each made holding the lock
 	}
 	// wg.Wait() before a close, on a WaitGroup added to and never done.
-	NeverDone struct {
+	UndoneWaitGroup struct {
 		Wg     string        // the WaitGroup, as the code names it
 		Adds   []ast.Node    // its Add calls
 		Closes *ast.CallExpr // the close the Wait holds back
@@ -267,7 +267,7 @@ func (LockedWait) Cause() string { return "locked wait" }
 
 func (AfterShutdown) Cause() string { return "after shutdown" }
 
-func (NeverDone) Cause() string { return "never done" }
+func (UndoneWaitGroup) Cause() string { return "never done" }
 
 func (OwnClose) Cause() string { return "own close" }
 

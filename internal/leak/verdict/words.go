@@ -155,7 +155,7 @@ func (why AfterShutdown) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	}
 }
 
-func (why NeverDone) Word(d *analysis.Diagnostic, pkg *types.Package) {
+func (why UndoneWaitGroup) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	d.Message = fmt.Sprintf("goroutine blocks for ever in %s.Wait(): nothing in package %s calls %s.Done", why.Wg, pkg.Name(), why.Wg)
 	if why.Closes != nil {
 		d.Message = fmt.Sprintf("goroutine blocks for ever in %s.Wait(), so it never runs %s: nothing in package %s calls %s.Done",
