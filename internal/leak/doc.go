@@ -17,42 +17,36 @@
 //
 // # Stages
 //
-// run is a pipeline; each stage's result is an argument of the next:
+// run is a pipeline; each stage is a package, and its result is an
+// argument of the next. A package imports only the stages above it in
+// this table:
 //
-//	stage            file                           result
-//	1 index          index.go                       *index: declarations; per declaration, on demand,
-//	                                                cursors, identifier mentions and CFGs; one walk of
-//	                                                the package, only when a rule asks
-//	2 summaries      summaries.go, uses.go,         *summaries: what each function does with its channel
-//	                 sendcount.go, loops.go,        parameters (and how often it sends), loops for ever,
-//	                 facts.go                       never returns; facts
-//	3 goroutines     goroutines.go                  *goroutines: where goroutines start, what they run,
-//	                                                which live as long as the process
-//	4 channel model  channels.go                    *channelModel: every use of each channel a goroutine
-//	                                                may wait on, tied to the goroutine that does it
-//	  contracts      contracts.go,                  *contracts: release methods of the package's types,
-//	                 contextcontracts.go            by channel field or stored cancel (facts)
-//	  generators     generators.go                  functions returning a channel their goroutine
-//	                                                feeds (facts)
-//	5 rules          rule_channels.go,              []verdict: each rule decides and writes no text
-//	                 rule_send.go, rule_bodies.go,
-//	                 rule_locks.go, rule_sync.go,
-//	                 rule_shutdown.go,
-//	                 rule_overfill.go,
-//	                 contracts.go, generators.go,
-//	                 paths.go, directive.go
-//	  lock model     locks.go                       per function, on demand: the locks held, or taken,
-//	                                                at a point; a function's exits
-//	  one target     callbacks.go                   the one function a call through a hook, parameter
-//	                                                or sealed interface can run
-//	  fixes          fixes.go, fixes_results.go     each verdict's certainly safe fixes, as code
-//	6 report         report.go, directive.go        []Finding: messages, related positions, categories,
-//	                                                URLs, fixes; directives applied
+//	package      stage                 result
+//	pattern      the table of patterns Patterns: name, flag, URL, doc of each kind of report
+//	syntax       1 index               *syntax.Index: declarations; per declaration, on demand,
+//	                                   cursors, identifier mentions and CFGs; the shared
+//	                                   predicates and API knowledge (context, testing)
+//	flow         2 summaries           *flow.Summaries: what each function does with its channel
+//	                                   parameters (and how often it sends), loops for ever,
+//	                                   never returns; facts
+//	             3 goroutines          *flow.Goroutines: where goroutines start, what they run,
+//	                                   which live as long as the process
+//	model        4 models              *model.ChannelModel: every use of each channel a goroutine
+//	                                   may wait on, tied to the goroutine that does it; on
+//	                                   demand: release sets, escape paths, locks, sync uses,
+//	                                   one-target calls
+//	contract     inference             *contract.Contracts: release methods of the package's
+//	                                   types (facts); generators (facts)
+//	verdict      vocabulary            verdict.Verdict and one Reason type per cause, each
+//	                                   wording itself
+//	rule         5 rules               []verdict.Verdict: rule.All, each rule a row and a file
+//	fix          6 fixes               each verdict's certainly safe fixes, as code
+//	leak         7 report              []Finding: related positions, categories, URLs, fixes;
+//	                                   //goroutineleak:ignore directives applied
 //
-// A verdict (verdict.go) names the pattern, the blocking operation, the
-// goroutine and a reason: a value of one type per cause, holding what the
-// report needs to say why nothing will unblock the goroutine and which
-// path abandons it.
+// A new rule is a file in package rule and a row in rule.All, a reason
+// type in package verdict with its Word method, and, when a fix is
+// certainly safe, a file in package fix.
 //
 // Work is per function and on demand: a package with no go statement costs
 // one walk of its syntax; cursors, identifier indexes and control-flow

@@ -13,10 +13,12 @@ import (
 	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
 )
 
-// Stage 6, the report: the one place that turns verdicts into
-// diagnostics. It owns the messages, the related positions (where the
-// goroutine starts, the path that abandons it), categories and URLs,
-// suggested fixes, and the //goroutineleak:ignore directives.
+// The last stage, the report, turns verdicts into diagnostics. It adds
+// what every verdict has (where the goroutine starts, the call that
+// reaches the operation, the parent's waits, the category and URL of the
+// pattern, the fixes), asks the reason for its own words, drops what a
+// //goroutineleak:ignore directive silences, and reports each finding
+// once, in position order.
 
 // A Finding is one leak, ready to report.
 type Finding struct {
@@ -40,7 +42,7 @@ func report(x *syntax.Index, verdicts []verdict.Verdict, dirs directives) []Find
 		}
 		seen[key] = true
 		for _, f := range v.Fixes {
-			d.SuggestedFixes = append(d.SuggestedFixes, f.Suggested(verdict.FixMessage(f)))
+			d.SuggestedFixes = append(d.SuggestedFixes, f.Suggested())
 		}
 		d.Category = v.Pattern.Category()
 		d.URL = v.Pattern.URL()

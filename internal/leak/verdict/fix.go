@@ -4,29 +4,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 )
 
-// Stage 5b, fixes: for each verdict, the material of the suggested fixes
-// that are certainly safe. A fix is offered only when it removes the leak
-// and changes nothing else the program can observe; when that cannot be
-// shown there is none (a wrong fix is worse than no fix). The material is
-// code to insert or replace; report.go words each fix's message.
-//
-//	verdict                       fix
-//	a send no receiver takes      a buffer for every send (make(chan T, n)),
-//	                              or a select with ctx.Done() when the
-//	                              abandoning path cancels ctx
-//	a wait on a channel that      defer close(ch) in the function that holds
-//	only a close releases         every close, when its early returns skip it
-//	an endless loop, ctx unused   return when ctx is cancelled: a select case
-//	                              on each blocking operation of the loop, or
-//	                              a check at its top
-//	an object dropped without     defer x.Stop() after the call that makes it
-//	its release method
-//	a send stranded by shutdown   a select case on the stop channel (closed,
-//	                              never sent on), the channel the stop case
-//	                              closes, or ctx.Done() the receiver returns
-//	                              on; zero values where no caller reads them
-//	a buffer filled before any    a buffer for every send made before
-//	receiver can exist            anything else can have the channel
+// A Fix is one suggested fix a verdict carries: its edits, in code, and
+// what its message says. Package fix builds them; Message words them.
 
 // FixKind names what a fix does, for report.go to word.
 type FixKind int
@@ -50,13 +29,13 @@ type Fix struct {
 	Edits   []analysis.TextEdit
 }
 
-// Suggested writes the fix for report.go, with its message.
-func (f *Fix) Suggested(message string) analysis.SuggestedFix {
-	return analysis.SuggestedFix{Message: message, TextEdits: f.Edits}
+// Suggested is the fix as the analysis framework takes it.
+func (f *Fix) Suggested() analysis.SuggestedFix {
+	return analysis.SuggestedFix{Message: f.Message(), TextEdits: f.Edits}
 }
 
-// FixMessage words a fix.
-func FixMessage(f *Fix) string {
+// Message words the fix.
+func (f *Fix) Message() string {
 	switch f.Kind {
 	case FixBuffer:
 		return "give " + f.Subject + " a buffer for every send: make(..., " + f.Detail + ")"

@@ -12,10 +12,6 @@ import (
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
-// Stage 6's input: what the rules decided. A verdict names the goroutine,
-// the operation that blocks and, in its reason, why nothing will unblock
-// it. It holds no words: report.go is the one place that words verdicts.
-
 // A verdict is one goroutine that can never finish.
 type Verdict struct {
 	Pattern pattern.Pattern
