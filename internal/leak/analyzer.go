@@ -57,13 +57,13 @@ func run(pass *analysis.Pass) (res any, err error) {
 	gs := flow.FindGoroutines(x)
 	m := model.BuildChannels(x, sum, gs)
 	k := contract.InferContracts(pass, x, sum, gs, m)
-	gens, importsGens := contract.FindGenerators(pass, x, sum, gs, m)
+	gens := contract.FindGenerators(pass, x, sum, gs, m)
 
 	locks := model.NewLockModel(x, sum)
 	in := &rule.Input{
 		X: x, Sum: sum, Gs: gs, M: m,
 		Locks: locks, Targets: model.NewTargets(x), Sync: model.NewSyncModel(x, m, locks),
-		Contracts: k, Generators: gens, ImportsGenerators: importsGens,
+		Contracts: k, Generators: gens,
 	}
 	verdicts := rule.Run(in)
 	dirs, badDirectives := findDirectives(x)

@@ -110,13 +110,31 @@ func contextContractOf(x *syntax.Index, s *flow.Spawn, fn *types.Func, decl *ast
 // imports exports some.
 type Contracts struct {
 	ByStarter map[*types.Func]*Contract
-	Imported  bool
+	Imported  bool // an import exports a contract
+	pass      *analysis.Pass
+	pkg       *types.Package
+}
+
+// Of is the contract of starter fn: this package's, with its goroutine, or
+// another package's fact, with its methods alone; nil when fn starts none.
+func (k *Contracts) Of(x *syntax.Index, fn *types.Func) *Contract {
+	if c := k.ByStarter[fn]; c != nil {
+		return c
+	}
+	if fn.Pkg() == k.pkg || fn.Pkg() == nil {
+		return nil
+	}
+	var fact ReleasedBy
+	if k.pass.ImportObjectFact(fn, &fact) {
+		return &Contract{Methods: fact.Methods, OnResult: fact.OnResult, ParentArg: fact.ParentArg, WaitPos: syntax.LineStart(x, fact.WaitsAt)}
+	}
+	return nil
 }
 
 // InferContracts infers the lifecycle contracts of the package's own types
 // from its goroutines, and exports them as facts.
 func InferContracts(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines, m *model.ChannelModel) *Contracts {
-	k := &Contracts{ByStarter: make(map[*types.Func]*Contract)}
+	k := &Contracts{ByStarter: make(map[*types.Func]*Contract), pass: pass, pkg: x.Pkg}
 	for _, imp := range x.Pkg.Imports() {
 		if pass.ImportPackageFact(imp, new(HasContracts)) {
 			k.Imported = true

@@ -46,9 +46,37 @@ type GeneratorSummary struct {
 	Sends []ast.Node  // its sends
 }
 
+// Generators are the package's generators, and what the facts of its
+// imports say of theirs.
+type Generators struct {
+	ByFunc   map[*types.Func]*GeneratorSummary
+	Imported bool // an import exports a generator
+	pass     *analysis.Pass
+	pkg      *types.Package
+}
+
+// Of is fn's generator summary: this package's (with its goroutine), or
+// another package's fact; nil when fn is no generator.
+func (g *Generators) Of(fn *types.Func) (*FeedsResult, *GeneratorSummary) {
+	if fn == nil {
+		return nil, nil
+	}
+	if s := g.ByFunc[fn]; s != nil {
+		return &s.Fact, s
+	}
+	if fn.Pkg() == nil || fn.Pkg() == g.pkg {
+		return nil, nil
+	}
+	var fact FeedsResult
+	if g.pass.ImportObjectFact(fn, &fact) {
+		return &fact, nil
+	}
+	return nil, nil
+}
+
 // FindGenerators summarises the package's generators, exports them as
-// facts, and reports whether an import exports any.
-func FindGenerators(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines, m *model.ChannelModel) (map[*types.Func]*GeneratorSummary, bool) {
+// facts, and notes whether an import exports any.
+func FindGenerators(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines, m *model.ChannelModel) *Generators {
 	gens := map[*types.Func]*GeneratorSummary{}
 	for _, l := range m.Locals {
 		decl, ok := l.Owner.(*ast.FuncDecl)
@@ -74,7 +102,7 @@ func FindGenerators(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, g
 			break
 		}
 	}
-	return gens, imported
+	return &Generators{ByFunc: gens, Imported: imported, pass: pass, pkg: x.Pkg}
 }
 
 // generatorOf decides whether fn, through the local channel of f, is a

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"fmt"
+	"go/types"
 	"strings"
 )
 
@@ -93,3 +94,12 @@ type NoReturn struct{}
 func (*NoReturn) AFact() {}
 
 func (*NoReturn) String() string { return "noReturn" }
+
+// ImportedLoop is what the facts say of fn, a function whose body is not
+// here: whether it loops for ever, and then whether it ignores a context
+// it is given.
+func ImportedLoop(sum *Summaries, fn *types.Func) (LoopsForever, bool) {
+	var fact LoopsForever
+	ok := sum.Pass.ImportObjectFact(fn, &fact)
+	return fact, ok
+}

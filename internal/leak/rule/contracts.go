@@ -32,7 +32,7 @@ func contractVerdicts(r *Input) []verdict.Verdict {
 		ast.Inspect(file, func(n ast.Node) bool {
 			if call, ok := n.(*ast.CallExpr); ok {
 				if fn := syntax.StaticCallee(r.X.Info, call); fn != nil {
-					if c := contractOf(r, k, fn); c != nil {
+					if c := k.Of(r.X, fn); c != nil {
 						calls = append(calls, starterCall{call, fn, c})
 					}
 				}
@@ -49,22 +49,6 @@ func contractVerdicts(r *Input) []verdict.Verdict {
 		}
 	}
 	return out
-}
-
-// contractOf returns the contract of a starter: this package's, with its
-// goroutine, or one of another package's facts, with its methods alone.
-func contractOf(r *Input, k *contract.Contracts, fn *types.Func) *contract.Contract {
-	if c := k.ByStarter[fn]; c != nil {
-		return c
-	}
-	if fn.Pkg() == r.X.Pkg || fn.Pkg() == nil {
-		return nil
-	}
-	var fact contract.ReleasedBy
-	if r.Sum.Pass.ImportObjectFact(fn, &fact) {
-		return &contract.Contract{Methods: fact.Methods, OnResult: fact.OnResult, ParentArg: fact.ParentArg, WaitPos: syntax.LineStart(r.X, fact.WaitsAt)}
-	}
-	return nil
 }
 
 // contractVerdict decides on one call of a starter fn.

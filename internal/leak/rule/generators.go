@@ -6,7 +6,6 @@ import (
 
 	"golang.org/x/tools/go/ast/edge"
 
-	"github.com/goroutineleak/goroutineleak/internal/leak/contract"
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
@@ -16,8 +15,7 @@ import (
 // generatorVerdicts finds ranges over a generator's channel that can stop
 // early: the generator's goroutine then blocks on its next send.
 func generatorVerdicts(r *Input) []verdict.Verdict {
-	gens, imported := r.Generators, r.ImportsGenerators
-	if len(gens) == 0 && !imported {
+	if len(r.Generators.ByFunc) == 0 && !r.Generators.Imported {
 		return nil
 	}
 	var out []verdict.Verdict
@@ -27,7 +25,7 @@ func generatorVerdicts(r *Input) []verdict.Verdict {
 			continue
 		}
 		fn := syntax.StaticCallee(r.X.Info, call)
-		fact, local := generatorFact(r, gens, fn)
+		fact, local := r.Generators.Of(fn)
 		if fact == nil || int(fact.Sends) <= fact.Capacity+1 {
 			continue
 		}
@@ -92,23 +90,4 @@ func onlyRanged(x *syntax.Index, v *types.Var) bool {
 		return false
 	}
 	return ranges == 1
-}
-
-// generatorFact is fn's generator summary: this package's, or another's
-// fact.
-func generatorFact(r *Input, gens map[*types.Func]*contract.GeneratorSummary, fn *types.Func) (*contract.FeedsResult, *contract.GeneratorSummary) {
-	if fn == nil {
-		return nil, nil
-	}
-	if g := gens[fn]; g != nil {
-		return &g.Fact, g
-	}
-	if fn.Pkg() == nil || fn.Pkg() == r.X.Pkg {
-		return nil, nil
-	}
-	var fact contract.FeedsResult
-	if r.Sum.Pass.ImportObjectFact(fn, &fact) {
-		return &fact, nil
-	}
-	return nil, nil
 }

@@ -147,8 +147,8 @@ func foreignLoopOf(r *Input, s *flow.Spawn) (verdict.Verdict, bool) {
 	if s.Callee == nil || s.ProcessLifetime {
 		return verdict.Verdict{}, false
 	}
-	var fact flow.LoopsForever
-	if !r.Sum.Pass.ImportObjectFact(s.Callee, &fact) {
+	fact, ok := flow.ImportedLoop(r.Sum, s.Callee)
+	if !ok {
 		return verdict.Verdict{}, false
 	}
 	return verdict.Verdict{Pattern: pattern.EndlessLoop, At: s.Start, Spawn: s,

@@ -9,8 +9,6 @@
 package rule
 
 import (
-	"go/types"
-
 	"github.com/goroutineleak/goroutineleak/internal/leak/contract"
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/model"
@@ -30,9 +28,8 @@ type Input struct {
 	Targets *model.Targets   // calls through function values
 	Sync    *model.SyncModel // the package's locks, WaitGroups and Conds
 
-	Contracts         *contract.Contracts                        // release methods of the package's types
-	Generators        map[*types.Func]*contract.GeneratorSummary // the package's generators
-	ImportsGenerators bool                                       // a generator of another package may be called
+	Contracts  *contract.Contracts  // release methods of the package's types
+	Generators *contract.Generators // the package's generators
 }
 
 // A Rule is one family of leaks the engine looks for.
