@@ -85,7 +85,7 @@ func (sum *Summaries) FlowOf(v *types.Var, fn ast.Node) *ChanFlow {
 		f.IsNil = false
 	}
 	// A returned channel reaches the caller: it escapes, though a
-	// generator (generators.go) is just that.
+	// generator (package contract) is just that.
 	f.EscapesBesidesReturn = f.Escapes
 	if f.Returned {
 		f.Escapes = true

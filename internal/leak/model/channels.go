@@ -9,7 +9,7 @@ import (
 )
 
 // Stage 4, the channel model: every channel a goroutine of this package
-// may wait on, with every use of it classified (uses.go) and tied to the
+// may wait on, with every use of it classified (flow/uses.go) and tied to the
 // goroutine that performs it. Local channels of the functions that start
 // goroutines are modelled up front, since rules on one channel ask about
 // others (the other cases of a select); unexported channel fields, which

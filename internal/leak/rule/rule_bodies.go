@@ -280,7 +280,7 @@ func deadSelectOf(r *Input, s *flow.Spawn, sel *ast.SelectStmt) (verdict.Verdict
 
 // loopVerdict is the verdict on an endless loop run by goroutine s,
 // reached through call when the loop is in a callee. When a context in
-// scope is never checked, it says so (fixes.go offers the fix).
+// scope is never checked, it says so (package fix offers the fix).
 func loopVerdict(x *syntax.Index, s *flow.Spawn, loop ast.Stmt, call *ast.CallExpr) verdict.Verdict {
 	if ls, ok := loop.(*ast.LabeledStmt); ok {
 		loop = ls.Stmt

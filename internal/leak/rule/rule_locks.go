@@ -14,7 +14,7 @@ import (
 	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
 )
 
-// Rules on channel operations coupled to a mutex (see locks.go for the
+// Rules on channel operations coupled to a mutex (see model/locks.go for the
 // lock model): two operations that can only meet while both sides hold
 // the same lock, and a wait made holding a lock that the only goroutine
 // able to end it takes first.

@@ -7,7 +7,7 @@ import (
 // A Fix is one suggested fix a verdict carries: its edits, in code, and
 // what its message says. Package fix builds them; Message words them.
 
-// FixKind names what a fix does, for report.go to word.
+// FixKind names what a fix does, for Message to word.
 type FixKind int
 
 const (
@@ -20,7 +20,7 @@ const (
 	FixEnlargeBuffer                 // a buffer for every send made before a receiver can exist
 )
 
-// A fix is one suggested fix: the edits, in code, and what report.go needs
+// A fix is one suggested fix: the edits, in code, and what Message needs
 // to word it.
 type Fix struct {
 	Kind    FixKind

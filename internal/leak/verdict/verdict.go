@@ -24,7 +24,7 @@ type Verdict struct {
 	// AlsoWaits are the parent's receives that wait for ever too: on a
 	// channel that only the goroutine would send to or close, later.
 	AlsoWaits []ast.Node
-	Fixes     []*Fix // the safe fixes, first the one -fix applies (fixes.go)
+	Fixes     []*Fix // the safe fixes, first the one -fix applies (package fix)
 }
 
 // A Reason says why nothing will unblock the goroutine. Each rule's
@@ -46,7 +46,7 @@ type BlockedOp struct {
 	Unbuffered bool       // a send on a channel made without a buffer
 }
 
-// Reasons of the rules on channels (rule_channels.go, rule_send.go).
+// Reasons of the rules on channels (package rule: rule_channels.go, rule_send.go).
 type (
 	// The channel is nil.
 	NilChannel struct{ BlockedOp }
