@@ -8,7 +8,7 @@ import (
 )
 
 func TestLoopLeak(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), loopleak.Analyzer, "loop", "daemon")
+	analysistest.Run(t, analysistest.TestData(), loopleak.Analyzer, "loop", "daemon", "deadexit")
 }
 
 func TestContextFix(t *testing.T) {

@@ -114,6 +114,10 @@ operation of the loop, or a check at its top):
 		}
 	}()
 
+A loop whose only ways out are select cases that can never proceed (a
+stop field nothing closes, ctx.Done() of context.Background()), while
+its other cases go on, never finishes either.
+
 Goroutines started once per process (from main.main, an init function or
 a sync.Once) may run for ever and are not reported. A goroutine that runs
 a function of another package that loops for ever is reported at its go

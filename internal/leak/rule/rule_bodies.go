@@ -257,7 +257,7 @@ func repeats(x *syntax.Index, cur inspector.Cursor, depth int) bool {
 	return false
 }
 
-// deadSelect finds a select in a goroutine none of whose cases can ever
+// deadSelectOf finds a select in a goroutine none of whose cases can ever
 // proceed.
 func deadSelectOf(r *Input, s *flow.Spawn, sel *ast.SelectStmt) (verdict.Verdict, bool) {
 	if len(sel.Body.List) == 0 {

@@ -50,6 +50,7 @@ var All = []Rule{
 	{"lock order within one function", lockOrderLocalVerdicts},
 	{"buffers filled before anything can receive", overfillVerdicts},
 	{"generators whose callers stop ranging", generatorVerdicts},
+	{"loops whose only ways out never come", deadExitVerdicts},
 }
 
 // Run runs every rule.

@@ -206,6 +206,13 @@ type (
 		Via  *ast.CallExpr // the call that runs the loop, when it is in a callee
 		Ctx  *types.Var    // a context in scope that the loop never checks, or nil
 	}
+	// A loop whose every way out is in a select case that can never
+	// proceed, while its other cases go on (rule_deadexits.go).
+	DeadExits struct {
+		Loop  *ast.ForStmt
+		Exits []*ast.CommClause // the cases that hold the ways out
+		Dead  []model.Deadness  // why each can never proceed
+	}
 	// A goroutine runs a function of another package that loops for ever.
 	ForeignLoop struct {
 		Callee         *types.Func
@@ -281,6 +288,7 @@ func (DeadSelect) Cause() string { return "dead select" }
 
 func (EndlessLoop) Cause() string { return "endless loop" }
 
+func (DeadExits) Cause() string   { return "dead exits" }
 func (ForeignLoop) Cause() string { return "foreign loop" }
 
 func (ContractDiscarded) Cause() string { return "contract discarded" }

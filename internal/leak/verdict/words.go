@@ -237,6 +237,17 @@ func (why EndlessLoop) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	}
 }
 
+func (why DeadExits) Word(d *analysis.Diagnostic, pkg *types.Package) {
+	if len(why.Exits) == 1 {
+		d.Message = fmt.Sprintf("goroutine never finishes: this for loop leaves only through the %s case, and %s", caseLabel(why.Exits[0]), why.Dead[0])
+	} else {
+		d.Message = fmt.Sprintf("goroutine never finishes: this for loop leaves only through select cases that can never proceed, the first because %s", why.Dead[0])
+	}
+	for _, cc := range why.Exits {
+		d.Related = append(d.Related, analysis.RelatedInformation{Pos: cc.Pos(), End: cc.Colon + 1, Message: "the way out, which never comes"})
+	}
+}
+
 func (why ForeignLoop) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	d.Related = nil // reported at the go statement itself
 	d.Message = fmt.Sprintf("goroutine never finishes: %s loops for ever", why.Callee.FullName())
