@@ -59,10 +59,10 @@ func run(pass *analysis.Pass) (res any, err error) {
 	k := contract.InferContracts(pass, x, sum, gs, m)
 	gens := contract.FindGenerators(pass, x, sum, gs, m)
 
-	locks := model.NewLockModel(x, sum)
+	locks := model.NewLocks(x, sum)
 	in := &rule.Input{
 		X: x, Sum: sum, Gs: gs, M: m,
-		Locks: locks, Targets: model.NewTargets(x), Sync: model.NewSyncModel(x, m, locks),
+		Locks: locks, Targets: model.NewTargets(x), Sync: model.NewSync(x, m, locks),
 		Contracts: k, Generators: gens,
 	}
 	verdicts := rule.Run(in)

@@ -31,7 +31,7 @@
 //	                                   never returns; facts
 //	             3 goroutines          *flow.Goroutines: where goroutines start, what they run,
 //	                                   which live as long as the process
-//	model        4 models              *model.ChannelModel: every use of each channel a goroutine
+//	model        4 models              *model.Channels: every use of each channel a goroutine
 //	                                   may wait on, tied to the goroutine that does it; on
 //	                                   demand: release sets, escape paths, locks, sync uses,
 //	                                   one-target calls

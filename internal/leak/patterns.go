@@ -12,7 +12,7 @@ type (
 	// Pattern is one kind of report.
 	Pattern = pattern.Pattern
 	// PatternInfo is one row of [Patterns].
-	PatternInfo = pattern.PatternInfo
+	PatternInfo = pattern.Info
 )
 
 // The patterns.

@@ -78,7 +78,7 @@ func (c *Contract) Wait() syntax.Span {
 
 // channelContract is the contract of a starter whose goroutine waits on
 // channel fields of the starter's type (see waitFields), or nil.
-func channelContract(x *syntax.Index, sum *flow.Summaries, m *model.ChannelModel, s *flow.Spawn, fn *types.Func) *Contract {
+func channelContract(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s *flow.Spawn, fn *types.Func) *Contract {
 	named := StarterType(x.Pkg, fn)
 	if named == nil {
 		return nil
@@ -133,7 +133,7 @@ func (k *Contracts) Of(x *syntax.Index, fn *types.Func) *Contract {
 
 // InferContracts infers the lifecycle contracts of the package's own types
 // from its goroutines, and exports them as facts.
-func InferContracts(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines, m *model.ChannelModel) *Contracts {
+func InferContracts(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines, m *model.Channels) *Contracts {
 	k := &Contracts{ByStarter: make(map[*types.Func]*Contract), pass: pass, pkg: x.Pkg}
 	for _, imp := range x.Pkg.Imports() {
 		if pass.ImportPackageFact(imp, new(HasContracts)) {

@@ -76,7 +76,7 @@ func (g *Generators) Of(fn *types.Func) (*FeedsResult, *GeneratorSummary) {
 
 // FindGenerators summarises the package's generators, exports them as
 // facts, and notes whether an import exports any.
-func FindGenerators(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines, m *model.ChannelModel) *Generators {
+func FindGenerators(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines, m *model.Channels) *Generators {
 	gens := map[*types.Func]*GeneratorSummary{}
 	for _, l := range m.Locals {
 		decl, ok := l.Owner.(*ast.FuncDecl)

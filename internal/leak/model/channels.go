@@ -16,8 +16,8 @@ import (
 // need a walk of the whole package, are modelled the first time a rule
 // asks for one.
 
-// ChannelModel is the result of stage 4.
-type ChannelModel struct {
+// Channels is the result of stage 4.
+type Channels struct {
 	x   *syntax.Index
 	sum *flow.Summaries
 
@@ -38,8 +38,8 @@ type LocalChan struct {
 
 // BuildChannels models the local channels of the functions that start
 // goroutines.
-func BuildChannels(x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines) *ChannelModel {
-	m := &ChannelModel{x: x, sum: sum, ByVar: make(map[*types.Var]*flow.ChanFlow)}
+func BuildChannels(x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines) *Channels {
+	m := &Channels{x: x, sum: sum, ByVar: make(map[*types.Var]*flow.ChanFlow)}
 	seen := map[*ast.FuncDecl]bool{}
 	for _, s := range gs.List {
 		for enc := range s.Cur.Enclosing((*ast.FuncDecl)(nil)) {
@@ -70,7 +70,7 @@ func BuildChannels(x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines) *C
 
 // FieldFlow classifies every use of an unexported channel field declared
 // in this package; nil for other fields.
-func (m *ChannelModel) FieldFlow(field *types.Var) *flow.ChanFlow {
+func (m *Channels) FieldFlow(field *types.Var) *flow.ChanFlow {
 	field = field.Origin()
 	if !syntax.Hidden(m.x, field) || !syntax.IsChan(field.Type()) {
 		return nil
@@ -105,7 +105,7 @@ func (m *ChannelModel) FieldFlow(field *types.Var) *flow.ChanFlow {
 // releasers returns, once per field, the method of named around each send
 // on or close of the field (nil for one outside named's methods); ok is
 // false when the field escapes.
-func (m *ChannelModel) releasers(field *types.Var, named *types.Named) (methods []*types.Func, ok bool) {
+func (m *Channels) releasers(field *types.Var, named *types.Named) (methods []*types.Func, ok bool) {
 	key := releasersKey{field, named}
 	if r, seen := m.releasersMemo[key]; seen {
 		return r, r != nil
@@ -134,7 +134,7 @@ type releasersKey struct {
 }
 
 // DeadCase tells whether a select case can never proceed.
-func (m *ChannelModel) DeadCase(cc *ast.CommClause) (Deadness, bool) {
+func (m *Channels) DeadCase(cc *ast.CommClause) (Deadness, bool) {
 	ch, send := syntax.CommChannel(cc)
 	if ch == nil {
 		return Deadness{}, false
@@ -161,7 +161,7 @@ func (m *ChannelModel) DeadCase(cc *ast.CommClause) (Deadness, bool) {
 // DeadNonLocal tells whether a channel expression other than a local
 // variable is one that nothing will ever send to or close (for a receive)
 // or receive from (for a send).
-func (m *ChannelModel) DeadNonLocal(ch ast.Expr, send bool) (Deadness, bool) {
+func (m *Channels) DeadNonLocal(ch ast.Expr, send bool) (Deadness, bool) {
 	ch = ast.Unparen(ch)
 	if call, ok := ch.(*ast.CallExpr); ok {
 		// make(chan T) in the operation itself: no one else holds it. A
@@ -200,7 +200,7 @@ func (m *ChannelModel) DeadNonLocal(ch ast.Expr, send bool) (Deadness, bool) {
 // FieldOf is the struct field a channel expression denotes: x.f, or a
 // call of a getter of this package that returns it (see getterOf); nil
 // otherwise.
-func (m *ChannelModel) FieldOf(ch ast.Expr) *types.Var {
+func (m *Channels) FieldOf(ch ast.Expr) *types.Var {
 	switch e := ast.Unparen(ch).(type) {
 	case *ast.SelectorExpr:
 		if field, ok := m.x.Info.Uses[e.Sel].(*types.Var); ok && field.IsField() {

@@ -41,8 +41,8 @@ func (l HeldLock) SameLock(o HeldLock) bool { return l.Root == o.Root && l.Path 
 // them is held for writing.
 func (l HeldLock) Excludes(o HeldLock) bool { return l.Path == o.Path && (!l.Read || !o.Read) }
 
-// LockModel holds the per-function results, computed on demand.
-type LockModel struct {
+// Locks holds the per-function results, computed on demand.
+type Locks struct {
 	x       *syntax.Index
 	sum     *flow.Summaries
 	funcs   map[lockQuery]*lockStates
@@ -56,8 +56,8 @@ type lockQuery struct {
 	taken bool
 }
 
-func NewLockModel(x *syntax.Index, sum *flow.Summaries) *LockModel {
-	return &LockModel{x: x, sum: sum, funcs: map[lockQuery]*lockStates{}, unlocks: map[*types.Func]bool{}}
+func NewLocks(x *syntax.Index, sum *flow.Summaries) *Locks {
+	return &Locks{x: x, sum: sum, funcs: map[lockQuery]*lockStates{}, unlocks: map[*types.Func]bool{}}
 }
 
 // lockStates is the locks held on entry to each reachable block of a
@@ -69,18 +69,18 @@ type lockStates struct {
 
 // HeldAt returns the locks certainly held just before the operation at
 // (a node of fn's body) runs.
-func (lm *LockModel) HeldAt(fn ast.Node, at ast.Node) []HeldLock {
+func (lm *Locks) HeldAt(fn ast.Node, at ast.Node) []HeldLock {
 	return lm.at(lockQuery{fn: fn}, at)
 }
 
 // TakenBefore returns the locks that every path to the operation at (a
 // node of fn's body) takes: the goroutine that runs fn must get them
 // before it gets there.
-func (lm *LockModel) TakenBefore(fn ast.Node, at ast.Node) []HeldLock {
+func (lm *Locks) TakenBefore(fn ast.Node, at ast.Node) []HeldLock {
 	return lm.at(lockQuery{fn: fn, taken: true}, at)
 }
 
-func (lm *LockModel) at(q lockQuery, at ast.Node) []HeldLock {
+func (lm *Locks) at(q lockQuery, at ast.Node) []HeldLock {
 	st := lm.states(q)
 	if st == nil {
 		return nil
@@ -109,7 +109,7 @@ type exit struct {
 
 // exits lists the ways fn returns normally (calls that do not return, such
 // as panic, are no way out here).
-func (lm *LockModel) exits(fn ast.Node) []exit {
+func (lm *Locks) exits(fn ast.Node) []exit {
 	held, taken := lm.states(lockQuery{fn: fn}), lm.states(lockQuery{fn: fn, taken: true})
 	if held == nil || taken == nil {
 		return nil
@@ -147,7 +147,7 @@ func asStmt(n ast.Node) ast.Stmt {
 }
 
 // states runs the must-analysis over a function's graph, once per query.
-func (lm *LockModel) states(q lockQuery) *lockStates {
+func (lm *Locks) states(q lockQuery) *lockStates {
 	if st, ok := lm.funcs[q]; ok {
 		return st
 	}
@@ -199,7 +199,7 @@ func meetLocks(a, b []HeldLock) []HeldLock {
 // transfer applies the lock operations of n, in source order, to held.
 // With stop, it stops at stop and returns the locks held just before it.
 // For a query of the locks taken, nothing is ever released.
-func (lm *LockModel) transfer(q lockQuery, held []HeldLock, n ast.Node, stop ast.Node) []HeldLock {
+func (lm *Locks) transfer(q lockQuery, held []HeldLock, n ast.Node, stop ast.Node) []HeldLock {
 	out := append([]HeldLock(nil), held...)
 	done := false
 	ast.Inspect(n, func(n ast.Node) bool {
@@ -241,7 +241,7 @@ func removeLock(held []HeldLock, l HeldLock) []HeldLock {
 
 // LockCall recognises mu.Lock(), mu.Unlock(), mu.RLock() and mu.RUnlock()
 // on a sync.Mutex or sync.RWMutex reached from a variable.
-func (lm *LockModel) LockCall(call *ast.CallExpr) (HeldLock, string, bool) {
+func (lm *Locks) LockCall(call *ast.CallExpr) (HeldLock, string, bool) {
 	fn := syntax.StaticCallee(lm.x.Info, call)
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	if fn == nil || !ok || fn.Pkg() == nil || fn.Pkg().Path() != "sync" {
@@ -267,7 +267,7 @@ func (lm *LockModel) LockCall(call *ast.CallExpr) (HeldLock, string, bool) {
 }
 
 // fieldPath splits x.f.g into the variable x and the path "f.g".
-func (lm *LockModel) fieldPath(e ast.Expr) (types.Object, string, bool) {
+func (lm *Locks) fieldPath(e ast.Expr) (types.Object, string, bool) {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.Ident:
 		v, ok := lm.x.Info.Uses[e].(*types.Var)
@@ -323,7 +323,7 @@ func joinPath(path, name string) string {
 }
 
 // mayUnlock tells whether a call might release a lock the caller holds.
-func (lm *LockModel) mayUnlock(call *ast.CallExpr) bool {
+func (lm *Locks) mayUnlock(call *ast.CallExpr) bool {
 	if tv, ok := lm.x.Info.Types[call.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
 		return false
 	}
@@ -357,7 +357,7 @@ func (lm *LockModel) mayUnlock(call *ast.CallExpr) bool {
 
 // mayUnlockIn tells whether fn, a function of this package, or the
 // functions it calls might release a lock.
-func (lm *LockModel) mayUnlockIn(fn *types.Func) bool {
+func (lm *Locks) mayUnlockIn(fn *types.Func) bool {
 	if v, ok := lm.unlocks[fn]; ok {
 		return v
 	}

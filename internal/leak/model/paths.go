@@ -38,7 +38,7 @@ type EscapePath struct {
 // pending, when not nil, is the goroutine's operation that waits for a
 // release: a select case that cannot be ready while it waits (see
 // readyOnlyAfter) is no way out.
-func FindEscape(m *ChannelModel, g *cfg.CFG, start inspector.Cursor, releases []*flow.ChanUse, channel *types.Var, pending *flow.ChanUse) *EscapePath {
+func FindEscape(m *Channels, g *cfg.CFG, start inspector.Cursor, releases []*flow.ChanUse, channel *types.Var, pending *flow.ChanUse) *EscapePath {
 	if g == nil {
 		return nil
 	}
@@ -54,7 +54,7 @@ func FindEscape(m *ChannelModel, g *cfg.CFG, start inspector.Cursor, releases []
 
 // SearchEscape searches g, from node firstIndex of block first on, for a
 // path to a return that passes none of the releases (see findEscape).
-func SearchEscape(m *ChannelModel, g *cfg.CFG, first *cfg.Block, firstIndex int, releases []*flow.ChanUse, channel *types.Var, pending *flow.ChanUse) *EscapePath {
+func SearchEscape(m *Channels, g *cfg.CFG, first *cfg.Block, firstIndex int, releases []*flow.ChanUse, channel *types.Var, pending *flow.ChanUse) *EscapePath {
 	releasedBy := func(n ast.Node) bool {
 		for _, r := range releases {
 			if n.Pos() <= r.Pos() && r.Pos() < n.End() {
@@ -240,14 +240,14 @@ func endsTest(x *syntax.Index, n ast.Node) string {
 // once, or handed to code we cannot see): when it becomes ready, and
 // whether that depends on the goroutine that waits, is beyond us, so it is
 // no way out we can assert.
-func unknownCase(m *ChannelModel, b *cfg.Block) bool {
+func unknownCase(m *Channels, b *cfg.Block) bool {
 	f := caseFlow(m, b)
 	return f != nil && f.Escapes
 }
 
 // caseFlow is the flow of the local channel variable that b, the body of
 // a select case, receives from; nil for other blocks and cases.
-func caseFlow(m *ChannelModel, b *cfg.Block) *flow.ChanFlow {
+func caseFlow(m *Channels, b *cfg.Block) *flow.ChanFlow {
 	if b.Kind != cfg.KindSelectCaseBody {
 		return nil
 	}
@@ -271,7 +271,7 @@ func caseFlow(m *ChannelModel, b *cfg.Block) *flow.ChanFlow {
 // operation. (A goroutine that sends its result on one of two channels and
 // closes both when it returns never lets its reader take the other case
 // while it waits.)
-func readyOnlyAfter(m *ChannelModel, b *cfg.Block, pending *flow.ChanUse) bool {
+func readyOnlyAfter(m *Channels, b *cfg.Block, pending *flow.ChanUse) bool {
 	if pending == nil {
 		return false
 	}
@@ -344,7 +344,7 @@ func reaches(x *syntax.Index, g *cfg.CFG, from, to ast.Node) bool {
 
 // isDeadCaseBlock reports whether b is the body of a select case that can
 // never be chosen, so no path goes through it.
-func isDeadCaseBlock(m *ChannelModel, b *cfg.Block) bool {
+func isDeadCaseBlock(m *Channels, b *cfg.Block) bool {
 	if b.Kind != cfg.KindSelectCaseBody {
 		return false
 	}

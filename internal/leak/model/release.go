@@ -14,7 +14,7 @@ import (
 
 // ReleaseMethods lists the methods of named, other than the starter, that
 // close or send on one of the fields, provided nothing else does.
-func ReleaseMethods(x *syntax.Index, m *ChannelModel, named *types.Named, fields map[*types.Var]bool, starter *types.Func) []string {
+func ReleaseMethods(x *syntax.Index, m *Channels, named *types.Named, fields map[*types.Var]bool, starter *types.Func) []string {
 	ids := make([]string, 0, len(fields))
 	for f := range fields {
 		ids = append(ids, fmt.Sprintf("%p", f))
@@ -56,7 +56,7 @@ type releaseKey struct {
 	fields string // the fields' identities, sorted
 }
 
-func computeRelease(x *syntax.Index, m *ChannelModel, named *types.Named, fields map[*types.Var]bool) *release {
+func computeRelease(x *syntax.Index, m *Channels, named *types.Named, fields map[*types.Var]bool) *release {
 	rel := &release{direct: map[*types.Func]bool{}}
 	set := map[string]bool{}
 	for f := range fields {

@@ -9,20 +9,20 @@ import (
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
-// SyncModel answers the sync rules' questions about the package's locks,
+// Sync answers the sync rules' questions about the package's locks,
 // WaitGroups and Conds, each once.
-type SyncModel struct {
+type Sync struct {
 	x     *syntax.Index
-	m     *ChannelModel
-	locks *LockModel
+	m     *Channels
+	locks *Locks
 
 	partners map[partnerKey]*partnerLocks   // memo of partnersOf
 	uses     map[types.Object]*syncUsesOf   // memo of syncUses
 	leftHeld map[*ast.FuncDecl][]leftLocked // memo of locksLeftHeld
 }
 
-func NewSyncModel(x *syntax.Index, m *ChannelModel, locks *LockModel) *SyncModel {
-	return &SyncModel{x: x, m: m, locks: locks, partners: map[partnerKey]*partnerLocks{}, uses: map[types.Object]*syncUsesOf{}, leftHeld: map[*ast.FuncDecl][]leftLocked{}}
+func NewSync(x *syntax.Index, m *Channels, locks *Locks) *Sync {
+	return &Sync{x: x, m: m, locks: locks, partners: map[partnerKey]*partnerLocks{}, uses: map[types.Object]*syncUsesOf{}, leftHeld: map[*ast.FuncDecl][]leftLocked{}}
 }
 
 // syncUsesOf is what the package does with a WaitGroup or Cond variable
@@ -36,7 +36,7 @@ type syncUsesOf struct {
 // assignment that gives it a value. It returns nil when some use lets it
 // go where the analysis cannot follow: passed on, its address taken, a
 // method value.
-func (r *SyncModel) SyncUses(v *types.Var) *syncUsesOf {
+func (r *Sync) SyncUses(v *types.Var) *syncUsesOf {
 	obj := syntax.OriginOf(v)
 	if u, ok := r.uses[obj]; ok {
 		return u
@@ -98,7 +98,7 @@ type partnerKey struct {
 // the field is not one whose every partner is in sight: unbuffered, not
 // escaping, and (for partners that send) never closed, since a close made
 // before the wait began would end it.
-func (r *SyncModel) PartnersOf(field *types.Var, receives bool) *partnerLocks {
+func (r *Sync) PartnersOf(field *types.Var, receives bool) *partnerLocks {
 	key := partnerKey{field, receives}
 	if p, ok := r.partners[key]; ok {
 		return p
@@ -175,7 +175,7 @@ type leftLocked struct {
 // LocksLeftHeld returns, once per method, the returns that leave a lock of
 // the receiver held while another return does not, when no deferred call
 // releases it.
-func (r *SyncModel) LocksLeftHeld(decl *ast.FuncDecl) []leftLocked {
+func (r *Sync) LocksLeftHeld(decl *ast.FuncDecl) []leftLocked {
 	if l, ok := r.leftHeld[decl]; ok {
 		return l
 	}

@@ -12,10 +12,10 @@ const (
 	BadDirective                 // a //goroutineleak:ignore without a reason
 )
 
-// PatternInfo is one row of [Patterns]: everything the analyzers, the
+// Info is one row of [Patterns]: everything the analyzers, the
 // bundle's flags, the golangci-lint plugin's settings and the reports say
 // about a pattern.
-type PatternInfo struct {
+type Info struct {
 	Pattern Pattern
 	// Name is the per-pattern analyzer's name and the Category of its
 	// diagnostics.
@@ -35,7 +35,7 @@ type PatternInfo struct {
 
 // Patterns is the table of patterns, in the order of their flags. A new
 // pattern is a new row (and a package under analyzers/ for its analyzer).
-var Patterns = []PatternInfo{
+var Patterns = []Info{
 	{
 		Pattern: UnguardedRecv,
 		Name:    "recvleak",
@@ -179,7 +179,7 @@ a deferred drain or a drain in t.Cleanup is the fix.`,
 }
 
 // Info is the pattern's row of [Patterns].
-func (p Pattern) Info() PatternInfo {
+func (p Pattern) Info() Info {
 	for _, row := range Patterns {
 		if row.Pattern == p {
 			return row
@@ -199,6 +199,6 @@ func (p Pattern) URL() string {
 // FullDoc is the analyzer documentation of the pattern: its summary on
 // the first line (drivers print the analyzer's name before it), then the
 // details.
-func (info PatternInfo) FullDoc() string {
+func (info Info) FullDoc() string {
 	return info.Summary + "\n\n" + info.Doc
 }

@@ -105,4 +105,3 @@ func deadCaseAround(r *Input, s *flow.Spawn, loop *ast.ForStmt, leave ast.Node) 
 	}
 	return nil, model.Deadness{}, false
 }
-

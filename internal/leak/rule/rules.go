@@ -22,11 +22,11 @@ type Input struct {
 	X   *syntax.Index
 	Sum *flow.Summaries
 	Gs  *flow.Goroutines
-	M   *model.ChannelModel
+	M   *model.Channels
 
-	Locks   *model.LockModel // built per function, on demand
-	Targets *model.Targets   // calls through function values
-	Sync    *model.SyncModel // the package's locks, WaitGroups and Conds
+	Locks   *model.Locks   // built per function, on demand
+	Targets *model.Targets // calls through function values
+	Sync    *model.Sync    // the package's locks, WaitGroups and Conds
 
 	Contracts  *contract.Contracts  // release methods of the package's types
 	Generators *contract.Generators // the package's generators
