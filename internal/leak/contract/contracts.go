@@ -34,8 +34,10 @@ type ReleasedBy struct {
 	// context that is never cancelled.
 	ParentArg int
 	// WaitsAt is file:line where the goroutine waits for a release, so
-	// that a caller in another package can relate it.
+	// that a caller in another package can relate it; LoopsAt, when it
+	// waits in a loop that runs until then, that loop's.
 	WaitsAt string
+	LoopsAt string
 }
 
 func (*ReleasedBy) AFact() {}
@@ -58,6 +60,10 @@ type Contract struct {
 	// WaitPos is where, for a contract of another package, its fact says
 	// the goroutine waits; NoPos when this file set does not hold it.
 	WaitPos token.Pos
+	// loopAt is the loop the goroutine runs until it is released, when it
+	// waits in one (see loopAround); LoopPos is the same from a fact.
+	loopAt  *ast.ForStmt
+	LoopPos token.Pos
 
 	// OnResult says the object is the starter's result, where by default
 	// a method starts its receiver's goroutine and a function its result's.
@@ -69,6 +75,31 @@ type Contract struct {
 }
 
 // Wait is where the contract's goroutine waits, to relate.
+// Loop is the loop the goroutine runs until it is released, or none.
+func (c *Contract) Loop() syntax.Span {
+	if c.loopAt != nil {
+		return syntax.Span{Pos: c.loopAt.Pos(), End: syntax.KeywordEnd(c.loopAt)}
+	}
+	return syntax.Span{Pos: c.LoopPos}
+}
+
+// loopAround is the for loop without a condition, in the goroutine's own
+// function, around its wait: such a goroutine runs the loop (a ticker's
+// work, say) until it is released, and the loop is what never ends.
+func loopAround(x *syntax.Index, wait ast.Node) *ast.ForStmt {
+	for c := x.CursorOf(wait).Parent(); c.Valid(); c = c.Parent() {
+		switch n := c.Node().(type) {
+		case *ast.FuncDecl, *ast.FuncLit:
+			return nil
+		case *ast.ForStmt:
+			if n.Cond == nil {
+				return n
+			}
+		}
+	}
+	return nil
+}
+
 func (c *Contract) Wait() syntax.Span {
 	if c.waitAt != nil {
 		return syntax.Span{Pos: c.waitAt.Pos(), End: syntax.KeywordEnd(c.waitAt)}
@@ -126,7 +157,8 @@ func (k *Contracts) Of(x *syntax.Index, fn *types.Func) *Contract {
 	}
 	var fact ReleasedBy
 	if k.pass.ImportObjectFact(fn, &fact) {
-		return &Contract{Methods: fact.Methods, OnResult: fact.OnResult, ParentArg: fact.ParentArg, WaitPos: syntax.LineStart(x, fact.WaitsAt)}
+		return &Contract{Methods: fact.Methods, OnResult: fact.OnResult, ParentArg: fact.ParentArg,
+			WaitPos: syntax.LineStart(x, fact.WaitsAt), LoopPos: syntax.LineStart(x, fact.LoopsAt)}
 	}
 	return nil
 }
@@ -178,6 +210,9 @@ func InferContracts(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, g
 		if c == nil {
 			continue
 		}
+		if c.waitAt != nil {
+			c.loopAt = loopAround(x, c.waitAt)
+		}
 		k.ByStarter[fn] = c
 		// Other packages can call only the exported release methods.
 		var exported []string
@@ -187,9 +222,11 @@ func InferContracts(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, g
 			}
 		}
 		if len(exported) > 0 {
-			at := x.Fset.Position(c.waitAt.Pos())
-			pass.ExportObjectFact(fn, &ReleasedBy{Methods: exported, OnResult: c.OnResult, ParentArg: c.ParentArg,
-				WaitsAt: fmt.Sprintf("%s:%d", at.Filename, at.Line)})
+			fact := &ReleasedBy{Methods: exported, OnResult: c.OnResult, ParentArg: c.ParentArg, WaitsAt: fileLine(x, c.waitAt)}
+			if c.loopAt != nil {
+				fact.LoopsAt = fileLine(x, c.loopAt)
+			}
+			pass.ExportObjectFact(fn, fact)
 			exports = true
 		}
 	}
@@ -467,4 +504,10 @@ func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []strin
 		return Escaped
 	}
 	return state
+}
+
+// fileLine is n's position as a fact carries it: file:line.
+func fileLine(x *syntax.Index, n ast.Node) string {
+	at := x.Fset.Position(n.Pos())
+	return fmt.Sprintf("%s:%d", at.Filename, at.Line)
 }

@@ -87,7 +87,7 @@ func contractVerdict(r *Input, cur inspector.Cursor, fn *types.Func, c *contract
 				id = parent.Names[0]
 			}
 		case *ast.ExprStmt:
-			return found(verdict.ContractDiscarded{Starter: fn, Methods: methods, Wait: c.Wait()})
+			return found(verdict.ContractDiscarded{Starter: fn, Methods: methods, Wait: c.Wait(), Loop: c.Loop()})
 		}
 		if id == nil {
 			return verdict.Verdict{}, false
@@ -113,5 +113,5 @@ func contractVerdict(r *Input, cur inspector.Cursor, fn *types.Func, c *contract
 	case contract.Released, contract.Escaped:
 		return verdict.Verdict{}, false
 	}
-	return found(verdict.ContractDropped{Starter: fn, Methods: methods, Wait: c.Wait(), Object: v, Owner: owner, Method: isMethod})
+	return found(verdict.ContractDropped{Starter: fn, Methods: methods, Wait: c.Wait(), Loop: c.Loop(), Object: v, Owner: owner, Method: isMethod})
 }

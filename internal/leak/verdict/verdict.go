@@ -228,6 +228,7 @@ type (
 		Starter *types.Func
 		Methods []string
 		Wait    syntax.Span // where its goroutine waits, when known
+		Loop    syntax.Span // the loop it runs until then, when it waits in one
 	}
 	// An object whose goroutine only a release method lets go is dropped
 	// without a call of one.
@@ -235,6 +236,7 @@ type (
 		Starter *types.Func
 		Methods []string
 		Wait    syntax.Span // where its goroutine waits, when known
+		Loop    syntax.Span // the loop it runs until then, when it waits in one
 		Object  *types.Var
 		Owner   ast.Node // the function that drops it
 		Method  bool     // the starter is a method of the object (o.Start()), not its constructor

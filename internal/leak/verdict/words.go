@@ -257,13 +257,13 @@ func (why ForeignLoop) Word(d *analysis.Diagnostic, pkg *types.Package) {
 }
 
 func (why ContractDiscarded) Word(d *analysis.Diagnostic, pkg *types.Package) {
-	d.Related = appendWait(d.Related, why.Wait, why.Methods)
+	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods)
 	d.Message = fmt.Sprintf("%s starts a goroutine that runs until %s is called on its result, which is discarded: the goroutine leaks",
 		why.Starter.Name(), releaseCalls("", why.Methods))
 }
 
 func (why ContractDropped) Word(d *analysis.Diagnostic, pkg *types.Package) {
-	d.Related = appendWait(d.Related, why.Wait, why.Methods)
+	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods)
 	obj := why.Object.Name()
 	starter := why.Starter.Name()
 	if why.Method {
@@ -289,7 +289,11 @@ func lockName(l model.HeldLock) string {
 }
 
 // appendWait relates where a contract's goroutine waits for its release.
-func appendWait(rel []analysis.RelatedInformation, wait syntax.Span, methods []string) []analysis.RelatedInformation {
+func appendWait(rel []analysis.RelatedInformation, wait, loop syntax.Span, methods []string) []analysis.RelatedInformation {
+	if loop.Pos.IsValid() {
+		rel = append(rel, analysis.RelatedInformation{Pos: loop.Pos, End: loop.End,
+			Message: "the goroutine runs this loop until " + releaseCalls("", methods) + " is called"})
+	}
 	if !wait.Pos.IsValid() {
 		return rel
 	}
