@@ -71,7 +71,7 @@ func (sum *Summaries) ExportFacts() {
 type paramSummary struct {
 	ops        []paramOp
 	sends      []int        // per parameter: the most sends on it along one path of a call (many in a loop)
-	BlockingAt [][]ast.Node // per parameter: where the function itself blocks on it, for reports
+	BlockingAt [][]ast.Node // per parameter: where the function, or a function of this package it passes it to, blocks on it, for reports
 	hasChan    bool
 }
 
@@ -108,8 +108,18 @@ func (sum *Summaries) ParamSummary(fn *types.Func) *paramSummary {
 		if s.ops[i]&paramEscapes == 0 {
 			s.sends[i] = sum.sendsInCall(f, decl)
 			for _, u := range f.Uses {
-				if u.Via == nil && u.Blocks() && u.Place.Owner == decl {
+				if u.Place.Owner != decl {
+					continue
+				}
+				switch {
+				case u.Via == nil && u.Blocks():
 					s.BlockingAt[i] = append(s.BlockingAt[i], u.Node)
+				case u.Via != nil && u.Callee != nil:
+					// Passed on to a function of this package: where it
+					// blocks, this one does.
+					if callee := sum.ParamSummary(u.Callee); callee != nil && u.Arg < len(callee.BlockingAt) {
+						s.BlockingAt[i] = append(s.BlockingAt[i], callee.BlockingAt[u.Arg]...)
+					}
 				}
 			}
 		}
