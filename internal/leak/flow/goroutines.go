@@ -49,6 +49,10 @@ func FindGoroutines(x *syntax.Index) *Goroutines {
 				switch fun := ast.Unparen(n.Call.Fun).(type) {
 				case *ast.FuncLit:
 					s.Lit = fun
+				case *ast.Ident:
+					if s.Lit = closureOnlyStarted(x, fun); s.Lit == nil {
+						s.Callee = syntax.StaticCallee(x.Info, n.Call)
+					}
 				default:
 					s.Callee = syntax.StaticCallee(x.Info, n.Call)
 				}
@@ -80,6 +84,27 @@ func FindGoroutines(x *syntax.Index) *Goroutines {
 		}
 	}
 	return gs
+}
+
+// closureOnlyStarted is the function literal that a local variable holds
+// when the go statement that names it (go f(...)) is what runs it: the
+// variable is given that one literal and mentioned nowhere else. The
+// literal's code is then the goroutine's, as if it were written in the go
+// statement.
+func closureOnlyStarted(x *syntax.Index, fun *ast.Ident) *ast.FuncLit {
+	v, ok := x.Info.Uses[fun].(*types.Var)
+	if !ok {
+		return nil
+	}
+	lit, ok := x.SoleValue(v).(*ast.FuncLit)
+	if !ok {
+		return nil
+	}
+	owner := syntax.EnclosingFunc(x.CursorOf(fun))
+	if owner == nil || len(x.Mentions(owner, v)) != 2 { // its definition and the go statement
+		return nil
+	}
+	return lit
 }
 
 // place fills in what the spawn's surroundings tell.
