@@ -131,8 +131,11 @@ func analyze(tb testing.TB, pkgs []*packages.Package) *leak.Result {
 }
 
 func TestHugeFunction(t *testing.T) {
-	const n = 3000
-	res := analyze(t, load(t, earlyReturns(n)))
+	n := 3000
+	if testing.Short() {
+		n = 1000 // each goroutine's escape search walks the whole function: 3000 take half a minute
+	}
+	res := leak.AnalyzeSource(t, earlyReturns(n))
 	if got := len(res.Findings); got != n {
 		t.Errorf("%d findings in a function with %d abandoned goroutines", got, n)
 	}
@@ -140,7 +143,7 @@ func TestHugeFunction(t *testing.T) {
 
 func TestSharedChannel(t *testing.T) {
 	const n = 1000
-	res := analyze(t, load(t, sharedChannel(n)))
+	res := leak.AnalyzeSource(t, sharedChannel(n))
 	if got := len(res.Findings); got != n {
 		t.Errorf("%d findings for %d goroutines abandoned on a shared channel", got, n)
 	}
@@ -148,17 +151,17 @@ func TestSharedChannel(t *testing.T) {
 
 func TestSyncCoupled(t *testing.T) {
 	const n = 300
-	res := analyze(t, load(t, syncCoupled(n)))
+	res := leak.AnalyzeSource(t, syncCoupled(n))
 	if got := len(res.Findings); got != 2*n {
 		t.Errorf("%d findings for %d goroutines each in a locked wait and a wait never done, want %d", got, n, 2*n)
 	}
 }
 
 func TestDeepNestingAndBigSelect(t *testing.T) {
-	if res := analyze(t, load(t, deepNesting(400))); len(res.Findings) != 1 {
+	if res := leak.AnalyzeSource(t, deepNesting(400)); len(res.Findings) != 1 {
 		t.Errorf("deep nesting: %d findings, want 1", len(res.Findings))
 	}
-	if res := analyze(t, load(t, bigSelect(1000))); len(res.Findings) != 0 {
+	if res := leak.AnalyzeSource(t, bigSelect(1000)); len(res.Findings) != 0 {
 		t.Errorf("big select: %d findings, want 0: %v", len(res.Findings), res.Findings[0].Diagnostic.Message)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"go/types"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/tools/go/analysis"
@@ -19,14 +20,25 @@ import (
 // verdict is expected, and lines without one expect none. The analysistest
 // suites under analyzers/ check the words.
 
-// verdictsOf runs the pipeline over one file of package p and returns its
-// verdicts as "line: pattern/cause", in position order.
-func verdictsOf(t *testing.T, src string) []string {
-	t.Helper()
-	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, "p.go", src, parser.ParseComments)
+// The inputs of these tests, and the scale tests' generated packages, are
+// type-checked against the standard library from source; one importer,
+// with one file set, does that once per test binary (a fresh importer per
+// input took most of the package's test time).
+var (
+	sourceMu   sync.Mutex
+	sourceFset = token.NewFileSet()
+	sourceImp  = importer.ForCompiler(sourceFset, "source", nil)
+)
+
+// passOf type-checks src as package p and returns a pass over it with no
+// facts of other packages, that keeps none of its own.
+func passOf(tb testing.TB, src string) *analysis.Pass {
+	tb.Helper()
+	sourceMu.Lock() // the importer is not safe for concurrent use
+	defer sourceMu.Unlock()
+	file, err := parser.ParseFile(sourceFset, "p.go", src, parser.ParseComments)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	info := &types.Info{
 		Types:      map[ast.Expr]types.TypeAndValue{},
@@ -37,18 +49,36 @@ func verdictsOf(t *testing.T, src string) []string {
 		Implicits:  map[ast.Node]types.Object{},
 		Instances:  map[*ast.Ident]types.Instance{},
 	}
-	pkg, err := (&types.Config{Importer: importer.ForCompiler(fset, "source", nil)}).Check("p", fset, []*ast.File{file}, info)
+	pkg, err := (&types.Config{Importer: sourceImp}).Check("p", sourceFset, []*ast.File{file}, info)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	// A pass with no facts of other packages, that keeps none of its own.
-	pass := &analysis.Pass{
-		Fset: fset, Files: []*ast.File{file}, Pkg: pkg, TypesInfo: info,
+	return &analysis.Pass{
+		Fset: sourceFset, Files: []*ast.File{file}, Pkg: pkg, TypesInfo: info,
 		ImportObjectFact:  func(types.Object, analysis.Fact) bool { return false },
 		ImportPackageFact: func(*types.Package, analysis.Fact) bool { return false },
 		ExportObjectFact:  func(types.Object, analysis.Fact) {},
 		ExportPackageFact: func(analysis.Fact) {},
 	}
+}
+
+// AnalyzeSource runs the engine over src, a package p of its own, for the
+// scale tests (package leak_test).
+func AnalyzeSource(tb testing.TB, src string) *Result {
+	tb.Helper()
+	res, err := run(passOf(tb, src))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res.(*Result)
+}
+
+// verdictsOf runs the pipeline over one file of package p and returns its
+// verdicts as "line: pattern/cause", in position order.
+func verdictsOf(t *testing.T, src string) []string {
+	t.Helper()
+	pass := passOf(t, src)
+	fset := pass.Fset
 	res, err := run(pass)
 	if err != nil {
 		t.Fatal(err)
