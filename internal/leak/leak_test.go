@@ -31,11 +31,11 @@ var bundleTestdata = testdata("goroutineleak")
 // analyzers are the analyzers whose testdata the tests here read.
 var analyzers = []string{"recvleak", "sendleak", "loopleak", "goroutineleak"}
 
-// A run is one analysistest run over several packages, made once per test
-// binary and shared by the tests that read it: loading type-checks the
-// packages and everything they import from source, which costs seconds
-// each time.
-type run struct {
+// A sharedRun is one analysistest run over several packages, made once
+// per test binary and shared by the tests that read it: loading
+// type-checks the packages and everything they import from source, which
+// costs seconds each time.
+type sharedRun struct {
 	dir     string
 	pkgs    []string // the packages run, by path under dir/src
 	results []*analysistest.Result
@@ -44,9 +44,9 @@ type run struct {
 }
 
 // newRun runs analysistest.Run once, on first use.
-func newRun(a *analysis.Analyzer, dir string, pkgs func() ([]string, error)) func() *run {
-	return sync.OnceValue(func() *run {
-		r := &run{dir: dir}
+func newRun(a *analysis.Analyzer, dir string, pkgs func() ([]string, error)) func() *sharedRun {
+	return sync.OnceValue(func() *sharedRun {
+		r := &sharedRun{dir: dir}
 		r.pkgs, r.err = pkgs()
 		if r.err != nil {
 			return r
@@ -60,8 +60,8 @@ func newRun(a *analysis.Analyzer, dir string, pkgs func() ([]string, error)) fun
 
 // all is goroutineleak.Analyzer run over all the packages of each
 // analyzer's testdata, checked against their // want comments.
-var all = func() map[string]func() *run {
-	m := map[string]func() *run{}
+var all = func() map[string]func() *sharedRun {
+	m := map[string]func() *sharedRun{}
 	for _, analyzer := range analyzers {
 		m[analyzer] = newRun(goroutineleak.Analyzer, testdata(analyzer), func() ([]string, error) { return testdataPackages(analyzer) })
 	}
@@ -75,7 +75,7 @@ var libFacts = newRun(leak.Analyzer, bundleTestdata, func() ([]string, error) { 
 // no package in particular, and returns their results: what a test that
 // ran analysistest.Run(t, dir, analyzer, pkgs...) would have seen. With no
 // pkgs, it returns every result and reports no error.
-func (r *run) of(t *testing.T, pkgs ...string) []*analysistest.Result {
+func (r *sharedRun) of(t *testing.T, pkgs ...string) []*analysistest.Result {
 	t.Helper()
 	if r.err != nil {
 		t.Fatal(r.err)
@@ -102,12 +102,14 @@ func (r *run) of(t *testing.T, pkgs ...string) []*analysistest.Result {
 
 // owner returns the package run that an error of analysistest is about,
 // or "" if none: the package whose directory starts the error's position,
-// relative to dir/src (want comments) or absolute (fixes and golden files).
-func (r *run) owner(e string) string {
-	src := filepath.Join(r.dir, "src") + string(filepath.Separator)
+// relative to testdata/src (want comments), to the working directory or
+// absolute (fixes and golden files). The testdata directory is named
+// testdata.
+func (r *sharedRun) owner(e string) string {
+	e = filepath.ToSlash(e)
 	owner := ""
 	for _, pkg := range r.pkgs {
-		if len(pkg) > len(owner) && (strings.HasPrefix(e, pkg+"/") || strings.Contains(e, src+filepath.FromSlash(pkg)+string(filepath.Separator))) {
+		if len(pkg) > len(owner) && (strings.HasPrefix(e, pkg+"/") || strings.Contains(e, "testdata/src/"+pkg+"/")) {
 			owner = pkg
 		}
 	}
