@@ -1,6 +1,7 @@
 package goroutineleak_test
 
 import (
+	"fmt"
 	"go/build"
 	"maps"
 	"path/filepath"
@@ -8,23 +9,99 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
 	"golang.org/x/tools/go/analysis/analysistest"
 )
 
+// defaultPackages are the packages the default analyzer checks, with
+// their fixes, in the tests below.
+var defaultPackages = []string{"seeds", "user", "generic", "cgo", "suppress", "locks", "shutdown", "shutdownmain", "waitgroups", "callbacks"}
+
+// defaultRun checks them all in one analysistest run, once per test
+// binary: loading type-checks every package they import from source, which
+// costs seconds a run. Each test reports what the run found wrong in its
+// own packages.
+var defaultRun = sync.OnceValue(func() *sharedRun {
+	rec := &recorder{}
+	results := analysistest.RunWithSuggestedFixes(rec, analysistest.TestData(), goroutineleak.Analyzer, defaultPackages...)
+	return &sharedRun{dir: analysistest.TestData(), pkgs: defaultPackages, results: results, errors: rec.errors}
+})
+
+// checkDefault reports on t what analysistest.RunWithSuggestedFixes(t,
+// analysistest.TestData(), goroutineleak.Analyzer, pkgs...) would.
+func checkDefault(t *testing.T, pkgs ...string) {
+	t.Helper()
+	t.Parallel()
+	defaultRun().of(t, pkgs...)
+}
+
+// A sharedRun is one analysistest run over several packages.
+type sharedRun struct {
+	dir     string
+	pkgs    []string // the packages run, by path under dir/src
+	results []*analysistest.Result
+	errors  []string // what analysistest reported; of sorts them by package
+}
+
+// of reports on t what analysistest reported about packages pkgs, or about
+// no package in particular, and returns their results.
+func (r *sharedRun) of(t *testing.T, pkgs ...string) []*analysistest.Result {
+	t.Helper()
+	for _, e := range r.errors {
+		if owner := r.owner(e); owner == "" || slices.Contains(pkgs, owner) {
+			t.Error(e)
+		}
+	}
+	var out []*analysistest.Result
+	for _, res := range r.results {
+		if slices.Contains(pkgs, res.Pass.Pkg.Path()) {
+			out = append(out, res)
+		}
+	}
+	if len(out) != len(pkgs) {
+		t.Fatalf("%d results for packages %q of %s", len(out), pkgs, r.dir)
+	}
+	return out
+}
+
+// owner returns the package run that an error of analysistest is about,
+// or "" if none: the package whose directory starts the error's position,
+// relative to testdata/src (want comments), to the working directory or
+// absolute (fixes and golden files). The testdata directory is named
+// testdata.
+func (r *sharedRun) owner(e string) string {
+	e = filepath.ToSlash(e)
+	owner := ""
+	for _, pkg := range r.pkgs {
+		if len(pkg) > len(owner) && (strings.HasPrefix(e, pkg+"/") || strings.Contains(e, "testdata/src/"+pkg+"/")) {
+			owner = pkg
+		}
+	}
+	return owner
+}
+
+// recorder is an analysistest.Testing that keeps the errors.
+type recorder struct{ errors []string }
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
 func TestSeeds(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goroutineleak.Analyzer, "seeds")
+	checkDefault(t, "seeds")
 }
 
 // TestCrossPackage checks that facts about lib let the analysis of user
 // see leaks in goroutines that run lib's functions.
 func TestCrossPackage(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goroutineleak.Analyzer, "user")
+	checkDefault(t, "user")
 }
 
 func TestSwitchPatternOff(t *testing.T) {
+	t.Parallel()
 	a, err := goroutineleak.New(goroutineleak.Config{Patterns: map[string]bool{"send": false}})
 	if err != nil {
 		t.Fatal(err)
@@ -36,6 +113,7 @@ func TestSwitchPatternOff(t *testing.T) {
 }
 
 func TestFlags(t *testing.T) {
+	t.Parallel()
 	a, err := goroutineleak.New(goroutineleak.Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -99,17 +177,18 @@ type ignoreWants struct{}
 func (ignoreWants) Errorf(string, ...any) {}
 
 func TestGenericsAndCgo(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goroutineleak.Analyzer, "generic", "cgo")
+	checkDefault(t, "generic", "cgo")
 }
 
 func TestIgnoreDirective(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), goroutineleak.Analyzer, "suppress")
+	checkDefault(t, "suppress")
 }
 
 // TestTestFailurePaths checks the testfail pattern, which is off by
 // default: switched on, it reports goroutines that leak when their test
 // fails.
 func TestTestFailurePaths(t *testing.T) {
+	t.Parallel()
 	if goroutineleak.Analyzer.Flags.Lookup("testfail").Value.String() != "false" {
 		t.Error("testfail is on by default")
 	}
@@ -125,7 +204,8 @@ func TestTestFailurePaths(t *testing.T) {
 // The waits on the lock, WaitGroup or Cond itself are syncleak's, with its
 // URL; the channel operations are not.
 func TestSyncCoupled(t *testing.T) {
-	results := analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goroutineleak.Analyzer, "locks", "shutdown", "shutdownmain", "waitgroups", "callbacks")
+	t.Parallel()
+	results := defaultRun().of(t, "locks", "shutdown", "shutdownmain", "waitgroups", "callbacks")
 	syncWait := regexp.MustCompile(`^goroutine blocks for ever in \S+\.(Wait|Lock|RLock)\(\)`)
 	var waits int
 	for _, r := range results {
@@ -149,6 +229,7 @@ func TestSyncCoupled(t *testing.T) {
 // own, with go 1.27 in its go.mod. Only a test binary built by Go 1.27 or
 // later can type-check it; .ci/run runs the tests under Go 1.27 too.
 func TestGo127(t *testing.T) {
+	t.Parallel()
 	if !slices.Contains(build.Default.ReleaseTags, "go1.27") {
 		t.Skipf("Go 1.27 code needs a Go 1.27 toolchain; this test binary was built by %s", runtime.Version())
 	}

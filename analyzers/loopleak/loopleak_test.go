@@ -8,9 +8,11 @@ import (
 )
 
 func TestLoopLeak(t *testing.T) {
+	t.Parallel()
 	analysistest.Run(t, analysistest.TestData(), loopleak.Analyzer, "loop", "daemon", "deadexit")
 }
 
 func TestContextFix(t *testing.T) {
+	t.Parallel()
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), loopleak.Analyzer, "ctxloop")
 }

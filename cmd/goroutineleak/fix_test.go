@@ -42,6 +42,7 @@ func Nil() {
 // TestFix runs -fix as a user does: the fixes are applied, the reports
 // with no fix are listed, and the exit code says whether any remain.
 func TestFix(t *testing.T) {
+	binaryTest(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"go.mod": "module leaky\n\ngo 1.26\n", "fixable.go": fixable, "unfixable.go": unfixable})
 
@@ -80,6 +81,7 @@ func TestFix(t *testing.T) {
 // TestFixJSON: with -json, what remains is the JSON, and the exit code
 // still says that something does.
 func TestFixJSON(t *testing.T) {
+	binaryTest(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"go.mod": "module leaky\n\ngo 1.26\n", "unfixable.go": unfixable})
 	out, code := run(t, dir, binary, "-json", "-fix", "./...")

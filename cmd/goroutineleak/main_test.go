@@ -4,6 +4,7 @@ import (
 	"debug/buildinfo"
 	"encoding/json"
 	"errors"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,11 +16,16 @@ import (
 )
 
 // These tests build the real binary and run it the ways users do:
-// standalone, and under go vet -vettool.
+// standalone, and under go vet -vettool. With -short, TestMain builds no
+// binary and they skip.
 
 var binary string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(leaktest.Run(m))
+	}
 	dir, err := os.MkdirTemp("", "goroutineleak-test")
 	if err != nil {
 		panic(err)
@@ -32,6 +38,16 @@ func TestMain(m *testing.M) {
 	code := leaktest.Run(m) // os/exec copies the commands' output in goroutines
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// binaryTest marks t as a test of the binary: skipped with -short, run in
+// parallel with the others otherwise.
+func binaryTest(t *testing.T) {
+	t.Helper()
+	if binary == "" {
+		t.Skip("builds and runs the goroutineleak binary; skipped with -short")
+	}
+	t.Parallel()
 }
 
 var exampleReports = []string{
@@ -72,6 +88,7 @@ func wantReports(t *testing.T, out string, want []string) {
 }
 
 func TestStandalone(t *testing.T) {
+	binaryTest(t)
 	out, code := run(t, root, binary, "./testdata/example")
 	if code != 3 {
 		t.Errorf("exit code %d, want 3 (diagnostics reported)", code)
@@ -83,6 +100,7 @@ func TestStandalone(t *testing.T) {
 }
 
 func TestGoVet(t *testing.T) {
+	binaryTest(t)
 	out, code := run(t, root, "go", "vet", "-vettool="+binary, "./testdata/example")
 	if code == 0 {
 		t.Errorf("go vet exited 0 with leaks to report")
@@ -91,6 +109,7 @@ func TestGoVet(t *testing.T) {
 }
 
 func TestGoVetFlag(t *testing.T) {
+	binaryTest(t)
 	out, _ := run(t, root, "go", "vet", "-vettool="+binary, "-loop=false", "./testdata/example")
 	wantReports(t, out, exampleReports[:2])
 	if strings.Contains(out, "never finishes") {
@@ -99,6 +118,7 @@ func TestGoVetFlag(t *testing.T) {
 }
 
 func TestGoVetJSON(t *testing.T) {
+	binaryTest(t)
 	out, code := run(t, root, "go", "vet", "-vettool="+binary, "-json", "./testdata/example")
 	if code != 0 {
 		t.Fatalf("go vet -json exited %d:\n%s", code, out)
@@ -129,6 +149,7 @@ func TestGoVetJSON(t *testing.T) {
 // TestGoVetFacts checks that facts cross package boundaries under go vet,
 // which analyses one package per process.
 func TestGoVetFacts(t *testing.T) {
+	binaryTest(t)
 	dir := t.TempDir()
 	files := map[string]string{
 		"go.mod": "module vetfacts\n\ngo 1.26\n",
@@ -170,6 +191,7 @@ func Start(xs []int) {
 // binary and go vet: a directive with a reason silences, one without is
 // reported.
 func TestIgnoreDirective(t *testing.T) {
+	binaryTest(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"go.mod": "module ignore\n\ngo 1.26\n", "ignore.go": `package ignore
 
@@ -201,6 +223,7 @@ func NoReason() {
 }
 
 func TestBadInput(t *testing.T) {
+	binaryTest(t)
 	out, code := run(t, root, binary, "-no-such-flag", "./testdata/example")
 	if code != 2 || !strings.Contains(out, "flag provided but not defined: -no-such-flag") {
 		t.Errorf("bad flag: exit %d, output:\n%s", code, out)
@@ -243,6 +266,7 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 // TestHelp follows go vet's own advice: on a bad flag it says "Run
 // '.../goroutineleak help' for a full list of flags and analyzers".
 func TestHelp(t *testing.T) {
+	binaryTest(t)
 	out, code := run(t, root, "go", "vet", "-vettool="+binary, "-no-such-flag", "./testdata/example")
 	m := regexp.MustCompile(`Run '(.*) help' for a full list`).FindStringSubmatch(out)
 	if code == 0 || m == nil {
@@ -273,6 +297,7 @@ func TestHelp(t *testing.T) {
 }
 
 func TestHelpPattern(t *testing.T) {
+	binaryTest(t)
 	for _, tc := range []struct{ arg, head, flag, url string }{
 		{"recvleak", "recvleak: report goroutines that block for ever on a receive\n", "Flag: -recv (default true)", "#recvleak"},
 		{"send", "sendleak: report goroutines that block for ever on a send\n", "Flag: -send (default true)", "#sendleak"},
@@ -298,6 +323,7 @@ func TestHelpPattern(t *testing.T) {
 
 // TestUsage checks that -help names the tool once.
 func TestUsage(t *testing.T) {
+	binaryTest(t)
 	out, _ := run(t, root, binary, "-help")
 	if !strings.HasPrefix(out, "goroutineleak: report goroutines that can never finish\n") {
 		t.Errorf("-help header:\n%s", out)
@@ -311,6 +337,7 @@ func TestUsage(t *testing.T) {
 // that go vet takes -V=full (it runs it before any vet tool and keys its
 // cache by the output).
 func TestVersion(t *testing.T) {
+	binaryTest(t)
 	info, err := buildinfo.ReadFile(binary)
 	if err != nil {
 		t.Fatal(err)
@@ -346,6 +373,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestHelpAfterFlags(t *testing.T) {
+	binaryTest(t)
 	out, code := run(t, root, binary, "-json", "help", "recvleak")
 	if code != 0 || !strings.HasPrefix(out, "recvleak: report goroutines that block for ever on a receive\n") {
 		t.Errorf("-json help recvleak: exit %d:\n%s", code, out)

@@ -19,12 +19,15 @@ func TestMain(m *testing.M) {
 // TestMultichecker builds the example driver and runs it as the README
 // says: standalone, with the prefixed flags, its help, and under go vet.
 func TestMultichecker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the example driver; skipped with -short")
+	}
 	bin := filepath.Join(t.TempDir(), "mychecker")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("building the example: %v\n%s", err, out)
 	}
 	const root = "../.."
-	run := func(args ...string) (string, int) {
+	run := func(t *testing.T, args ...string) (string, int) {
 		t.Helper()
 		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Dir = root
@@ -42,7 +45,7 @@ func TestMultichecker(t *testing.T) {
 		"recv": "example.go:49:3: goroutine blocks for ever ranging over work",
 		"loop": "example.go:85:3: goroutine never finishes",
 	}
-	check := func(argv []string, out string, want ...string) {
+	check := func(t *testing.T, argv []string, out string, want ...string) {
 		t.Helper()
 		for name, report := range reports {
 			wanted := strings.Contains(strings.Join(want, " "), name)
@@ -63,23 +66,28 @@ func TestMultichecker(t *testing.T) {
 		{[]string{bin, "-lostcancel", "./testdata/example"}, nil},
 		{[]string{"go", "vet", "-vettool=" + bin, "-goroutineleak.loop=false", "./testdata/example"}, []string{"send", "recv"}},
 	} {
-		out, code := run(tc.argv...)
-		if want := map[bool]int{true: 3, false: 0}[len(tc.want) > 0]; tc.argv[0] == bin && code != want {
-			t.Errorf("%v: exit %d, want %d:\n%s", tc.argv, code, want, out)
-		}
-		check(tc.argv, out, tc.want...)
+		// Each run type-checks the example's imports from source: the
+		// runs go in parallel.
+		t.Run(strings.ReplaceAll(strings.Join(tc.argv, " "), bin, "mychecker"), func(t *testing.T) {
+			t.Parallel()
+			out, code := run(t, tc.argv...)
+			if want := map[bool]int{true: 3, false: 0}[len(tc.want) > 0]; tc.argv[0] == bin && code != want {
+				t.Errorf("%v: exit %d, want %d:\n%s", tc.argv, code, want, out)
+			}
+			check(t, tc.argv, out, tc.want...)
+		})
 	}
 
 	// Flags without the prefix belong to the standalone binary only.
-	if out, code := run(bin, "-loop=false", "./testdata/example"); code != 2 || !strings.Contains(out, "flag provided but not defined: -loop") {
+	if out, code := run(t, bin, "-loop=false", "./testdata/example"); code != 2 || !strings.Contains(out, "flag provided but not defined: -loop") {
 		t.Errorf("-loop=false in a multichecker: exit %d:\n%s", code, out)
 	}
 
-	out, code := run(bin, "help")
+	out, code := run(t, bin, "help")
 	if code != 0 || !strings.Contains(out, "goroutineleak report goroutines that can never finish") || !strings.Contains(out, "lostcancel") {
 		t.Errorf("help: exit %d:\n%s", code, out)
 	}
-	out, code = run(bin, "help", "goroutineleak")
+	out, code = run(t, bin, "help", "goroutineleak")
 	if code != 0 || !strings.HasPrefix(out, "goroutineleak: report goroutines that can never finish\n") || strings.Count(out, "goroutineleak:") != 1 {
 		t.Errorf("help goroutineleak: exit %d, want the title once:\n%s", code, out)
 	}

@@ -10,54 +10,53 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/analysistest"
-
 	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
 	"github.com/goroutineleak/goroutineleak/internal/fixedit"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/analysistest"
 )
 
-// testdataPackages lists, for each analyzer's testdata, the packages under
-// src that hold Go files, so that tests over "all testdata" miss none.
-func testdataPackages(t *testing.T) map[string][]string {
-	t.Helper()
-	out := map[string][]string{}
-	for _, analyzer := range []string{"recvleak", "sendleak", "loopleak", "syncleak", "goroutineleak"} {
-		src := filepath.Join(testdata(analyzer), "src")
-		seen := map[string]bool{}
-		err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
-				return err
-			}
-			pkg, err := filepath.Rel(src, filepath.Dir(path))
-			if err != nil {
-				return fmt.Errorf("naming the package of %s: %w", path, err)
-			}
-			if !seen[pkg] && !strings.Contains(pkg, ".") { // stubs of other modules are imported, not tested
-				seen[pkg] = true
-				out[analyzer] = append(out[analyzer], filepath.ToSlash(pkg))
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
+// testdataPackages lists the packages under the src directory of an
+// analyzer's testdata that hold Go files, so that tests over "all
+// testdata" miss none.
+func testdataPackages(analyzer string) ([]string, error) {
+	src := filepath.Join(testdata(analyzer), "src")
+	seen := map[string]bool{}
+	var pkgs []string
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
 		}
-		sort.Strings(out[analyzer])
-	}
-	return out
+		pkg, err := filepath.Rel(src, filepath.Dir(path))
+		if err != nil {
+			return fmt.Errorf("naming the package of %s: %w", path, err)
+		}
+		if !seen[pkg] && !strings.Contains(pkg, ".") { // stubs of other modules are imported, not tested
+			seen[pkg] = true
+			pkgs = append(pkgs, filepath.ToSlash(pkg))
+		}
+		return nil
+	})
+	sort.Strings(pkgs)
+	return pkgs, err
 }
 
 // TestFixesApply applies, package by package over all testdata, the fix
 // that -fix applies (the first of each report) and checks that the fixed
 // package compiles and that re-analysis reports exactly the reports that
 // had no fix. Then it applies each other fix alone and checks that its
-// report goes away.
+// report goes away. Each package's fixes are checked in a parallel
+// subtest.
 func TestFixesApply(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-analyses every testdata package once per fix; skipped with -short")
+	}
+	t.Parallel()
 	var fixed, reports int
-	for analyzer, pkgs := range testdataPackages(t) {
+	for _, analyzer := range analyzers {
 		// The packages' own tests check their expectations (some with flags
 		// set); here only the fixes count.
-		for _, r := range analysistest.Run(&recorder{}, testdata(analyzer), goroutineleak.Analyzer, pkgs...) {
+		for _, r := range all[analyzer]().of(t) {
 			reports += len(r.Diagnostics)
 			var first []analysis.SuggestedFix
 			var alternatives []analysis.SuggestedFix
@@ -79,6 +78,7 @@ func TestFixesApply(t *testing.T) {
 			}
 			pkg := r.Pass.Pkg.Path()
 			t.Run(pkg, func(t *testing.T) {
+				t.Parallel()
 				if got := reanalyse(t, analyzer, pkg, r.Pass.Fset, first); got != unfixed {
 					t.Errorf("after -fix, %d reports remain, want the %d that had no fix", got, unfixed)
 				}
@@ -147,13 +147,6 @@ func reanalyse(t *testing.T, analyzer, pkg string, fset *token.FileSet, fixes []
 }
 
 var wantComment = regexp.MustCompile(`// want .*`)
-
-// recorder is an analysistest.Testing that keeps the errors.
-type recorder struct{ errors []string }
-
-func (r *recorder) Errorf(format string, args ...any) {
-	r.errors = append(r.errors, fmt.Sprintf(format, args...))
-}
 
 // writeGolden writes, for each file the fixes change, the .golden file
 // that analysistest.RunWithSuggestedFixes compares with: every fix applied

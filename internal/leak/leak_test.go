@@ -3,10 +3,13 @@ package leak_test
 import (
 	"bytes"
 	"encoding/gob"
+	"fmt"
 	"go/token"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/tools/go/analysis"
@@ -26,16 +29,113 @@ func testdata(analyzer string) string {
 
 var bundleTestdata = testdata("goroutineleak")
 
+// analyzers are the analyzers whose testdata the tests here read.
+var analyzers = []string{"recvleak", "sendleak", "loopleak", "syncleak", "goroutineleak"}
+
+// A sharedRun is one analysistest run over several packages, made once
+// per test binary and shared by the tests that read it: loading
+// type-checks the packages and everything they import from source, which
+// costs seconds each time.
+type sharedRun struct {
+	dir     string
+	pkgs    []string // the packages run, by path under dir/src
+	results []*analysistest.Result
+	errors  []string // what analysistest reported; of sorts them by package
+	err     error    // listing the packages failed
+}
+
+// newRun runs analysistest.Run once, on first use.
+func newRun(a *analysis.Analyzer, dir string, pkgs func() ([]string, error)) func() *sharedRun {
+	return sync.OnceValue(func() *sharedRun {
+		r := &sharedRun{dir: dir}
+		r.pkgs, r.err = pkgs()
+		if r.err != nil {
+			return r
+		}
+		rec := &recorder{}
+		r.results = analysistest.Run(rec, dir, a, r.pkgs...)
+		r.errors = rec.errors
+		return r
+	})
+}
+
+// all is goroutineleak.Analyzer run over all the packages of each
+// analyzer's testdata, checked against their // want comments.
+var all = func() map[string]func() *sharedRun {
+	m := map[string]func() *sharedRun{}
+	for _, analyzer := range analyzers {
+		m[analyzer] = newRun(goroutineleak.Analyzer, testdata(analyzer), func() ([]string, error) { return testdataPackages(analyzer) })
+	}
+	return m
+}()
+
+// libFacts is leak.Analyzer run over package lib, for its facts.
+var libFacts = newRun(leak.Analyzer, bundleTestdata, func() ([]string, error) { return []string{"lib"}, nil })
+
+// of reports on t what analysistest reported about packages pkgs, or about
+// no package in particular, and returns their results: what a test that
+// ran analysistest.Run(t, dir, analyzer, pkgs...) would have seen. With no
+// pkgs, it returns every result and reports no error.
+func (r *sharedRun) of(t *testing.T, pkgs ...string) []*analysistest.Result {
+	t.Helper()
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if len(pkgs) == 0 {
+		return r.results
+	}
+	for _, e := range r.errors {
+		if owner := r.owner(e); owner == "" || slices.Contains(pkgs, owner) {
+			t.Error(e)
+		}
+	}
+	var out []*analysistest.Result
+	for _, res := range r.results {
+		if slices.Contains(pkgs, res.Pass.Pkg.Path()) {
+			out = append(out, res)
+		}
+	}
+	if len(out) != len(pkgs) {
+		t.Fatalf("%d results for packages %q of %s", len(out), pkgs, r.dir)
+	}
+	return out
+}
+
+// owner returns the package run that an error of analysistest is about,
+// or "" if none: the package whose directory starts the error's position,
+// relative to testdata/src (want comments), to the working directory or
+// absolute (fixes and golden files). The testdata directory is named
+// testdata.
+func (r *sharedRun) owner(e string) string {
+	e = filepath.ToSlash(e)
+	owner := ""
+	for _, pkg := range r.pkgs {
+		if len(pkg) > len(owner) && (strings.HasPrefix(e, pkg+"/") || strings.Contains(e, "testdata/src/"+pkg+"/")) {
+			owner = pkg
+		}
+	}
+	return owner
+}
+
+// recorder is an analysistest.Testing that keeps the errors.
+type recorder struct{ errors []string }
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
 // TestFacts checks the facts exported for package lib (its // want
 // name:"fact" comments).
 func TestFacts(t *testing.T) {
-	analysistest.Run(t, bundleTestdata, leak.Analyzer, "lib")
+	t.Parallel()
+	libFacts().of(t, "lib")
 }
 
 // TestFactsAreGobEncodable round-trips every fact type through gob, as go
 // vet does between packages, and bounds their size.
 func TestFactsAreGobEncodable(t *testing.T) {
-	results := analysistest.Run(t, bundleTestdata, leak.Analyzer, "lib")
+	t.Parallel()
+	results := libFacts().of(t, "lib")
 	seen := map[reflect.Type]bool{}
 	for _, r := range results {
 		for _, fact := range r.Facts {
@@ -68,7 +168,8 @@ func TestFactsAreGobEncodable(t *testing.T) {
 // TestRelated checks that reports name where the goroutine started and the
 // path that abandons it.
 func TestRelated(t *testing.T) {
-	results := analysistest.Run(t, testdata("sendleak"), goroutineleak.Analyzer, "send")
+	t.Parallel()
+	results := all["sendleak"]().of(t, "send")
 	var checked int
 	for _, r := range results {
 		for _, d := range r.Diagnostics {
@@ -109,9 +210,9 @@ func wantRelated(t *testing.T, d analysis.Diagnostic, msgs ...string) {
 // TestContractRelated checks that a lifecycle-contract report relates,
 // besides the go statement, where the goroutine waits for its release.
 func TestContractRelated(t *testing.T) {
+	t.Parallel()
 	// recv's contracts are its own; user's come from lib, through facts.
-	results := append(analysistest.Run(t, testdata("recvleak"), goroutineleak.Analyzer, "recv"),
-		analysistest.Run(t, bundleTestdata, goroutineleak.Analyzer, "user")...)
+	results := append(all["recvleak"]().of(t, "recv"), all["goroutineleak"]().of(t, "user")...)
 	var checked int
 	for _, r := range results {
 		for _, d := range r.Diagnostics {
@@ -139,9 +240,10 @@ func TestContractRelated(t *testing.T) {
 // range across files wrong. (send/endoffile.go relates the implicit return
 // at the closing brace of a file's last function.)
 func TestEndsInFile(t *testing.T) {
-	for analyzer, pkgs := range testdataPackages(t) {
+	t.Parallel()
+	for _, analyzer := range analyzers {
 		// Expectations are the packages' own tests' (some set flags).
-		for _, r := range analysistest.Run(&recorder{}, testdata(analyzer), goroutineleak.Analyzer, pkgs...) {
+		for _, r := range all[analyzer]().of(t) {
 			// The engine says nothing of code that does not compile, so a
 			// broken fixture would pass its silent twins vacuously.
 			for _, err := range r.Pass.TypeErrors {
