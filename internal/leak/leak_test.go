@@ -213,7 +213,7 @@ func TestContractRelated(t *testing.T) {
 	t.Parallel()
 	// recv's contracts are its own; user's come from lib, through facts.
 	results := append(all["recvleak"]().of(t, "recv"), all["goroutineleak"]().of(t, "user")...)
-	var checked int
+	var checked, loops int
 	for _, r := range results {
 		for _, d := range r.Diagnostics {
 			if !strings.Contains(d.Message, "starts a goroutine that runs until") {
@@ -227,10 +227,17 @@ func TestContractRelated(t *testing.T) {
 			if !waits {
 				t.Errorf("%s: no related position says where the goroutine waits", d.Message)
 			}
+			if strings.HasPrefix(d.Message, "newFlusher ") {
+				loops++
+				wantRelated(t, d, "the goroutine runs this loop until Stop is called")
+			}
 		}
 	}
 	if checked == 0 {
 		t.Error("no contract report checked")
+	}
+	if loops != 1 {
+		t.Errorf("%d reports on newFlusher, whose goroutine loops until it is stopped; want 1", loops)
 	}
 }
 
