@@ -147,11 +147,35 @@ func asStmt(n ast.Node) ast.Stmt {
 }
 
 // states runs the must-analysis over a function's graph, once per query.
+// takesLocks reports whether fn's body (or a literal in it) locks a
+// mutex at all. Without it every query's answer is empty, and answering
+// each by walking the function (as at does) would make the rules that ask
+// once per channel operation quadratic in the function's size.
+func (lm *Locks) takesLocks(fn ast.Node) bool {
+	body := syntax.BodyOf(fn)
+	if body == nil {
+		return false
+	}
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok && !found {
+			if _, op, ok := lm.LockCall(call); ok && (op == "Lock" || op == "RLock") {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
 func (lm *Locks) states(q lockQuery) *lockStates {
 	if st, ok := lm.funcs[q]; ok {
 		return st
 	}
 	lm.funcs[q] = nil
+	if !lm.takesLocks(q.fn) {
+		return nil // nothing is ever held, and the queries cost nothing
+	}
 	g := lm.x.CfgOf(q.fn, lm.sum.MayReturn)
 	if g == nil || len(g.Blocks) == 0 {
 		return nil
