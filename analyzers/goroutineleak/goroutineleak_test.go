@@ -1,7 +1,6 @@
 package goroutineleak_test
 
 import (
-	"fmt"
 	"go/build"
 	"maps"
 	"path/filepath"
@@ -9,10 +8,10 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
+	"github.com/goroutineleak/goroutineleak/internal/sharedrun"
 	"golang.org/x/tools/go/analysis/analysistest"
 )
 
@@ -24,70 +23,17 @@ var defaultPackages = []string{"seeds", "user", "generic", "cgo", "suppress", "l
 // binary: loading type-checks every package they import from source, which
 // costs seconds a run. Each test reports what the run found wrong in its
 // own packages.
-var defaultRun = sync.OnceValue(func() *sharedRun {
-	rec := &recorder{}
-	results := analysistest.RunWithSuggestedFixes(rec, analysistest.TestData(), goroutineleak.Analyzer, defaultPackages...)
-	return &sharedRun{dir: analysistest.TestData(), pkgs: defaultPackages, results: results, errors: rec.errors}
-})
+var defaultRun = sharedrun.Once(analysistest.TestData(), func() ([]string, error) { return defaultPackages, nil },
+	func(t analysistest.Testing, dir string, pkgs ...string) []*analysistest.Result {
+		return analysistest.RunWithSuggestedFixes(t, dir, goroutineleak.Analyzer, pkgs...)
+	})
 
 // checkDefault reports on t what analysistest.RunWithSuggestedFixes(t,
 // analysistest.TestData(), goroutineleak.Analyzer, pkgs...) would.
 func checkDefault(t *testing.T, pkgs ...string) {
 	t.Helper()
 	t.Parallel()
-	defaultRun().of(t, pkgs...)
-}
-
-// A sharedRun is one analysistest run over several packages.
-type sharedRun struct {
-	dir     string
-	pkgs    []string // the packages run, by path under dir/src
-	results []*analysistest.Result
-	errors  []string // what analysistest reported; of sorts them by package
-}
-
-// of reports on t what analysistest reported about packages pkgs, or about
-// no package in particular, and returns their results.
-func (r *sharedRun) of(t *testing.T, pkgs ...string) []*analysistest.Result {
-	t.Helper()
-	for _, e := range r.errors {
-		if owner := r.owner(e); owner == "" || slices.Contains(pkgs, owner) {
-			t.Error(e)
-		}
-	}
-	var out []*analysistest.Result
-	for _, res := range r.results {
-		if slices.Contains(pkgs, res.Pass.Pkg.Path()) {
-			out = append(out, res)
-		}
-	}
-	if len(out) != len(pkgs) {
-		t.Fatalf("%d results for packages %q of %s", len(out), pkgs, r.dir)
-	}
-	return out
-}
-
-// owner returns the package run that an error of analysistest is about,
-// or "" if none: the package whose directory starts the error's position,
-// relative to testdata/src (want comments), to the working directory or
-// absolute (fixes and golden files). The testdata directory is named
-// testdata.
-func (r *sharedRun) owner(e string) string {
-	e = filepath.ToSlash(e)
-	owner := ""
-	for _, pkg := range r.pkgs {
-		if len(pkg) > len(owner) && (strings.HasPrefix(e, pkg+"/") || strings.Contains(e, "testdata/src/"+pkg+"/")) {
-			owner = pkg
-		}
-	}
-	return owner
-}
-
-// recorder is an analysistest.Testing that keeps the errors.
-type recorder struct{ errors []string }
-
-func (r *recorder) Errorf(format string, args ...any) {
-	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+	defaultRun().Of(t, pkgs...)
 }
 
 func TestSeeds(t *testing.T) {
@@ -205,7 +151,7 @@ func TestTestFailurePaths(t *testing.T) {
 // URL; the channel operations are not.
 func TestSyncCoupled(t *testing.T) {
 	t.Parallel()
-	results := defaultRun().of(t, "locks", "shutdown", "shutdownmain", "waitgroups", "callbacks")
+	results := defaultRun().Of(t, "locks", "shutdown", "shutdownmain", "waitgroups", "callbacks")
 	syncWait := regexp.MustCompile(`^goroutine blocks for ever in \S+\.(Wait|Lock|RLock)\(\)`)
 	var waits int
 	for _, r := range results {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
 	"github.com/goroutineleak/goroutineleak/internal/fixedit"
+	"github.com/goroutineleak/goroutineleak/internal/sharedrun"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/analysistest"
 )
@@ -56,7 +57,7 @@ func TestFixesApply(t *testing.T) {
 	for _, analyzer := range analyzers {
 		// The packages' own tests check their expectations (some with flags
 		// set); here only the fixes count.
-		for _, r := range all[analyzer]().of(t) {
+		for _, r := range all[analyzer]().Of(t) {
 			reports += len(r.Diagnostics)
 			var first []analysis.SuggestedFix
 			var alternatives []analysis.SuggestedFix
@@ -133,10 +134,10 @@ func reanalyse(t *testing.T, analyzer, pkg string, fset *token.FileSet, fixes []
 			t.Fatal(err)
 		}
 	}
-	rec := &recorder{}
+	rec := &sharedrun.Recorder{}
 	analysistest.Run(rec, dir, goroutineleak.Analyzer, pkg)
 	reports := 0
-	for _, msg := range rec.errors {
+	for _, msg := range rec.Errors {
 		if strings.Contains(msg, "unexpected diagnostic") {
 			reports++
 			continue

@@ -3,13 +3,10 @@ package leak_test
 import (
 	"bytes"
 	"encoding/gob"
-	"fmt"
 	"go/token"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"golang.org/x/tools/go/analysis"
@@ -17,6 +14,7 @@ import (
 
 	"github.com/goroutineleak/goroutineleak/analyzers/goroutineleak"
 	"github.com/goroutineleak/goroutineleak/internal/leak"
+	"github.com/goroutineleak/goroutineleak/internal/sharedrun"
 )
 
 func testdata(analyzer string) string {
@@ -32,37 +30,18 @@ var bundleTestdata = testdata("goroutineleak")
 // analyzers are the analyzers whose testdata the tests here read.
 var analyzers = []string{"recvleak", "sendleak", "loopleak", "syncleak", "goroutineleak"}
 
-// A sharedRun is one analysistest run over several packages, made once
-// per test binary and shared by the tests that read it: loading
-// type-checks the packages and everything they import from source, which
-// costs seconds each time.
-type sharedRun struct {
-	dir     string
-	pkgs    []string // the packages run, by path under dir/src
-	results []*analysistest.Result
-	errors  []string // what analysistest reported; of sorts them by package
-	err     error    // listing the packages failed
-}
-
-// newRun runs analysistest.Run once, on first use.
-func newRun(a *analysis.Analyzer, dir string, pkgs func() ([]string, error)) func() *sharedRun {
-	return sync.OnceValue(func() *sharedRun {
-		r := &sharedRun{dir: dir}
-		r.pkgs, r.err = pkgs()
-		if r.err != nil {
-			return r
-		}
-		rec := &recorder{}
-		r.results = analysistest.Run(rec, dir, a, r.pkgs...)
-		r.errors = rec.errors
-		return r
+// newRun runs analysistest.Run with a once, on first use (see package
+// sharedrun).
+func newRun(a *analysis.Analyzer, dir string, pkgs func() ([]string, error)) func() *sharedrun.Run {
+	return sharedrun.Once(dir, pkgs, func(t analysistest.Testing, dir string, pkgs ...string) []*analysistest.Result {
+		return analysistest.Run(t, dir, a, pkgs...)
 	})
 }
 
 // all is goroutineleak.Analyzer run over all the packages of each
 // analyzer's testdata, checked against their // want comments.
-var all = func() map[string]func() *sharedRun {
-	m := map[string]func() *sharedRun{}
+var all = func() map[string]func() *sharedrun.Run {
+	m := map[string]func() *sharedrun.Run{}
 	for _, analyzer := range analyzers {
 		m[analyzer] = newRun(goroutineleak.Analyzer, testdata(analyzer), func() ([]string, error) { return testdataPackages(analyzer) })
 	}
@@ -72,70 +51,18 @@ var all = func() map[string]func() *sharedRun {
 // libFacts is leak.Analyzer run over package lib, for its facts.
 var libFacts = newRun(leak.Analyzer, bundleTestdata, func() ([]string, error) { return []string{"lib"}, nil })
 
-// of reports on t what analysistest reported about packages pkgs, or about
-// no package in particular, and returns their results: what a test that
-// ran analysistest.Run(t, dir, analyzer, pkgs...) would have seen. With no
-// pkgs, it returns every result and reports no error.
-func (r *sharedRun) of(t *testing.T, pkgs ...string) []*analysistest.Result {
-	t.Helper()
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
-	if len(pkgs) == 0 {
-		return r.results
-	}
-	for _, e := range r.errors {
-		if owner := r.owner(e); owner == "" || slices.Contains(pkgs, owner) {
-			t.Error(e)
-		}
-	}
-	var out []*analysistest.Result
-	for _, res := range r.results {
-		if slices.Contains(pkgs, res.Pass.Pkg.Path()) {
-			out = append(out, res)
-		}
-	}
-	if len(out) != len(pkgs) {
-		t.Fatalf("%d results for packages %q of %s", len(out), pkgs, r.dir)
-	}
-	return out
-}
-
-// owner returns the package run that an error of analysistest is about,
-// or "" if none: the package whose directory starts the error's position,
-// relative to testdata/src (want comments), to the working directory or
-// absolute (fixes and golden files). The testdata directory is named
-// testdata.
-func (r *sharedRun) owner(e string) string {
-	e = filepath.ToSlash(e)
-	owner := ""
-	for _, pkg := range r.pkgs {
-		if len(pkg) > len(owner) && (strings.HasPrefix(e, pkg+"/") || strings.Contains(e, "testdata/src/"+pkg+"/")) {
-			owner = pkg
-		}
-	}
-	return owner
-}
-
-// recorder is an analysistest.Testing that keeps the errors.
-type recorder struct{ errors []string }
-
-func (r *recorder) Errorf(format string, args ...any) {
-	r.errors = append(r.errors, fmt.Sprintf(format, args...))
-}
-
 // TestFacts checks the facts exported for package lib (its // want
 // name:"fact" comments).
 func TestFacts(t *testing.T) {
 	t.Parallel()
-	libFacts().of(t, "lib")
+	libFacts().Of(t, "lib")
 }
 
 // TestFactsAreGobEncodable round-trips every fact type through gob, as go
 // vet does between packages, and bounds their size.
 func TestFactsAreGobEncodable(t *testing.T) {
 	t.Parallel()
-	results := libFacts().of(t, "lib")
+	results := libFacts().Of(t, "lib")
 	seen := map[reflect.Type]bool{}
 	for _, r := range results {
 		for _, fact := range r.Facts {
@@ -169,7 +96,7 @@ func TestFactsAreGobEncodable(t *testing.T) {
 // path that abandons it.
 func TestRelated(t *testing.T) {
 	t.Parallel()
-	results := all["sendleak"]().of(t, "send")
+	results := all["sendleak"]().Of(t, "send")
 	var checked int
 	for _, r := range results {
 		for _, d := range r.Diagnostics {
@@ -212,7 +139,7 @@ func wantRelated(t *testing.T, d analysis.Diagnostic, msgs ...string) {
 func TestContractRelated(t *testing.T) {
 	t.Parallel()
 	// recv's contracts are its own; user's come from lib, through facts.
-	results := append(all["recvleak"]().of(t, "recv"), all["goroutineleak"]().of(t, "user")...)
+	results := append(all["recvleak"]().Of(t, "recv"), all["goroutineleak"]().Of(t, "user")...)
 	var checked, loops int
 	for _, r := range results {
 		for _, d := range r.Diagnostics {
@@ -250,7 +177,7 @@ func TestEndsInFile(t *testing.T) {
 	t.Parallel()
 	for _, analyzer := range analyzers {
 		// Expectations are the packages' own tests' (some set flags).
-		for _, r := range all[analyzer]().of(t) {
+		for _, r := range all[analyzer]().Of(t) {
 			// The engine says nothing of code that does not compile, so a
 			// broken fixture would pass its silent twins vacuously.
 			for _, err := range r.Pass.TypeErrors {
