@@ -75,7 +75,6 @@ func diagnose(x *syntax.Index, v verdict.Verdict) analysis.Diagnostic {
 			d.Related = append(d.Related, syntax.Related(at, op.Via+" blocks here"))
 		}
 	}
-	const blocks = "goroutine blocks for ever "
 	v.Why.Word(&d, x.Pkg)
 	return d
 }
