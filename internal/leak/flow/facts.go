@@ -100,6 +100,6 @@ func (*NoReturn) String() string { return "noReturn" }
 // it is given.
 func ImportedLoop(sum *Summaries, fn *types.Func) (LoopsForever, bool) {
 	var fact LoopsForever
-	ok := sum.Pass.ImportObjectFact(fn, &fact)
+	ok := sum.pass.ImportObjectFact(fn, &fact)
 	return fact, ok
 }

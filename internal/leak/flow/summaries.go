@@ -20,7 +20,7 @@ import (
 // Summaries answers, once per function, what it does.
 type Summaries struct {
 	X    *syntax.Index
-	Pass *analysis.Pass // facts of other packages, and facts to export
+	pass *analysis.Pass // facts of other packages, and facts to export: read here only, so that each stage reads its own facts
 
 	params   map[*types.Func]*paramSummary
 	forever  map[*types.Func]*foreverLoop
@@ -30,7 +30,7 @@ type Summaries struct {
 func NewSummaries(pass *analysis.Pass, x *syntax.Index) *Summaries {
 	return &Summaries{
 		X:        x,
-		Pass:     pass,
+		pass:     pass,
 		params:   make(map[*types.Func]*paramSummary),
 		forever:  make(map[*types.Func]*foreverLoop),
 		noReturn: make(map[*types.Func]bool),
@@ -56,12 +56,12 @@ func (sum *Summaries) ExportFacts() {
 					fact.Sends[i] = uint8(min(n, ManySends))
 				}
 			}
-			sum.Pass.ExportObjectFact(fn, fact)
+			sum.pass.ExportObjectFact(fn, fact)
 		}
 		if loop := sum.ForeverLoop(fn); loop != nil {
-			sum.Pass.ExportObjectFact(fn, &LoopsForever{IgnoresContext: loop.ignoresCtx})
+			sum.pass.ExportObjectFact(fn, &LoopsForever{IgnoresContext: loop.ignoresCtx})
 		} else if sum.funcNeverReturns(fn) {
-			sum.Pass.ExportObjectFact(fn, new(NoReturn))
+			sum.pass.ExportObjectFact(fn, new(NoReturn))
 		}
 	}
 }
@@ -157,7 +157,7 @@ func (sum *Summaries) SendsOf(u *ChanUse) int {
 		return 1
 	}
 	var fact ChanParams
-	if sum.Pass.ImportObjectFact(u.Callee, &fact) && u.Arg < len(fact.Sends) && fact.Sends[u.Arg] > 0 {
+	if sum.pass.ImportObjectFact(u.Callee, &fact) && u.Arg < len(fact.Sends) && fact.Sends[u.Arg] > 0 {
 		if fact.Sends[u.Arg] == ManySends {
 			return Many
 		}
@@ -208,7 +208,7 @@ func (sum *Summaries) paramOps(fn *types.Func, i int) (paramOp, bool) {
 		return 0, false
 	}
 	var fact ChanParams
-	if fn.Pkg() == nil || !sum.Pass.ImportObjectFact(fn, &fact) || i >= len(fact.Ops) {
+	if fn.Pkg() == nil || !sum.pass.ImportObjectFact(fn, &fact) || i >= len(fact.Ops) {
 		return 0, false
 	}
 	return fact.Ops[i], true
@@ -272,7 +272,7 @@ func (sum *Summaries) neverReturns(call *ast.CallExpr) bool {
 	if sum.X.Decls[fn] != nil {
 		return sum.funcNeverReturns(fn)
 	}
-	return fn.Pkg() != nil && sum.Pass.ImportObjectFact(fn, new(NoReturn))
+	return fn.Pkg() != nil && sum.pass.ImportObjectFact(fn, new(NoReturn))
 }
 
 // MayReturn is the negation of neverReturns, as control-flow graphs want it.
