@@ -58,6 +58,9 @@ func contractVerdict(r *Input, cur inspector.Cursor, fn *types.Func, c *contract
 	if decl, ok := flow.PlaceAt(cur).Owner.(*ast.FuncDecl); ok && r.Gs.Life.RunsOnce(decl) {
 		return verdict.Verdict{}, false
 	}
+	if syntax.ExpectedToPanic(r.X.Info, cur) {
+		return verdict.Verdict{}, false // the test asserts that the call panics, so it starts nothing
+	}
 	found := func(why verdict.Reason) (verdict.Verdict, bool) {
 		return verdict.Verdict{Pattern: pattern.UnguardedRecv, At: call, Spawn: c.Start, Why: why}, true
 	}

@@ -215,3 +215,24 @@ func ContextInScope(x *Index, pos token.Pos) *types.Var {
 	}
 	return last
 }
+
+// ExpectedToPanic reports whether cur lies in a function literal that is
+// handed to an assertion that the function panics (testify's Panics,
+// PanicsWithValue, PanicsWithError, and helpers of the same names): the
+// test says the call there does not return, so nothing it would have
+// started or returned is dropped.
+func ExpectedToPanic(info *types.Info, cur inspector.Cursor) bool {
+	for lit := range cur.Enclosing((*ast.FuncLit)(nil)) {
+		call, ok := lit.Parent().Node().(*ast.CallExpr)
+		if !ok {
+			continue
+		}
+		if fn := StaticCallee(info, call); fn != nil {
+			switch fn.Name() {
+			case "Panics", "PanicsWithValue", "PanicsWithError":
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -197,3 +197,25 @@ func sumAll(n int) int {
 	}
 	return total
 }
+
+// panics stands for testify's assert.Panics: it runs f and expects a panic.
+func panics(f func()) bool { return true }
+
+// Panics is named as testify names it; the rule knows the name.
+func Panics(f func()) bool { return panics(f) }
+
+// AssertNewWorkerPanics discards NewWorker's result inside a function that
+// the test asserts to panic: had it returned, the worker would leak, but
+// the assertion says it does not return.
+func AssertNewWorkerPanics() {
+	Panics(func() { lib.NewWorker() })
+}
+
+// DiscardWorkerInClosure drops the worker in a plain closure: it leaks.
+func DiscardWorkerInClosure() {
+	run(func() {
+		lib.NewWorker() // want `NewWorker starts a goroutine that runs until Stop is called on its result, which is discarded: the goroutine leaks`
+	})
+}
+
+func run(f func()) { f() }
