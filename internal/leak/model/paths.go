@@ -267,15 +267,15 @@ func caseFlow(m *Channels, b *cfg.Block) *flow.ChanFlow {
 // from a local channel that can become ready only after the goroutine has
 // got past its pending operation: every send to or close of it is done by
 // that goroutine itself, deferred or on no path that reaches the pending
-// operation. (A goroutine that sends its result on one of two channels and
-// closes both when it returns never lets its reader take the other case
-// while it waits.)
+// operation, or past the call in which a callee does it. (A goroutine
+// that sends its result on one of two channels and closes both when it
+// returns never lets its reader take the other case while it waits.)
 func readyOnlyAfter(m *Channels, b *cfg.Block, pending *flow.ChanUse) bool {
 	if pending == nil {
 		return false
 	}
 	s := pending.Spawn
-	if s == nil || s.Lit == nil || pending.Via != nil || pending.Place.Owner != s.Lit {
+	if s == nil || s.Lit == nil || pending.Place.Owner != s.Lit {
 		return false
 	}
 	f := caseFlow(m, b)

@@ -846,6 +846,45 @@ func bothOfTwo() (int, error) {
 	}
 }
 
+// Twin (a false positive once seen on real code): the send is in a callee,
+// and the goroutine closes finished only after that call returns, so the
+// reader cannot take the finished case while the send waits.
+func sendsThroughCallee(check func() bool) {
+	scans := make(chan string)
+	finished := make(chan struct{})
+	go func() {
+		scheduleScan(check, scans)
+		close(finished)
+	}()
+	select {
+	case <-scans:
+		<-finished
+	case <-finished:
+	}
+}
+
+func scheduleScan(check func() bool, scans chan<- string) {
+	if check() {
+		scans <- "changed"
+	}
+}
+
+// Must-flag beside it: finished is closed before the call that sends, so
+// the reader can take the finished case and leave the send waiting.
+func closesBeforeCallee(check func() bool) {
+	scans := make(chan string)
+	finished := make(chan struct{})
+	go func() {
+		close(finished)
+		scheduleScan(check, scans) // want `goroutine blocks for ever in scheduleScan, sending on unbuffered channel scans: closesBeforeCallee can return through the finished case without receiving from scans`
+	}()
+	select {
+	case <-scans:
+		<-finished
+	case <-finished:
+	}
+}
+
 // Twin (seen on real code): the other case's channel is assigned twice, so
 // when it becomes ready is beyond the model; here it is closed only after
 // the goroutine's error path is passed, so the send cannot be abandoned.
