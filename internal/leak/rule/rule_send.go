@@ -1,9 +1,11 @@
 package rule
 
 import (
+	"cmp"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ast/inspector"
 
@@ -123,8 +125,8 @@ func sendVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node, co
 		// than is received and buffered: one of them blocks for ever,
 		// whichever the scheduler lets send last. One report, on the first
 		// send of the last goroutine started.
-		if n, last := sendsTogether(r, owner, counts); n < flow.Many && n > k+f.Capacity && last == s && isBlockingSend(0) {
-			return found(verdict.ExtraSends{BlockedOp: op, Owner: owner, Receive: receives[0].Node, Sent: n, Received: k, Together: true})
+		if n, last, others := sendsTogether(r, owner, counts); n < flow.Many && n > k+f.Capacity && last == s && isBlockingSend(0) {
+			return found(verdict.ExtraSends{BlockedOp: op, Owner: owner, Receive: receives[0].Node, Sent: n, Received: k, Together: true, Others: others})
 		}
 		return verdict.Verdict{}, false
 	}
@@ -329,24 +331,33 @@ func doneAfter(x *syntax.Index, s *flow.Spawn, send *flow.ChanUse) types.Object 
 
 // sendsTogether adds up the most sends of the goroutines that send on the
 // channel, when there are several and each is started once by owner and
-// owner sends nothing itself; it also returns the goroutine started last.
-// It returns many when the sum is not known.
-func sendsTogether(r *Input, owner ast.Node, counts *sendCounts) (int, *flow.Spawn) {
+// owner sends nothing itself; it also returns the goroutine started last,
+// and the first send of each of the others, in source order (whichever
+// goroutine the scheduler lets send last is the one that blocks, so the
+// report names them all). It returns many when the sum is not known.
+func sendsTogether(r *Input, owner ast.Node, counts *sendCounts) (int, *flow.Spawn, []ast.Node) {
 	if len(counts.ownSends) < 2 || counts.ownerSends > 0 {
-		return flow.Many, nil
+		return flow.Many, nil, nil
 	}
 	total := 0
 	var last *flow.Spawn
 	for s := range counts.ownSends {
 		if s.Parent != owner || s.InLoop {
-			return flow.Many, nil
+			return flow.Many, nil, nil
 		}
 		total = flow.Sat(total + SendsPerRun(r, s, counts))
 		if last == nil || s.Start.Pos() > last.Start.Pos() {
 			last = s
 		}
 	}
-	return total, last
+	var others []ast.Node
+	for s, sends := range counts.ownSends {
+		if s != last && len(sends) > 0 {
+			others = append(others, sends[0].Node)
+		}
+	}
+	slices.SortFunc(others, func(a, b ast.Node) int { return cmp.Compare(a.Pos(), b.Pos()) })
+	return total, last, others
 }
 
 // receivesOnlyHere reports whether all receives are done by owner itself,

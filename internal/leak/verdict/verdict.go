@@ -76,7 +76,8 @@ type (
 		Owner          ast.Node
 		Receive        ast.Node // the first receive
 		Sent, Received int
-		Together       bool // sent by several goroutines together
+		Together       bool       // sent by several goroutines together
+		Others         []ast.Node // with Together: the first send of each other goroutine
 	}
 	// The function waits on a channel that only a goroutine it starts
 	// releases, and that goroutine can return without releasing it.
