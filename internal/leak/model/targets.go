@@ -56,8 +56,11 @@ func (r *Targets) OneTarget(call *ast.CallExpr) ast.Node {
 			}
 		}
 	case *ast.Ident:
-		if param, ok := r.x.Info.Uses[fun].(*types.Var); ok {
-			if value := paramFuncValue(r.x, call, param); value != nil {
+		if v, ok := r.x.Info.Uses[fun].(*types.Var); ok {
+			if value := r.x.SoleValue(v); value != nil {
+				return funcNode(r.x, value)
+			}
+			if value := paramFuncValue(r.x, call, v); value != nil {
 				return funcNode(r.x, value)
 			}
 		}
