@@ -184,6 +184,9 @@ func (m *Channels) DeadNonLocal(ch ast.Expr, send bool) (Deadness, bool) {
 	if syntax.IsNilIdent(m.x.Info, ch) {
 		return Deadness{Kind: deadNil}, true
 	}
+	if made := syntax.AfterFuncTimerC(m.x, ch); made != nil {
+		return Deadness{Kind: deadAfterFunc, Channel: syntax.ShortExpr(ch), Made: made}, true
+	}
 	if ctx, constructor := syntax.NeverDoneContext(m.x, ch); ctx != "" {
 		return Deadness{Kind: deadNeverDone, Channel: ctx, Detail: constructor}, true
 	}

@@ -1,12 +1,16 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+	"go/ast"
+)
 
 // Deadness says why a channel can never be ready.
 type Deadness struct {
 	Kind    deadKind
-	Channel string // the channel, or for a context its expression
-	Detail  string // the context's constructor (Background, TODO), or the field's package
+	Channel string   // the channel, or for a context its expression
+	Detail  string   // the context's constructor (Background, TODO), or the field's package
+	Made    ast.Node // where the channel's owner was made, when that says why (time.AfterFunc)
 }
 
 type deadKind int
@@ -20,6 +24,7 @@ const (
 	deadFresh                           // made in the operation itself: nothing else can reach it
 	deadFieldNoReceiver                 // an unbuffered field nothing in the package receives from
 	DeadFieldFills                      // a buffered field nothing in the package receives from, sent on in a loop
+	deadAfterFunc                       // the C of a timer made by time.AfterFunc, which is nil
 )
 
 // String words why a channel can never be ready.
@@ -40,6 +45,8 @@ func (d Deadness) String() string {
 		return fmt.Sprintf("nothing in package %s receives from field %s", d.Detail, d.Channel)
 	case DeadFieldFills:
 		return fmt.Sprintf("nothing in package %s receives from field %s, so once its buffer is full this send, made again and again, waits for ever", d.Detail, d.Channel)
+	case deadAfterFunc:
+		return fmt.Sprintf("the timer is made by time.AfterFunc, which calls a function instead of sending, so %s is nil", d.Channel)
 	case deadFresh:
 		return "the channel is made here, so nothing else can reach it"
 	default:

@@ -475,59 +475,135 @@ func BodyOf(fn ast.Node) *ast.BlockStmt {
 // when it is assigned more than once, has its address taken or is a
 // parameter.
 func (x *Index) SoleValue(v *types.Var) ast.Expr {
-	if v.IsField() || v.Parent() == nil || v.Parent() == x.Pkg.Scope() {
+	values, ok := x.ValuesOf(v)
+	if !ok || len(values) != 1 {
 		return nil
+	}
+	return values[0]
+}
+
+// ValuesOf returns every value a local variable is given, in source order,
+// with nil for a declaration without one (the zero value). It fails when
+// the variable is a parameter, has its address taken, or is assigned in a
+// way whose value is not one expression (a tuple, a range, ++).
+func (x *Index) ValuesOf(v *types.Var) ([]ast.Expr, bool) {
+	if v.IsField() || v.Parent() == nil || v.Parent() == x.Pkg.Scope() {
+		return nil, false
 	}
 	idCur := x.CursorAt(v.Pos())
 	if !idCur.Valid() {
-		return nil
+		return nil, false
 	}
 	owner := EnclosingFunc(idCur)
 	if owner == nil {
-		return nil
+		return nil, false
 	}
-	var value ast.Expr
-	values := 0
+	var values []ast.Expr
 	for _, cur := range x.Mentions(owner, v) {
 		id := cur.Node().(*ast.Ident)
 		if IsParamOrResultIdent(cur) {
-			return nil
+			return nil, false
 		}
 		switch p := cur.Parent().Node().(type) {
 		case *ast.AssignStmt:
 			for i, lhs := range p.Lhs {
 				if lhs == id {
 					if len(p.Lhs) != len(p.Rhs) {
-						return nil
+						return nil, false
 					}
-					value = ast.Unparen(p.Rhs[i])
-					values++
+					values = append(values, ast.Unparen(p.Rhs[i]))
 				}
 			}
 		case *ast.ValueSpec:
 			for i, name := range p.Names {
 				if name == id {
-					if len(p.Values) != len(p.Names) {
-						return nil
+					switch len(p.Values) {
+					case 0:
+						values = append(values, nil)
+					case len(p.Names):
+						values = append(values, ast.Unparen(p.Values[i]))
+					default:
+						return nil, false
 					}
-					value = ast.Unparen(p.Values[i])
-					values++
 				}
 			}
 		case *ast.UnaryExpr:
 			if p.Op == token.AND {
-				return nil
+				return nil, false
 			}
 		case *ast.RangeStmt:
 			if k, _ := cur.ParentEdge(); k != edge.RangeStmt_X {
-				return nil // range assigns to it
+				return nil, false // range assigns to it
 			}
 		case *ast.IncDecStmt:
-			return nil
+			return nil, false
 		}
 	}
-	if values != 1 {
-		return nil
+	return values, true
+}
+
+// ArgumentsOf returns, for a parameter of a function literal that a local
+// variable holds (f := func(p T) {...}), the argument given to it at each
+// call of the variable. It fails unless the variable holds only that
+// literal and is only ever called: a function value that goes elsewhere
+// can be called with anything.
+func (x *Index) ArgumentsOf(param *types.Var) ([]ast.Expr, bool) {
+	paramCur := x.CursorAt(param.Pos())
+	if !paramCur.Valid() || !IsParamOrResultIdent(paramCur) {
+		return nil, false
 	}
-	return value
+	var lit *ast.FuncLit
+	for enc := range paramCur.Enclosing((*ast.FuncLit)(nil)) {
+		lit = enc.Node().(*ast.FuncLit)
+		break
+	}
+	if lit == nil {
+		return nil, false
+	}
+	sig, ok := x.Info.TypeOf(lit).(*types.Signature)
+	if !ok || sig.Variadic() {
+		return nil, false
+	}
+	index := -1
+	for i := range sig.Params().Len() {
+		if sig.Params().At(i) == param {
+			index = i
+		}
+	}
+	if index < 0 {
+		return nil, false
+	}
+	var holder *types.Var
+	switch p := x.CursorOf(lit).Parent().Node().(type) {
+	case *ast.AssignStmt:
+		if len(p.Lhs) == 1 && len(p.Rhs) == 1 {
+			if id, ok := p.Lhs[0].(*ast.Ident); ok {
+				holder, _ = x.Info.ObjectOf(id).(*types.Var)
+			}
+		}
+	case *ast.ValueSpec:
+		if len(p.Names) == 1 && len(p.Values) == 1 {
+			holder, _ = x.Info.ObjectOf(p.Names[0]).(*types.Var)
+		}
+	}
+	if holder == nil || x.SoleValue(holder) != lit {
+		return nil, false
+	}
+	holderCur := x.CursorAt(holder.Pos())
+	owner := EnclosingFunc(holderCur)
+	if owner == nil {
+		return nil, false
+	}
+	var args []ast.Expr
+	for _, cur := range x.Mentions(owner, holder) {
+		if x.Info.Defs[cur.Node().(*ast.Ident)] != nil {
+			continue
+		}
+		call, ok := cur.Parent().Node().(*ast.CallExpr)
+		if k, _ := cur.ParentEdge(); !ok || k != edge.CallExpr_Fun || len(call.Args) != sig.Params().Len() {
+			return nil, false
+		}
+		args = append(args, ast.Unparen(call.Args[index]))
+	}
+	return args, true
 }

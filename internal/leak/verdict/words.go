@@ -126,6 +126,9 @@ func (why StopsRanging) Word(d *analysis.Diagnostic, pkg *types.Package) {
 
 func (why DeadChannel) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	d.Message = fmt.Sprintf("%s%s: %s", blocks, why.BlockedOp, why.Dead)
+	if why.Dead.Made != nil {
+		d.Related = append(d.Related, syntax.Related(why.Dead.Made, "the timer is made here"))
+	}
 }
 
 func (why LockedWait) Word(d *analysis.Diagnostic, pkg *types.Package) {
