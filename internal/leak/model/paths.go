@@ -3,6 +3,7 @@ package model
 import (
 	"go/ast"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
@@ -71,12 +72,24 @@ func SearchEscape(m *Channels, g *cfg.CFG, first *cfg.Block, firstIndex int, rel
 			comms[r.Comm.Comm] = true
 		}
 	}
+	// A loop whose body releases is walked, so that a way out of the body
+	// that skips the release (a return, a break in a timeout case) is
+	// found; leaving it through its condition is taken to release, since
+	// the iterations before may have (a loop that receives n times).
+	// Ranging over the channel itself releases.
+	bodyReleases := func(b *cfg.Block) bool {
+		if b.Stmt == nil || b.Kind != cfg.KindForLoop && b.Kind != cfg.KindRangeLoop {
+			return false
+		}
+		declaresChannel := b.Stmt.Pos() <= channel.Pos() && channel.Pos() < b.Stmt.End()
+		return releasedBy(b.Stmt) && !declaresChannel
+	}
 	blockReleases := func(b *cfg.Block, from int) bool {
 		switch b.Kind {
-		case cfg.KindForLoop, cfg.KindForBody, cfg.KindRangeLoop:
-			declaresChannel := b.Stmt != nil && b.Stmt.Pos() <= channel.Pos() && channel.Pos() < b.Stmt.End()
-			if b.Stmt != nil && releasedBy(b.Stmt) && !declaresChannel {
-				return true
+		case cfg.KindRangeLoop:
+			rs := b.Stmt.(*ast.RangeStmt)
+			if releasedBy(rs.X) || slices.ContainsFunc(releases, func(r *flow.ChanUse) bool { return r.Node == rs }) {
+				return true // it ranges over the channel, or receives to know what to range over
 			}
 		case cfg.KindSelectCaseBody:
 			if b.Stmt != nil && releasedBy(b.Stmt) {
@@ -101,7 +114,7 @@ func SearchEscape(m *Channels, g *cfg.CFG, first *cfg.Block, firstIndex int, rel
 	// return at its end.
 	visit := func(b *cfg.Block, from int, prev map[*cfg.Block]*cfg.Block) (released bool, esc *EscapePath) {
 		switch b.Kind {
-		case cfg.KindForLoop, cfg.KindForBody, cfg.KindRangeLoop, cfg.KindSelectCaseBody:
+		case cfg.KindRangeLoop, cfg.KindSelectCaseBody:
 			if blockReleases(b, 0) {
 				return true, nil
 			}
@@ -145,7 +158,10 @@ func SearchEscape(m *Channels, g *cfg.CFG, first *cfg.Block, firstIndex int, rel
 		if released {
 			continue
 		}
-		for _, s := range b.Succs {
+		for i, s := range b.Succs {
+			if i == 1 && bodyReleases(b) {
+				continue // the loop's exit through its condition (see bodyReleases)
+			}
 			if _, seen := prev[s]; seen || isDeadCaseBlock(m, s) || unknownCase(m, s) || readyOnlyAfter(m, s, pending) {
 				continue
 			}

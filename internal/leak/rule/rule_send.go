@@ -89,6 +89,18 @@ func sendVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node, co
 		}
 		return ownSends[min(full, len(ownSends)-1)] == u
 	}
+	// Goroutines started in a loop, and one loop that receives their
+	// values but can give up early: on an error it receives, or through a
+	// timeout, a context or a default case. The goroutines not yet
+	// received from block for ever.
+	loopGivesUp := func() (verdict.Verdict, bool) {
+		if instances > 1 && pending > f.Capacity+1 && isBlockingSend(0) {
+			if loop, exit := givesUpEarly(r, receives); exit != nil {
+				return found(verdict.StopsRanging{BlockedOp: op, Owner: owner, Exit: exit, Loop: loop != nil, Started: true})
+			}
+		}
+		return verdict.Verdict{}, false
+	}
 	if len(receives) == 0 {
 		if pending > f.Capacity && isBlockingSend(0) {
 			return found(verdict.NoPartner{BlockedOp: op})
@@ -98,6 +110,9 @@ func sendVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node, co
 	if pending > f.Capacity && isBlockingSend(0) {
 		if wait := waitsBeforeReceiving(r.X, s, u, owner, receives); wait != nil {
 			return found(verdict.WaitsFirst{BlockedOp: op, Owner: owner, Wait: wait, Receive: receives[0].Node})
+		}
+		if v, ok := loopGivesUp(); ok {
+			return v, true // worded for the loop that gives up, which the path found below would run through
 		}
 		if esc := escapeFrom(r, s, u, owner, f, receives); esc != nil {
 			return onTestFailure(found(verdict.Abandoned{BlockedOp: op, Owner: owner, Path: esc}))
@@ -139,16 +154,7 @@ func sendVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node, co
 			return found(verdict.StopsRanging{BlockedOp: op, Owner: owner, Exit: exit})
 		}
 	}
-	// Goroutines started in a loop, and one loop that receives their
-	// values but can give up early: on an error it receives, or through a
-	// timeout, a context or a default case. The goroutines not yet
-	// received from block for ever.
-	if instances > 1 && pending > f.Capacity+1 && isBlockingSend(0) {
-		if loop, exit := givesUpEarly(r, receives); exit != nil {
-			return found(verdict.StopsRanging{BlockedOp: op, Owner: owner, Exit: exit, Loop: loop != nil, Started: true})
-		}
-	}
-	return verdict.Verdict{}, false
+	return loopGivesUp()
 }
 
 // givesUpEarly finds the one loop that holds every receive (not by range)
