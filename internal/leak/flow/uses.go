@@ -56,6 +56,9 @@ type ChanFlow struct {
 	// Returned says a return statement gives the channel to the caller,
 	// and escapesBesidesReturn that it escapes in some other way too.
 	Returned, EscapesBesidesReturn bool
+	// EscapesByUse says that a use lets the channel reach code we cannot
+	// see: Escapes, less being assigned twice or returned.
+	EscapesByUse bool
 }
 
 func (f *ChanFlow) Count(pred func(*ChanUse) bool) int {
@@ -77,6 +80,7 @@ const maxBindDepth = 4
 func (sum *Summaries) FlowOf(v *types.Var, fn ast.Node) *ChanFlow {
 	f := &ChanFlow{V: v, Capacity: -1}
 	sum.collect(f, v, fn, 0)
+	f.EscapesByUse = f.Escapes
 	if f.Defs > 1 {
 		// Assigned more than once: which value each use sees is beyond us.
 		f.Escapes = true

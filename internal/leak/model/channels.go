@@ -158,6 +158,61 @@ func (m *Channels) DeadCase(cc *ast.CommClause) (Deadness, bool) {
 	return m.DeadNonLocal(ch, send)
 }
 
+// DeadCaseFor tells whether a select case can never proceed in the
+// goroutine s: a dead case (see DeadCase), or a receive from a local
+// channel variable that s reads after its owner has given it a new channel
+// that nothing sends to or closes. Every value of the variable is made
+// there; the owner closes or sends on it only in its own code, before the
+// last make, which is not in a loop; s is started after that make. (A stop
+// channel closed for the first goroutine, then made again for a second
+// one that nothing stops.)
+func (m *Channels) DeadCaseFor(cc *ast.CommClause, s *flow.Spawn) (Deadness, bool) {
+	if d, dead := m.DeadCase(cc); dead || s == nil {
+		return d, dead
+	}
+	ch, send := syntax.CommChannel(cc)
+	id, ok := ast.Unparen(ch).(*ast.Ident)
+	if !ok || send {
+		return Deadness{}, false
+	}
+	v, _ := m.x.Info.Uses[id].(*types.Var)
+	f := m.ByVar[v]
+	if f == nil || f.EscapesByUse || f.Returned || f.Defs < 2 {
+		return Deadness{}, false
+	}
+	values, ok := m.x.ValuesOf(v)
+	if !ok {
+		return Deadness{}, false
+	}
+	for _, value := range values {
+		if call, isCall := value.(*ast.CallExpr); !isCall {
+			return Deadness{}, false
+		} else if _, isMake := flow.MakeChanCap(m.sum.X, call); !isMake {
+			return Deadness{}, false
+		}
+	}
+	last := values[len(values)-1]
+	lastCur := m.x.CursorOf(last)
+	if !lastCur.Valid() || flow.PlaceAt(lastCur).InLoop || s.Start.Pos() < last.End() || s.Parent != flow.PlaceAt(lastCur).Owner {
+		return Deadness{}, false
+	}
+	partners := 0
+	for i := range f.Uses {
+		u := &f.Uses[i]
+		if u.Kind != flow.OpSend && u.Kind != flow.OpClose {
+			continue
+		}
+		if u.Spawn != nil || u.Place.Owner != s.Parent || u.Place.Deferred || u.Pos() > last.Pos() {
+			return Deadness{}, false
+		}
+		partners++
+	}
+	if partners == 0 {
+		return Deadness{}, false // DeadCase's: nothing ever sends to or closes it
+	}
+	return Deadness{Kind: deadRemade, Channel: v.Name(), Made: last}, true
+}
+
 // DeadNonLocal tells whether a channel expression other than a local
 // variable is one that nothing will ever send to or close (for a receive)
 // or receive from (for a send).

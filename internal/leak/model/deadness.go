@@ -3,6 +3,10 @@ package model
 import (
 	"fmt"
 	"go/ast"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
 // Deadness says why a channel can never be ready.
@@ -25,7 +29,21 @@ const (
 	deadFieldNoReceiver                 // an unbuffered field nothing in the package receives from
 	DeadFieldFills                      // a buffered field nothing in the package receives from, sent on in a loop
 	deadAfterFunc                       // the C of a timer made by time.AfterFunc, which is nil
+	deadRemade                          // a local given a new channel after its last send or close
 )
+
+// MadeHere relates where the channel's owner was made, when that is part
+// of why the channel is never ready.
+func (d Deadness) MadeHere() (analysis.RelatedInformation, bool) {
+	switch {
+	case d.Made == nil:
+		return analysis.RelatedInformation{}, false
+	case d.Kind == deadAfterFunc:
+		return syntax.Related(d.Made, "the timer is made here"), true
+	default:
+		return syntax.Related(d.Made, "the new channel is made here"), true
+	}
+}
 
 // String words why a channel can never be ready.
 func (d Deadness) String() string {
@@ -47,6 +65,8 @@ func (d Deadness) String() string {
 		return fmt.Sprintf("nothing in package %s receives from field %s, so once its buffer is full this send, made again and again, waits for ever", d.Detail, d.Channel)
 	case deadAfterFunc:
 		return fmt.Sprintf("the timer is made by time.AfterFunc, which calls a function instead of sending, so %s is nil", d.Channel)
+	case deadRemade:
+		return fmt.Sprintf("%s is given a new channel after its last close or send, and nothing closes or sends on the new one", d.Channel)
 	case deadFresh:
 		return "the channel is made here, so nothing else can reach it"
 	default:

@@ -30,12 +30,15 @@ import (
 // select case that can never proceed.
 func deadExitVerdicts(r *Input) []verdict.Verdict {
 	var out []verdict.Verdict
-	walked := map[*ast.BlockStmt]bool{}
+	// A function started from many places is reported once, for the first
+	// start that leaks: whether a way out comes can depend on the start (a
+	// stop channel made again for it).
+	reported := map[*ast.BlockStmt]bool{}
 	for _, s := range r.Gs.List {
-		if s.Body == nil || s.ProcessLifetime || walked[s.Body] {
+		if s.Body == nil || s.ProcessLifetime || reported[s.Body] {
 			continue
 		}
-		walked[s.Body] = true // a function started from many places is judged once
+		before := len(out)
 		labelled := map[*ast.ForStmt]string{}
 		ast.Inspect(s.Body, func(n ast.Node) bool {
 			switch n := n.(type) {
@@ -52,6 +55,7 @@ func deadExitVerdicts(r *Input) []verdict.Verdict {
 			}
 			return true
 		})
+		reported[s.Body] = len(out) > before
 	}
 	return out
 }
@@ -93,7 +97,7 @@ func deadCaseAround(r *Input, s *flow.Spawn, loop *ast.ForStmt, leave ast.Node) 
 		if !ok {
 			continue
 		}
-		d, dead := r.M.DeadCase(cc)
+		d, dead := r.M.DeadCaseFor(cc, s)
 		if !dead {
 			continue
 		}

@@ -126,8 +126,8 @@ func (why StopsRanging) Word(d *analysis.Diagnostic, pkg *types.Package) {
 
 func (why DeadChannel) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	d.Message = fmt.Sprintf("%s%s: %s", blocks, why.BlockedOp, why.Dead)
-	if why.Dead.Made != nil {
-		d.Related = append(d.Related, syntax.Related(why.Dead.Made, "the timer is made here"))
+	if rel, ok := why.Dead.MadeHere(); ok {
+		d.Related = append(d.Related, rel)
 	}
 }
 
@@ -251,6 +251,11 @@ func (why DeadExits) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	}
 	for _, cc := range why.Exits {
 		d.Related = append(d.Related, analysis.RelatedInformation{Pos: cc.Pos(), End: cc.Colon + 1, Message: "the way out, which never comes"})
+	}
+	for _, dead := range why.Dead {
+		if rel, ok := dead.MadeHere(); ok {
+			d.Related = append(d.Related, rel)
+		}
 	}
 }
 

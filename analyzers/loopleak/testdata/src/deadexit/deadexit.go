@@ -211,3 +211,96 @@ func (i *idle) start() {
 		}
 	}()
 }
+
+// --- a stop channel made again for a second goroutine ---
+
+// The heartbeat closure reads stop each time it selects. The phase before
+// it was stopped by the close; stop is then given a new channel for the
+// heartbeat, and nothing closes that one.
+func restartHeartbeat(beat func()) {
+	stop := make(chan struct{})
+	phase(stop)
+	close(stop)
+
+	stop = make(chan struct{})
+	heartbeat := func() {
+		t := time.NewTicker(time.Second)
+		for { // want `goroutine never finishes: this for loop leaves only through the stop case, and stop is given a new channel after its last close or send, and nothing closes or sends on the new one`
+			select {
+			case <-stop:
+				t.Stop()
+				return
+			case <-t.C:
+				beat()
+			}
+		}
+	}
+	go heartbeat()
+	beat()
+}
+
+func phase(stop <-chan struct{}) {}
+
+// Twin: the new channel is closed too.
+func restartHeartbeatStopped(beat func()) {
+	stop := make(chan struct{})
+	phase(stop)
+	close(stop)
+
+	stop = make(chan struct{})
+	heartbeat := func() {
+		t := time.NewTicker(time.Second)
+		for {
+			select {
+			case <-stop:
+				t.Stop()
+				return
+			case <-t.C:
+				beat()
+			}
+		}
+	}
+	go heartbeat()
+	beat()
+	close(stop)
+}
+
+// Twin: the second channel is closed by a deferred call.
+func restartHeartbeatDeferred(beat func()) {
+	stop := make(chan struct{})
+	phase(stop)
+	close(stop)
+	stop = make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Second):
+				beat()
+			}
+		}
+	}()
+}
+
+// Twin: the close comes after the goroutine is started, in a loop that
+// makes a channel for each round.
+func heartbeatRounds(beat func(), rounds int) {
+	var stop chan struct{}
+	for range rounds {
+		stop = make(chan struct{})
+		go func() {
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Second):
+					beat()
+				}
+			}
+		}()
+		beat()
+		close(stop)
+	}
+}
