@@ -72,6 +72,12 @@ type Contract struct {
 	// parent of the context the goroutine waits on: a caller is bound
 	// only when it passes a context that is never cancelled.
 	ParentArg int
+
+	// named is the type whose methods release the goroutine, and
+	// released the fields whose close, send or call (a stored cancel)
+	// releases it; both only for this package's contracts.
+	named    *types.Named
+	released map[*types.Var]bool
 }
 
 // Wait is where the contract's goroutine waits, to relate.
@@ -122,7 +128,7 @@ func channelContract(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s 
 	if len(methods) == 0 {
 		return nil
 	}
-	return &Contract{Methods: methods, Start: s, waitAt: waitAt}
+	return &Contract{Methods: methods, Start: s, waitAt: waitAt, named: named, released: fields}
 }
 
 // contextContractOf is the contract of a starter whose goroutine waits on a
@@ -133,7 +139,8 @@ func contextContractOf(x *syntax.Index, s *flow.Spawn, fn *types.Func, decl *ast
 		return nil
 	}
 	isMethod := fn.Type().(*types.Signature).Recv() != nil
-	return &Contract{Methods: k.methods, Start: s, waitAt: k.waitAt, OnResult: isMethod && k.onResult, ParentArg: k.parentArg}
+	return &Contract{Methods: k.methods, Start: s, waitAt: k.waitAt, OnResult: isMethod && k.onResult, ParentArg: k.parentArg,
+		named: k.named, released: map[*types.Var]bool{k.cancel: true}}
 }
 
 // Contracts is the result of the contract stage, which runs after the
@@ -317,7 +324,13 @@ func WaitFields(x *syntax.Index, sum *flow.Summaries, s *flow.Spawn, named *type
 				}
 			}
 		}
-		fs, ok := stmt.(*ast.ForStmt)
+		// A labelled loop (Loop: for { select { ... break Loop } }) is
+		// left by its label's breaks.
+		loop, label := stmt, ""
+		if ls, ok := stmt.(*ast.LabeledStmt); ok {
+			loop, label = ls.Stmt, ls.Label.Name
+		}
+		fs, ok := loop.(*ast.ForStmt)
 		if !ok || fs.Cond != nil {
 			if flow.MayLeave(stmt) {
 				return nil, nil
@@ -326,7 +339,7 @@ func WaitFields(x *syntax.Index, sum *flow.Summaries, s *flow.Spawn, named *type
 		}
 		ok = true
 		var waitAt ast.Node
-		flow.EachLeave(sum, fs.Body, "", func(leave ast.Node) bool {
+		flow.EachLeave(sum, fs.Body, label, func(leave ast.Node) bool {
 			f, sel := fieldOfEnclosingCase(x, leave, named)
 			if f == nil {
 				ok = false

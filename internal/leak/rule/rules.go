@@ -42,6 +42,7 @@ type Rule struct {
 // report sorts them by position).
 var All = []Rule{
 	{"lifecycle contracts: an object dropped without its release method", contractVerdicts},
+	{"lifecycle contracts: a release method that returns on an error before it releases", releaseReturnsEarlyVerdicts},
 	{"local channels: a partner that can go away", channelVerdicts},
 	{"goroutine bodies: dead channels, endless loops, sync waits", bodyVerdicts},
 	{"one-sided shutdown", shutdownVerdicts},

@@ -241,6 +241,16 @@ type (
 		Owner   ast.Node // the function that drops it
 		Method  bool     // the starter is a method of the object (o.Start()), not its constructor
 	}
+	// A release method returns on an error before it releases the
+	// goroutine: a caller calls it once, and the goroutine stays.
+	ReleaseReturnsEarly struct {
+		Starter *types.Func
+		Methods []string
+		Wait    syntax.Span
+		Loop    syntax.Span
+		Method  *ast.FuncDecl // the release method
+		Release ast.Stmt      // its release, which the return skips
+	}
 )
 
 // A directive without a reason (directive.go).
@@ -296,6 +306,8 @@ func (ForeignLoop) Cause() string { return "foreign loop" }
 func (ContractDiscarded) Cause() string { return "contract discarded" }
 
 func (ContractDropped) Cause() string { return "contract dropped" }
+
+func (ReleaseReturnsEarly) Cause() string { return "release returns early" }
 
 func (DirectiveWithoutReason) Cause() string { return "directive without reason" }
 

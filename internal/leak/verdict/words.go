@@ -273,6 +273,14 @@ func (why ContractDropped) Word(d *analysis.Diagnostic, pkg *types.Package) {
 		starter, releaseCalls(obj+".", why.Methods), syntax.FuncName(why.Owner), obj)
 }
 
+func (why ReleaseReturnsEarly) Word(d *analysis.Diagnostic, pkg *types.Package) {
+	method := why.Method.Name.Name
+	d.Message = fmt.Sprintf("%s returns on this error before it releases the goroutine that %s starts: a caller calls %s once, and the goroutine leaks when the error happens",
+		method, why.Starter.Name(), method)
+	d.Related = append(d.Related, syntax.Related(why.Release, "the release that this return skips"))
+	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods)
+}
+
 func (why DirectiveWithoutReason) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	d.Message = "goroutineleak:ignore needs a reason: write why the goroutine cannot leak after the directive"
 }
