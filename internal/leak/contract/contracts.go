@@ -479,16 +479,17 @@ func tupleSource(x *syntax.Index, v *types.Var, owner ast.Node) ast.Expr {
 type objectState int
 
 const (
-	unreleased objectState = iota
+	Unreleased objectState = iota
 	Released
 	Escaped
 )
 
 // ReleaseState follows the object in v through owner: it is released when
 // one of methods is called on it, and escapes when it is used other than
-// by selecting a field or method, or is assigned more than once.
+// by selecting a field or method or comparing it with nil, or is assigned
+// more than once.
 func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) objectState {
-	state, defs := unreleased, 0
+	state, defs := Unreleased, 0
 	for _, cur := range x.Mentions(owner, v) {
 		switch parent := cur.Parent().Node().(type) {
 		case *ast.SelectorExpr:
@@ -500,6 +501,12 @@ func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []strin
 				}
 			}
 			continue
+		case *ast.BinaryExpr:
+			// x != nil, x == nil: a test, not a use.
+			if (parent.Op == token.EQL || parent.Op == token.NEQ) &&
+				(syntax.IsNilIdent(x.Info, parent.X) || syntax.IsNilIdent(x.Info, parent.Y)) {
+				continue
+			}
 		case *ast.AssignStmt:
 			if k, _ := cur.ParentEdge(); k == edge.AssignStmt_Lhs {
 				defs++

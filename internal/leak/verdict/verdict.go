@@ -241,6 +241,18 @@ type (
 		Owner   ast.Node // the function that drops it
 		Method  bool     // the starter is a method of the object (o.Start()), not its constructor
 	}
+	// A function takes an object out of a field, clears or replaces the
+	// field, and drops the object without a release.
+	ContractTaken struct {
+		Starter *types.Func
+		Methods []string
+		Wait    syntax.Span
+		Loop    syntax.Span
+		Object  *types.Var
+		Field   *types.Var
+		Take    ast.Node // v := o.f
+		Owner   ast.Node // the function that takes and drops it
+	}
 	// A release method returns on an error before it releases the
 	// goroutine: a caller calls it once, and the goroutine stays.
 	ReleaseReturnsEarly struct {
@@ -306,6 +318,8 @@ func (ForeignLoop) Cause() string { return "foreign loop" }
 func (ContractDiscarded) Cause() string { return "contract discarded" }
 
 func (ContractDropped) Cause() string { return "contract dropped" }
+
+func (ContractTaken) Cause() string { return "contract taken" }
 
 func (ReleaseReturnsEarly) Cause() string { return "release returns early" }
 
