@@ -5,10 +5,12 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/edge"
+	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/model"
@@ -129,6 +131,41 @@ func channelContract(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s 
 		return nil
 	}
 	return &Contract{Methods: methods, Start: s, waitAt: waitAt, named: named, released: fields}
+}
+
+// GoOnObject is the contract of a go statement that runs a method of an
+// object of this package's type named by a variable (go n.run()): the
+// function that starts it is bound like a constructor's caller, to call
+// one of the release methods. It returns the contract and the variable's
+// identifier, or nil when the goroutine waits on no fields of the object
+// that only its methods release.
+func GoOnObject(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s *flow.Spawn) (*Contract, *ast.Ident) {
+	if s.Call == nil || s.Callee == nil || s.Body == nil || s.Callee.Type().(*types.Signature).Recv() == nil {
+		return nil, nil
+	}
+	sel, ok := ast.Unparen(s.Call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil, nil
+	}
+	id, ok := ast.Unparen(sel.X).(*ast.Ident)
+	if !ok {
+		return nil, nil
+	}
+	named := StarterType(x.Pkg, s.Callee)
+	if named == nil {
+		return nil, nil
+	}
+	fields, waitAt := WaitFields(x, sum, s, named)
+	if len(fields) == 0 {
+		return nil, nil
+	}
+	methods := model.ReleaseMethods(x, m, named, fields, s.Callee)
+	if len(methods) == 0 {
+		return nil, nil
+	}
+	c := &Contract{Methods: methods, Start: s, waitAt: waitAt, named: named, released: fields}
+	c.loopAt = loopAround(x, waitAt)
+	return c, id
 }
 
 // contextContractOf is the contract of a starter whose goroutine waits on a
@@ -486,8 +523,8 @@ const (
 
 // ReleaseState follows the object in v through owner: it is released when
 // one of methods is called on it, and escapes when it is used other than
-// by selecting a field or method or comparing it with nil, or is assigned
-// more than once.
+// by selecting a field or method, comparing it with nil or lending it to
+// a function (see lentTo), or is assigned more than once.
 func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) objectState {
 	state, defs := Unreleased, 0
 	for _, cur := range x.Mentions(owner, v) {
@@ -502,9 +539,7 @@ func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []strin
 			}
 			continue
 		case *ast.BinaryExpr:
-			// x != nil, x == nil: a test, not a use.
-			if (parent.Op == token.EQL || parent.Op == token.NEQ) &&
-				(syntax.IsNilIdent(x.Info, parent.X) || syntax.IsNilIdent(x.Info, parent.Y)) {
+			if isNilTest(x, parent) {
 				continue
 			}
 		case *ast.AssignStmt:
@@ -518,6 +553,9 @@ func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []strin
 				continue
 			}
 		}
+		if lentTo(x, cur, methods, 2) {
+			continue
+		}
 		return Escaped
 	}
 	if defs > 1 {
@@ -530,4 +568,57 @@ func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []strin
 func fileLine(x *syntax.Index, n ast.Node) string {
 	at := x.Fset.Position(n.Pos())
 	return fmt.Sprintf("%s:%d", at.Filename, at.Line)
+}
+
+// lentTo reports whether the mention of an object at cur (x, or &x) is an
+// argument of a call of this package's function that only borrows it: the
+// function's parameter is used only to select fields and methods other
+// than the release methods, or compared with nil, or lent on in turn (to
+// the given depth). A test helper readyWithTimeout(&n) that only calls
+// n.Ready() neither keeps n nor releases it.
+func lentTo(x *syntax.Index, cur inspector.Cursor, methods []string, depth int) bool {
+	if depth == 0 {
+		return false
+	}
+	arg := cur
+	if u, ok := cur.Parent().Node().(*ast.UnaryExpr); ok && u.Op == token.AND {
+		arg = cur.Parent()
+	}
+	call, ok := arg.Parent().Node().(*ast.CallExpr)
+	if k, _ := arg.ParentEdge(); !ok || k != edge.CallExpr_Args {
+		return false
+	}
+	fn := syntax.StaticCallee(x.Info, call)
+	if fn == nil || x.Decls[fn] == nil {
+		return false
+	}
+	params := fn.Type().(*types.Signature).Params()
+	i := slices.Index(call.Args, arg.Node().(ast.Expr))
+	if i < 0 || i >= params.Len() || (fn.Type().(*types.Signature).Variadic() && i == params.Len()-1) {
+		return false
+	}
+	param := params.At(i)
+	decl := x.Decls[fn]
+	for _, use := range x.Mentions(decl.Body, param) {
+		switch parent := use.Parent().Node().(type) {
+		case *ast.SelectorExpr:
+			if !slices.Contains(methods, parent.Sel.Name) {
+				continue
+			}
+		case *ast.BinaryExpr:
+			if isNilTest(x, parent) {
+				continue
+			}
+		}
+		if lentTo(x, use, methods, depth-1) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// isNilTest reports whether b is x == nil or x != nil: a test, not a use.
+func isNilTest(x *syntax.Index, b *ast.BinaryExpr) bool {
+	return (b.Op == token.EQL || b.Op == token.NEQ) && (syntax.IsNilIdent(x.Info, b.X) || syntax.IsNilIdent(x.Info, b.Y))
 }

@@ -190,3 +190,44 @@ func errorReturnIn(x *syntax.Index, stmts []ast.Stmt) *ast.ReturnStmt {
 	}
 	return nil
 }
+
+// goOnObjectVerdicts finds the functions that start a method of an object
+// they make (n := newNode(); go n.run()) whose goroutine only a release
+// method ends, and drop the object without calling one: a test that runs
+// the node's loop itself and never stops it.
+func goOnObjectVerdicts(r *Input) []verdict.Verdict {
+	var out []verdict.Verdict
+	for _, s := range r.Gs.List {
+		if decl, ok := s.Parent.(*ast.FuncDecl); ok {
+			if fn, ok := r.X.Info.Defs[decl.Name].(*types.Func); ok && r.Contracts.ByStarter[fn] != nil {
+				continue // a starter: its callers are bound instead
+			}
+			if r.Gs.Life.RunsOnce(decl) {
+				continue
+			}
+		}
+		c, id := contract.GoOnObject(r.X, r.Sum, r.M, s)
+		if c == nil {
+			continue
+		}
+		v, ok := r.X.Info.Uses[id].(*types.Var)
+		if !ok || v.IsField() {
+			continue
+		}
+		vCur := r.X.CursorAt(v.Pos())
+		if !vCur.Valid() {
+			continue
+		}
+		owner := flow.PlaceAt(vCur).Owner
+		body := syntax.BodyOf(owner)
+		if body == nil || v.Pos() < body.Pos() || v.Pos() >= body.End() {
+			continue // a parameter, a receiver or a package variable: its owner is elsewhere
+		}
+		if !contract.IsFresh(r.X, v, owner, c.Methods) || contract.ReleaseState(r.X, v, owner, c.Methods) != contract.Unreleased {
+			continue
+		}
+		out = append(out, verdict.Verdict{Pattern: pattern.UnguardedRecv, At: s.Start,
+			Why: verdict.ContractDropped{Starter: s.Callee, Methods: c.Methods, Wait: c.Wait(), Loop: c.Loop(), Object: v, Owner: owner, Method: true}})
+	}
+	return out
+}

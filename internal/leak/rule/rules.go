@@ -43,6 +43,7 @@ type Rule struct {
 var All = []Rule{
 	{"lifecycle contracts: an object dropped without its release method", contractVerdicts},
 	{"lifecycle contracts: a release method that returns on an error before it releases", releaseReturnsEarlyVerdicts},
+	{"lifecycle contracts: a method of an object run as a goroutine, and the object dropped", goOnObjectVerdicts},
 	{"lifecycle contracts: an object taken out of a field that is then cleared, and dropped", takenFieldVerdicts},
 	{"local channels: a partner that can go away", channelVerdicts},
 	{"goroutine bodies: dead channels, endless loops, sync waits", bodyVerdicts},
