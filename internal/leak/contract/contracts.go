@@ -133,6 +133,107 @@ func channelContract(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s 
 	return &Contract{Methods: methods, Start: s, waitAt: waitAt, named: named, released: fields}
 }
 
+// heldContract is the contract of a starter whose goroutine runs a method
+// of an object kept in a field of the starter's type (go t.keeper.run()):
+// the goroutine waits on fields of the kept object that only some of its
+// methods release, and the methods of the starter's type that call one of
+// those on t.keeper release it in turn (disable taking the keeper out and
+// stopping it). Nil when code other than those methods, or the kept
+// type's own, calls the kept object's release methods.
+func heldContract(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s *flow.Spawn, fn *types.Func) *Contract {
+	named := StarterType(x.Pkg, fn)
+	if named == nil || s.Call == nil || s.Callee == nil || s.Body == nil {
+		return nil
+	}
+	sel, ok := ast.Unparen(s.Call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	held := keptField(x, sel.X, named)
+	inner := StarterType(x.Pkg, s.Callee)
+	if held == nil || inner == nil || inner.Origin() == named.Origin() || s.Callee.Type().(*types.Signature).Recv() == nil {
+		return nil
+	}
+	fields, waitAt := WaitFields(x, sum, s, inner)
+	if len(fields) == 0 {
+		return nil
+	}
+	innerMethods := model.ReleaseMethods(x, m, inner, fields, nil)
+	if len(innerMethods) == 0 {
+		return nil
+	}
+	set := map[string]bool{}
+	for caller, decl := range x.Decls {
+		ok := true
+		ast.Inspect(decl.Body, func(n ast.Node) bool {
+			call, isCall := n.(*ast.CallExpr)
+			if !isCall {
+				return ok
+			}
+			callee := syntax.StaticCallee(x.Info, call)
+			if callee == nil || !syntax.IsMethodOfNamed(callee, inner) || !slices.Contains(innerMethods, callee.Name()) {
+				return true
+			}
+			switch {
+			case syntax.IsMethodOfNamed(caller, inner):
+				// The kept type's own methods (Close calling stop).
+			case syntax.IsMethodOfNamed(caller, named) && caller != fn && keptField(x, receiverOf(call), named) == held:
+				set[caller.Name()] = true
+			default:
+				ok = false // released by code we do not bind
+			}
+			return ok
+		})
+		if !ok {
+			return nil
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	model.CloseOverCalls(x, named, set, fn)
+	methods := make([]string, 0, len(set))
+	for name := range set {
+		methods = append(methods, name)
+	}
+	slices.Sort(methods)
+	return &Contract{Methods: methods, Start: s, waitAt: waitAt, named: named, released: fields}
+}
+
+// receiverOf is x in the call x.m(...), or nil.
+func receiverOf(call *ast.CallExpr) ast.Expr {
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+		return sel.X
+	}
+	return nil
+}
+
+// keptField is the field of named that e reads: t.keeper, or a local
+// variable whose only value is t.keeper; nil otherwise.
+func keptField(x *syntax.Index, e ast.Expr, named *types.Named) *types.Var {
+	if e == nil {
+		return nil
+	}
+	if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+		v, ok := x.Info.Uses[id].(*types.Var)
+		if !ok {
+			return nil
+		}
+		if e = x.SoleValue(v); e == nil {
+			return nil
+		}
+	}
+	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	f, ok := x.Info.Uses[sel.Sel].(*types.Var)
+	if !ok || !f.IsField() || !syntax.HasField(named, f) {
+		return nil
+	}
+	return f.Origin()
+}
+
 // GoOnObject is the contract of a go statement that runs a method of an
 // object of this package's type named by a variable (go n.run()): the
 // function that starts it is bound like a constructor's caller, to call
@@ -243,6 +344,9 @@ func InferContracts(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, g
 			continue
 		}
 		c := channelContract(x, sum, m, s, fn)
+		if c == nil {
+			c = heldContract(x, sum, m, s, fn)
+		}
 		if c == nil {
 			assigns, ok := cancels[decl]
 			if !ok {
