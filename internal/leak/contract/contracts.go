@@ -122,15 +122,104 @@ func channelContract(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s 
 	if named == nil {
 		return nil
 	}
-	fields, waitAt := WaitFields(x, sum, s, named)
-	if len(fields) == 0 {
-		return nil
-	}
-	methods := model.ReleaseMethods(x, m, named, fields, fn)
+	fields, waitAt, methods := releasedWait(x, sum, m, s, named, fn)
 	if len(methods) == 0 {
 		return nil
 	}
 	return &Contract{Methods: methods, Start: s, waitAt: waitAt, named: named, released: fields}
+}
+
+// releasedWait finds the fields of named that goroutine s waits on to
+// finish, where it waits, and the methods that release it: those that send
+// on or close the fields of a select (see WaitFields), or those that close
+// the field of a receive loop (see closedLoopField). Nil methods when the
+// goroutine waits otherwise, or other code releases it.
+func releasedWait(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s *flow.Spawn, named *types.Named, starter *types.Func) (map[*types.Var]bool, ast.Node, []string) {
+	if fields, waitAt := WaitFields(x, sum, s, named); len(fields) > 0 {
+		return fields, waitAt, model.ReleaseMethods(x, m, named, fields, starter)
+	}
+	field, waitAt := closedLoopField(x, sum, s, named)
+	if field == nil {
+		return nil, nil, nil
+	}
+	fields := map[*types.Var]bool{field: true}
+	return fields, waitAt, model.CloseMethods(x, m, named, fields, starter)
+}
+
+// closedLoopField finds the field of named that goroutine s receives from
+// in a loop that it leaves only once the receive tells that the field is
+// closed: for { f := <-t.queue; if f == nil { return }; f() }, or the
+// same with v, ok := <-t.queue and !ok. It returns the field and the
+// receive, or nil.
+func closedLoopField(x *syntax.Index, sum *flow.Summaries, s *flow.Spawn, named *types.Named) (*types.Var, ast.Node) {
+	if s.Body == nil {
+		return nil, nil
+	}
+	for _, stmt := range s.Body.List {
+		fs, ok := stmt.(*ast.ForStmt)
+		if !ok || fs.Cond != nil {
+			if flow.MayLeave(stmt) {
+				return nil, nil
+			}
+			continue
+		}
+		if len(fs.Body.List) == 0 {
+			return nil, nil
+		}
+		as, ok := fs.Body.List[0].(*ast.AssignStmt)
+		if !ok || len(as.Rhs) != 1 || len(as.Lhs) > 2 {
+			return nil, nil
+		}
+		recv, ok := ast.Unparen(as.Rhs[0]).(*ast.UnaryExpr)
+		if !ok || recv.Op != token.ARROW {
+			return nil, nil
+		}
+		field := OwnField(x.Info, recv.X, named)
+		if field == nil {
+			return nil, nil
+		}
+		// What tells a closed field: ok when it is received, else the value.
+		told, nilTest := as.Lhs[len(as.Lhs)-1], len(as.Lhs) == 1
+		closedVar, _ := x.Info.ObjectOf(identOf(told)).(*types.Var)
+		if closedVar == nil {
+			return nil, nil
+		}
+		ok = true
+		flow.EachLeave(sum, fs.Body, "", func(leave ast.Node) bool {
+			ok = testsClosed(x, leave, closedVar, nilTest)
+			return ok
+		})
+		if !ok {
+			return nil, nil
+		}
+		return field, recv
+	}
+	return nil, nil
+}
+
+// testsClosed reports whether leave is a statement of the body of an if
+// whose condition tests that v says its channel is closed: v == nil, or
+// !v for the ok of a receive.
+func testsClosed(x *syntax.Index, leave ast.Node, v *types.Var, nilTest bool) bool {
+	cur := x.CursorOf(leave)
+	if !cur.Valid() {
+		return false
+	}
+	if _, ok := cur.Parent().Node().(*ast.BlockStmt); !ok {
+		return false
+	}
+	ifs, ok := cur.Parent().Parent().Node().(*ast.IfStmt)
+	if !ok || ifs.Body != cur.Parent().Node() {
+		return false
+	}
+	isV := func(e ast.Expr) bool { id := identOf(e); return id != nil && x.Info.Uses[id] == v }
+	switch c := ast.Unparen(ifs.Cond).(type) {
+	case *ast.BinaryExpr:
+		return nilTest && c.Op == token.EQL && (isV(c.X) && syntax.IsNilIdent(x.Info, c.Y) || isV(c.Y) && syntax.IsNilIdent(x.Info, c.X))
+	case *ast.UnaryExpr:
+		return !nilTest && c.Op == token.NOT && isV(c.X)
+	}
+	return false
 }
 
 // heldContract is the contract of a starter whose goroutine runs a method
@@ -235,12 +324,12 @@ func keptField(x *syntax.Index, e ast.Expr, named *types.Named) *types.Var {
 }
 
 // GoOnObject is the contract of a go statement that runs a method of an
-// object of this package's type named by a variable (go n.run()): the
+// object of this package's type (go n.run(), go svc.dispatcher.run()): the
 // function that starts it is bound like a constructor's caller, to call
-// one of the release methods. It returns the contract and the variable's
-// identifier, or nil when the goroutine waits on no fields of the object
-// that only its methods release.
-func GoOnObject(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s *flow.Spawn) (*Contract, *ast.Ident) {
+// one of the release methods. It returns the contract and the object as
+// the go statement names it, or nil when the goroutine waits on no fields
+// of the object that only its methods release.
+func GoOnObject(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s *flow.Spawn) (*Contract, ast.Expr) {
 	if s.Call == nil || s.Callee == nil || s.Body == nil || s.Callee.Type().(*types.Signature).Recv() == nil {
 		return nil, nil
 	}
@@ -248,25 +337,18 @@ func GoOnObject(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s *flow
 	if !ok {
 		return nil, nil
 	}
-	id, ok := ast.Unparen(sel.X).(*ast.Ident)
-	if !ok {
-		return nil, nil
-	}
+	object := ast.Unparen(sel.X)
 	named := StarterType(x.Pkg, s.Callee)
 	if named == nil {
 		return nil, nil
 	}
-	fields, waitAt := WaitFields(x, sum, s, named)
-	if len(fields) == 0 {
-		return nil, nil
-	}
-	methods := model.ReleaseMethods(x, m, named, fields, s.Callee)
+	fields, waitAt, methods := releasedWait(x, sum, m, s, named, s.Callee)
 	if len(methods) == 0 {
 		return nil, nil
 	}
 	c := &Contract{Methods: methods, Start: s, waitAt: waitAt, named: named, released: fields}
 	c.loopAt = loopAround(x, waitAt)
-	return c, id
+	return c, object
 }
 
 // contextContractOf is the contract of a starter whose goroutine waits on a

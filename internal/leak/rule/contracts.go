@@ -206,8 +206,9 @@ func goOnObjectVerdicts(r *Input) []verdict.Verdict {
 				continue
 			}
 		}
-		c, id := contract.GoOnObject(r.X, r.Sum, r.M, s)
-		if c == nil {
+		c, object := contract.GoOnObject(r.X, r.Sum, r.M, s)
+		id, ok := object.(*ast.Ident)
+		if c == nil || !ok {
 			continue
 		}
 		v, ok := r.X.Info.Uses[id].(*types.Var)

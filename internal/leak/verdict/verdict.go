@@ -253,6 +253,17 @@ type (
 		Take    ast.Node // v := o.f
 		Owner   ast.Node // the function that takes and drops it
 	}
+	// A function that starts an object's goroutine releases the object
+	// on one error return and not on another.
+	ErrorPathSkipsRelease struct {
+		Starter *types.Func // the method run as the goroutine
+		Object  string      // the object, as the go statement names it
+		Methods []string
+		Wait    syntax.Span
+		Loop    syntax.Span
+		Owner   *ast.FuncDecl
+		Release ast.Node // the release on another error return
+	}
 	// A release method returns on an error before it releases the
 	// goroutine: a caller calls it once, and the goroutine stays.
 	ReleaseReturnsEarly struct {
@@ -318,6 +329,8 @@ func (ForeignLoop) Cause() string { return "foreign loop" }
 func (ContractDiscarded) Cause() string { return "contract discarded" }
 
 func (ContractDropped) Cause() string { return "contract dropped" }
+
+func (ErrorPathSkipsRelease) Cause() string { return "error path skips release" }
 
 func (ContractTaken) Cause() string { return "contract taken" }
 

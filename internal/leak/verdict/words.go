@@ -273,6 +273,13 @@ func (why ContractDropped) Word(d *analysis.Diagnostic, pkg *types.Package) {
 		starter, releaseCalls(obj+".", why.Methods), syntax.FuncName(why.Owner), obj)
 }
 
+func (why ErrorPathSkipsRelease) Word(d *analysis.Diagnostic, pkg *types.Package) {
+	d.Message = fmt.Sprintf("%s returns on this error without calling %s, as it does on another error path: the goroutine running %s.%s leaks",
+		why.Owner.Name.Name, releaseCalls(why.Object+".", why.Methods), why.Object, why.Starter.Name())
+	d.Related = append(d.Related, syntax.Related(why.Release, "released here, on another error path"))
+	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods)
+}
+
 func (why ContractTaken) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	obj := why.Object.Name()
 	d.Message = fmt.Sprintf("%s takes %s out of field %s and clears the field here, but never calls %s: the goroutine that %s starts leaks when %s is dropped",
