@@ -659,6 +659,50 @@ func IsFresh(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) bo
 	return false
 }
 
+// IsIdle reports whether the object in v is made here and runs nothing
+// yet: it is fresh (see IsFresh), and when a function of this package
+// makes it, that function starts no goroutine, itself or through the
+// functions it calls (to a depth of 3). A test helper that builds a server
+// and starts its accept loop hands out a running object, whose other
+// goroutines may be what releases the one the caller starts.
+func IsIdle(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) bool {
+	if !IsFresh(x, v, owner, methods) {
+		return false
+	}
+	value := x.SoleValue(v)
+	if value == nil {
+		value = tupleSource(x, v, owner)
+	}
+	call, ok := value.(*ast.CallExpr)
+	if !ok {
+		return true
+	}
+	fn := syntax.StaticCallee(x.Info, call)
+	return fn == nil || !startsGoroutines(x, fn, 3)
+}
+
+// startsGoroutines reports whether fn, a function of this package, or one
+// it calls (to the given depth), has a go statement.
+func startsGoroutines(x *syntax.Index, fn *types.Func, depth int) bool {
+	decl := x.Decls[fn]
+	if decl == nil || depth == 0 {
+		return false
+	}
+	found := false
+	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			found = true
+		case *ast.CallExpr:
+			if callee := syntax.StaticCallee(x.Info, n); callee != nil && callee != fn {
+				found = startsGoroutines(x, callee, depth-1)
+			}
+		}
+		return !found
+	})
+	return found
+}
+
 // mentionsRelease reports whether fn, a function of this package, or one
 // it calls (to the given depth), mentions a release method: a helper that
 // registers t.Cleanup(h.Close) deep down still arranges the release.

@@ -224,7 +224,7 @@ func goOnObjectVerdicts(r *Input) []verdict.Verdict {
 		if body == nil || v.Pos() < body.Pos() || v.Pos() >= body.End() {
 			continue // a parameter, a receiver or a package variable: its owner is elsewhere
 		}
-		if !contract.IsFresh(r.X, v, owner, c.Methods) || contract.ReleaseState(r.X, v, owner, c.Methods) != contract.Unreleased {
+		if !contract.IsIdle(r.X, v, owner, c.Methods) || contract.ReleaseState(r.X, v, owner, c.Methods) != contract.Unreleased {
 			continue
 		}
 		out = append(out, verdict.Verdict{Pattern: pattern.UnguardedRecv, At: s.Start,

@@ -82,3 +82,21 @@ func stopsThroughHelper() {
 	proposeVia(&r, "a")
 	stopVia(&r)
 }
+
+// runningReplica hands out a replica whose loop already runs.
+func runningReplica() *replica {
+	r := newReplica()
+	go r.run()
+	return &r
+}
+
+// awaitDone waits until the loop has stopped.
+func (r *replica) awaitDone() { <-r.done }
+
+// Silent: the replica comes running from a helper, whose goroutines are
+// not this function's to account for.
+func waitsOnRunningReplica() {
+	r := runningReplica()
+	go r.awaitDone()
+	r.Stop()
+}
