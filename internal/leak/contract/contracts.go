@@ -662,7 +662,7 @@ func IsFresh(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) bo
 // IsIdle reports whether the object in v is made here and runs nothing
 // yet: it is fresh (see IsFresh), and when a function of this package
 // makes it, that function starts no goroutine, itself or through the
-// functions it calls (to a depth of 3). A test helper that builds a server
+// functions it calls. A test helper that builds a server
 // and starts its accept loop hands out a running object, whose other
 // goroutines may be what releases the one the caller starts.
 func IsIdle(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) bool {
@@ -678,24 +678,26 @@ func IsIdle(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) boo
 		return true
 	}
 	fn := syntax.StaticCallee(x.Info, call)
-	return fn == nil || !startsGoroutines(x, fn, 3)
+	return fn == nil || !startsGoroutines(x, fn, map[*types.Func]bool{})
 }
 
-// startsGoroutines reports whether fn, a function of this package, or one
-// it calls (to the given depth), has a go statement.
-func startsGoroutines(x *syntax.Index, fn *types.Func, depth int) bool {
+// startsGoroutines reports whether fn, a function of this package, or
+// one it calls, directly or not, has a go statement. Each function is
+// read once per question (seen).
+func startsGoroutines(x *syntax.Index, fn *types.Func, seen map[*types.Func]bool) bool {
 	decl := x.Decls[fn]
-	if decl == nil || depth == 0 {
+	if decl == nil || seen[fn] {
 		return false
 	}
+	seen[fn] = true
 	found := false
 	ast.Inspect(decl.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.GoStmt:
 			found = true
 		case *ast.CallExpr:
-			if callee := syntax.StaticCallee(x.Info, n); callee != nil && callee != fn {
-				found = startsGoroutines(x, callee, depth-1)
+			if callee := syntax.StaticCallee(x.Info, n); callee != nil {
+				found = startsGoroutines(x, callee, seen)
 			}
 		}
 		return !found
