@@ -30,6 +30,7 @@ type ctxContract struct {
 	parentArg int          // 1 + the starter's parameter that is the parent context; 0 when the parent is never cancelled
 	waitAt    ast.Node     // the goroutine's receive from Done()
 	methods   []string
+	cancel    *types.Var // the field that keeps the cancel function
 }
 
 // withCancelAssigns lists decl's top-level assignments of the form
@@ -79,7 +80,7 @@ func contextContractAt(x *syntax.Index, s *flow.Spawn, fn *types.Func, decl *ast
 	if cancel == nil {
 		return nil
 	}
-	k.named = named
+	k.named, k.cancel = named, cancel
 	k.onResult = !syntax.IsMethodOfNamed(fn, named)
 	if k.onResult && !returnsNamed(fn, named) {
 		return nil

@@ -5,10 +5,12 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/edge"
+	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/model"
@@ -72,6 +74,12 @@ type Contract struct {
 	// parent of the context the goroutine waits on: a caller is bound
 	// only when it passes a context that is never cancelled.
 	ParentArg int
+
+	// named is the type whose methods release the goroutine, and
+	// released the fields whose close, send or call (a stored cancel)
+	// releases it; both only for this package's contracts.
+	named    *types.Named
+	released map[*types.Var]bool
 }
 
 // Wait is where the contract's goroutine waits, to relate.
@@ -114,15 +122,233 @@ func channelContract(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s 
 	if named == nil {
 		return nil
 	}
-	fields, waitAt := WaitFields(x, sum, s, named)
-	if len(fields) == 0 {
-		return nil
-	}
-	methods := model.ReleaseMethods(x, m, named, fields, fn)
+	fields, waitAt, methods := releasedWait(x, sum, m, s, named, fn)
 	if len(methods) == 0 {
 		return nil
 	}
-	return &Contract{Methods: methods, Start: s, waitAt: waitAt}
+	return &Contract{Methods: methods, Start: s, waitAt: waitAt, named: named, released: fields}
+}
+
+// releasedWait finds the fields of named that goroutine s waits on to
+// finish, where it waits, and the methods that release it: those that send
+// on or close the fields of a select (see WaitFields), or those that close
+// the field of a receive loop (see closedLoopField). Nil methods when the
+// goroutine waits otherwise, or other code releases it.
+func releasedWait(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s *flow.Spawn, named *types.Named, starter *types.Func) (map[*types.Var]bool, ast.Node, []string) {
+	if fields, waitAt := WaitFields(x, sum, s, named); len(fields) > 0 {
+		return fields, waitAt, model.ReleaseMethods(x, m, named, fields, starter)
+	}
+	field, waitAt := closedLoopField(x, sum, s, named)
+	if field == nil {
+		return nil, nil, nil
+	}
+	fields := map[*types.Var]bool{field: true}
+	return fields, waitAt, model.CloseMethods(x, m, named, fields, starter)
+}
+
+// closedLoopField finds the field of named that goroutine s receives from
+// in a loop that it leaves only once the receive tells that the field is
+// closed: for { f := <-t.queue; if f == nil { return }; f() }, or the
+// same with v, ok := <-t.queue and !ok. It returns the field and the
+// receive, or nil.
+func closedLoopField(x *syntax.Index, sum *flow.Summaries, s *flow.Spawn, named *types.Named) (*types.Var, ast.Node) {
+	if s.Body == nil {
+		return nil, nil
+	}
+	for _, stmt := range s.Body.List {
+		fs, ok := stmt.(*ast.ForStmt)
+		if !ok || fs.Cond != nil {
+			if flow.MayLeave(stmt) {
+				return nil, nil
+			}
+			continue
+		}
+		if len(fs.Body.List) == 0 {
+			return nil, nil
+		}
+		as, ok := fs.Body.List[0].(*ast.AssignStmt)
+		if !ok || len(as.Rhs) != 1 || len(as.Lhs) > 2 {
+			return nil, nil
+		}
+		recv, ok := ast.Unparen(as.Rhs[0]).(*ast.UnaryExpr)
+		if !ok || recv.Op != token.ARROW {
+			return nil, nil
+		}
+		field := OwnField(x.Info, recv.X, named)
+		if field == nil {
+			return nil, nil
+		}
+		// What tells a closed field: ok when it is received, else the value.
+		told, nilTest := as.Lhs[len(as.Lhs)-1], len(as.Lhs) == 1
+		closedVar, _ := x.Info.ObjectOf(identOf(told)).(*types.Var)
+		if closedVar == nil {
+			return nil, nil
+		}
+		ok = true
+		flow.EachLeave(sum, fs.Body, "", func(leave ast.Node) bool {
+			ok = testsClosed(x, leave, closedVar, nilTest)
+			return ok
+		})
+		if !ok {
+			return nil, nil
+		}
+		return field, recv
+	}
+	return nil, nil
+}
+
+// testsClosed reports whether leave is a statement of the body of an if
+// whose condition tests that v says its channel is closed: v == nil, or
+// !v for the ok of a receive.
+func testsClosed(x *syntax.Index, leave ast.Node, v *types.Var, nilTest bool) bool {
+	cur := x.CursorOf(leave)
+	if !cur.Valid() {
+		return false
+	}
+	if _, ok := cur.Parent().Node().(*ast.BlockStmt); !ok {
+		return false
+	}
+	ifs, ok := cur.Parent().Parent().Node().(*ast.IfStmt)
+	if !ok || ifs.Body != cur.Parent().Node() {
+		return false
+	}
+	isV := func(e ast.Expr) bool { id := identOf(e); return id != nil && x.Info.Uses[id] == v }
+	switch c := ast.Unparen(ifs.Cond).(type) {
+	case *ast.BinaryExpr:
+		return nilTest && c.Op == token.EQL && (isV(c.X) && syntax.IsNilIdent(x.Info, c.Y) || isV(c.Y) && syntax.IsNilIdent(x.Info, c.X))
+	case *ast.UnaryExpr:
+		return !nilTest && c.Op == token.NOT && isV(c.X)
+	}
+	return false
+}
+
+// heldContract is the contract of a starter whose goroutine runs a method
+// of an object kept in a field of the starter's type (go t.keeper.run()):
+// the goroutine waits on fields of the kept object that only some of its
+// methods release, and the methods of the starter's type that call one of
+// those on t.keeper release it in turn (disable taking the keeper out and
+// stopping it). Nil when code other than those methods, or the kept
+// type's own, calls the kept object's release methods.
+func heldContract(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s *flow.Spawn, fn *types.Func) *Contract {
+	named := StarterType(x.Pkg, fn)
+	if named == nil || s.Call == nil || s.Callee == nil || s.Body == nil {
+		return nil
+	}
+	sel, ok := ast.Unparen(s.Call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	held := keptField(x, sel.X, named)
+	inner := StarterType(x.Pkg, s.Callee)
+	if held == nil || inner == nil || inner.Origin() == named.Origin() || s.Callee.Type().(*types.Signature).Recv() == nil {
+		return nil
+	}
+	fields, waitAt := WaitFields(x, sum, s, inner)
+	if len(fields) == 0 {
+		return nil
+	}
+	innerMethods := model.ReleaseMethods(x, m, inner, fields, nil)
+	if len(innerMethods) == 0 {
+		return nil
+	}
+	set := map[string]bool{}
+	for caller, decl := range x.Decls {
+		ok := true
+		ast.Inspect(decl.Body, func(n ast.Node) bool {
+			call, isCall := n.(*ast.CallExpr)
+			if !isCall {
+				return ok
+			}
+			callee := syntax.StaticCallee(x.Info, call)
+			if callee == nil || !syntax.IsMethodOfNamed(callee, inner) || !slices.Contains(innerMethods, callee.Name()) {
+				return true
+			}
+			switch {
+			case syntax.IsMethodOfNamed(caller, inner):
+				// The kept type's own methods (Close calling stop).
+			case syntax.IsMethodOfNamed(caller, named) && caller != fn && keptField(x, receiverOf(call), named) == held:
+				set[caller.Name()] = true
+			default:
+				ok = false // released by code we do not bind
+			}
+			return ok
+		})
+		if !ok {
+			return nil
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	model.CloseOverCalls(x, named, set, fn)
+	methods := make([]string, 0, len(set))
+	for name := range set {
+		methods = append(methods, name)
+	}
+	slices.Sort(methods)
+	return &Contract{Methods: methods, Start: s, waitAt: waitAt, named: named, released: fields}
+}
+
+// receiverOf is x in the call x.m(...), or nil.
+func receiverOf(call *ast.CallExpr) ast.Expr {
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+		return sel.X
+	}
+	return nil
+}
+
+// keptField is the field of named that e reads: t.keeper, or a local
+// variable whose only value is t.keeper; nil otherwise.
+func keptField(x *syntax.Index, e ast.Expr, named *types.Named) *types.Var {
+	if e == nil {
+		return nil
+	}
+	if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+		v, ok := x.Info.Uses[id].(*types.Var)
+		if !ok {
+			return nil
+		}
+		if e = x.SoleValue(v); e == nil {
+			return nil
+		}
+	}
+	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	f, ok := x.Info.Uses[sel.Sel].(*types.Var)
+	if !ok || !f.IsField() || !syntax.HasField(named, f) {
+		return nil
+	}
+	return f.Origin()
+}
+
+// GoOnObject is the contract of a go statement that runs a method of an
+// object of this package's type (go n.run(), go svc.dispatcher.run()): the
+// function that starts it is bound like a constructor's caller, to call
+// one of the release methods. It returns the contract and the object as
+// the go statement names it, or nil when the goroutine waits on no fields
+// of the object that only its methods release.
+func GoOnObject(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s *flow.Spawn) (*Contract, ast.Expr) {
+	if s.Call == nil || s.Callee == nil || s.Body == nil || s.Callee.Type().(*types.Signature).Recv() == nil {
+		return nil, nil
+	}
+	sel, ok := ast.Unparen(s.Call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil, nil
+	}
+	object := ast.Unparen(sel.X)
+	named := StarterType(x.Pkg, s.Callee)
+	if named == nil {
+		return nil, nil
+	}
+	fields, waitAt, methods := releasedWait(x, sum, m, s, named, s.Callee)
+	if len(methods) == 0 {
+		return nil, nil
+	}
+	c := &Contract{Methods: methods, Start: s, waitAt: waitAt, named: named, released: fields}
+	c.loopAt = loopAround(x, waitAt)
+	return c, object
 }
 
 // contextContractOf is the contract of a starter whose goroutine waits on a
@@ -133,7 +359,8 @@ func contextContractOf(x *syntax.Index, s *flow.Spawn, fn *types.Func, decl *ast
 		return nil
 	}
 	isMethod := fn.Type().(*types.Signature).Recv() != nil
-	return &Contract{Methods: k.methods, Start: s, waitAt: k.waitAt, OnResult: isMethod && k.onResult, ParentArg: k.parentArg}
+	return &Contract{Methods: k.methods, Start: s, waitAt: k.waitAt, OnResult: isMethod && k.onResult, ParentArg: k.parentArg,
+		named: k.named, released: map[*types.Var]bool{k.cancel: true}}
 }
 
 // Contracts is the result of the contract stage, which runs after the
@@ -199,6 +426,9 @@ func InferContracts(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, g
 			continue
 		}
 		c := channelContract(x, sum, m, s, fn)
+		if c == nil {
+			c = heldContract(x, sum, m, s, fn)
+		}
 		if c == nil {
 			assigns, ok := cancels[decl]
 			if !ok {
@@ -317,7 +547,13 @@ func WaitFields(x *syntax.Index, sum *flow.Summaries, s *flow.Spawn, named *type
 				}
 			}
 		}
-		fs, ok := stmt.(*ast.ForStmt)
+		// A labelled loop (Loop: for { select { ... break Loop } }) is
+		// left by its label's breaks.
+		loop, label := stmt, ""
+		if ls, ok := stmt.(*ast.LabeledStmt); ok {
+			loop, label = ls.Stmt, ls.Label.Name
+		}
+		fs, ok := loop.(*ast.ForStmt)
 		if !ok || fs.Cond != nil {
 			if flow.MayLeave(stmt) {
 				return nil, nil
@@ -326,7 +562,7 @@ func WaitFields(x *syntax.Index, sum *flow.Summaries, s *flow.Spawn, named *type
 		}
 		ok = true
 		var waitAt ast.Node
-		flow.EachLeave(sum, fs.Body, "", func(leave ast.Node) bool {
+		flow.EachLeave(sum, fs.Body, label, func(leave ast.Node) bool {
 			f, sel := fieldOfEnclosingCase(x, leave, named)
 			if f == nil {
 				ok = false
@@ -423,6 +659,52 @@ func IsFresh(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) bo
 	return false
 }
 
+// IsIdle reports whether the object in v is made here and runs nothing
+// yet: it is fresh (see IsFresh), and when a function of this package
+// makes it, that function starts no goroutine, itself or through the
+// functions it calls. A test helper that builds a server
+// and starts its accept loop hands out a running object, whose other
+// goroutines may be what releases the one the caller starts.
+func IsIdle(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) bool {
+	if !IsFresh(x, v, owner, methods) {
+		return false
+	}
+	value := x.SoleValue(v)
+	if value == nil {
+		value = tupleSource(x, v, owner)
+	}
+	call, ok := value.(*ast.CallExpr)
+	if !ok {
+		return true
+	}
+	fn := syntax.StaticCallee(x.Info, call)
+	return fn == nil || !startsGoroutines(x, fn, map[*types.Func]bool{})
+}
+
+// startsGoroutines reports whether fn, a function of this package, or
+// one it calls, directly or not, has a go statement. Each function is
+// read once per question (seen).
+func startsGoroutines(x *syntax.Index, fn *types.Func, seen map[*types.Func]bool) bool {
+	decl := x.Decls[fn]
+	if decl == nil || seen[fn] {
+		return false
+	}
+	seen[fn] = true
+	found := false
+	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			found = true
+		case *ast.CallExpr:
+			if callee := syntax.StaticCallee(x.Info, n); callee != nil {
+				found = startsGoroutines(x, callee, seen)
+			}
+		}
+		return !found
+	})
+	return found
+}
+
 // mentionsRelease reports whether fn, a function of this package, or one
 // it calls (to the given depth), mentions a release method: a helper that
 // registers t.Cleanup(h.Close) deep down still arranges the release.
@@ -466,16 +748,17 @@ func tupleSource(x *syntax.Index, v *types.Var, owner ast.Node) ast.Expr {
 type objectState int
 
 const (
-	unreleased objectState = iota
+	Unreleased objectState = iota
 	Released
 	Escaped
 )
 
 // ReleaseState follows the object in v through owner: it is released when
 // one of methods is called on it, and escapes when it is used other than
-// by selecting a field or method, or is assigned more than once.
+// by selecting a field or method, comparing it with nil or lending it to
+// a function (see lentTo), or is assigned more than once.
 func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) objectState {
-	state, defs := unreleased, 0
+	state, defs := Unreleased, 0
 	for _, cur := range x.Mentions(owner, v) {
 		switch parent := cur.Parent().Node().(type) {
 		case *ast.SelectorExpr:
@@ -487,6 +770,10 @@ func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []strin
 				}
 			}
 			continue
+		case *ast.BinaryExpr:
+			if isNilTest(x, parent) {
+				continue
+			}
 		case *ast.AssignStmt:
 			if k, _ := cur.ParentEdge(); k == edge.AssignStmt_Lhs {
 				defs++
@@ -497,6 +784,9 @@ func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []strin
 				defs++
 				continue
 			}
+		}
+		if lentTo(x, cur, methods, 2) {
+			continue
 		}
 		return Escaped
 	}
@@ -510,4 +800,57 @@ func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []strin
 func fileLine(x *syntax.Index, n ast.Node) string {
 	at := x.Fset.Position(n.Pos())
 	return fmt.Sprintf("%s:%d", at.Filename, at.Line)
+}
+
+// lentTo reports whether the mention of an object at cur (x, or &x) is an
+// argument of a call of this package's function that only borrows it: the
+// function's parameter is used only to select fields and methods other
+// than the release methods, or compared with nil, or lent on in turn (to
+// the given depth). A test helper readyWithTimeout(&n) that only calls
+// n.Ready() neither keeps n nor releases it.
+func lentTo(x *syntax.Index, cur inspector.Cursor, methods []string, depth int) bool {
+	if depth == 0 {
+		return false
+	}
+	arg := cur
+	if u, ok := cur.Parent().Node().(*ast.UnaryExpr); ok && u.Op == token.AND {
+		arg = cur.Parent()
+	}
+	call, ok := arg.Parent().Node().(*ast.CallExpr)
+	if k, _ := arg.ParentEdge(); !ok || k != edge.CallExpr_Args {
+		return false
+	}
+	fn := syntax.StaticCallee(x.Info, call)
+	if fn == nil || x.Decls[fn] == nil {
+		return false
+	}
+	params := fn.Type().(*types.Signature).Params()
+	i := slices.Index(call.Args, arg.Node().(ast.Expr))
+	if i < 0 || i >= params.Len() || (fn.Type().(*types.Signature).Variadic() && i == params.Len()-1) {
+		return false
+	}
+	param := params.At(i)
+	decl := x.Decls[fn]
+	for _, use := range x.Mentions(decl.Body, param) {
+		switch parent := use.Parent().Node().(type) {
+		case *ast.SelectorExpr:
+			if !slices.Contains(methods, parent.Sel.Name) {
+				continue
+			}
+		case *ast.BinaryExpr:
+			if isNilTest(x, parent) {
+				continue
+			}
+		}
+		if lentTo(x, use, methods, depth-1) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// isNilTest reports whether b is x == nil or x != nil: a test, not a use.
+func isNilTest(x *syntax.Index, b *ast.BinaryExpr) bool {
+	return (b.Op == token.EQL || b.Op == token.NEQ) && (syntax.IsNilIdent(x.Info, b.X) || syntax.IsNilIdent(x.Info, b.Y))
 }

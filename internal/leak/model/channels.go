@@ -105,8 +105,8 @@ func (m *Channels) FieldFlow(field *types.Var) *flow.ChanFlow {
 // releasers returns, once per field, the method of named around each send
 // on or close of the field (nil for one outside named's methods); ok is
 // false when the field escapes.
-func (m *Channels) releasers(field *types.Var, named *types.Named) (methods []*types.Func, ok bool) {
-	key := releasersKey{field, named}
+func (m *Channels) releasers(field *types.Var, named *types.Named, closeOnly bool) (methods []*types.Func, ok bool) {
+	key := releasersKey{field, named, closeOnly}
 	if r, seen := m.releasersMemo[key]; seen {
 		return r, r != nil
 	}
@@ -120,7 +120,7 @@ func (m *Channels) releasers(field *types.Var, named *types.Named) (methods []*t
 	}
 	methods = []*types.Func{}
 	for _, u := range chFlow.Uses {
-		if u.Kind == flow.OpSend || u.Kind == flow.OpClose {
+		if u.Kind == flow.OpClose || u.Kind == flow.OpSend && !closeOnly {
 			methods = append(methods, MethodAround(m.x.Info, u.At, named))
 		}
 	}
@@ -129,8 +129,9 @@ func (m *Channels) releasers(field *types.Var, named *types.Named) (methods []*t
 }
 
 type releasersKey struct {
-	field *types.Var
-	named *types.Named
+	field     *types.Var
+	named     *types.Named
+	closeOnly bool // only closes release
 }
 
 // DeadCase tells whether a select case can never proceed.

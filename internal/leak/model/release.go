@@ -15,15 +15,27 @@ import (
 // ReleaseMethods lists the methods of named, other than the starter, that
 // close or send on one of the fields, provided nothing else does.
 func ReleaseMethods(x *syntax.Index, m *Channels, named *types.Named, fields map[*types.Var]bool, starter *types.Func) []string {
+	return releaseMethods(x, m, named, fields, starter, false)
+}
+
+// CloseMethods lists the methods of named, other than the starter, that
+// close one of the fields, provided nothing else does: the release of a
+// goroutine that leaves its loop only when a receive from a field tells
+// that the field is closed.
+func CloseMethods(x *syntax.Index, m *Channels, named *types.Named, fields map[*types.Var]bool, starter *types.Func) []string {
+	return releaseMethods(x, m, named, fields, starter, true)
+}
+
+func releaseMethods(x *syntax.Index, m *Channels, named *types.Named, fields map[*types.Var]bool, starter *types.Func, closeOnly bool) []string {
 	ids := make([]string, 0, len(fields))
 	for f := range fields {
 		ids = append(ids, fmt.Sprintf("%p", f))
 	}
 	sort.Strings(ids)
-	key := releaseKey{named: named, fields: strings.Join(ids, " ")}
+	key := releaseKey{named: named, fields: strings.Join(ids, " "), closeOnly: closeOnly}
 	rel, ok := m.releaseMemo[key]
 	if !ok {
-		rel = computeRelease(x, m, named, fields)
+		rel = computeRelease(x, m, named, fields, closeOnly)
 		if m.releaseMemo == nil {
 			m.releaseMemo = make(map[releaseKey]*release)
 		}
@@ -52,15 +64,16 @@ type release struct {
 }
 
 type releaseKey struct {
-	named  *types.Named
-	fields string // the fields' identities, sorted
+	named     *types.Named
+	fields    string // the fields' identities, sorted
+	closeOnly bool
 }
 
-func computeRelease(x *syntax.Index, m *Channels, named *types.Named, fields map[*types.Var]bool) *release {
+func computeRelease(x *syntax.Index, m *Channels, named *types.Named, fields map[*types.Var]bool, closeOnly bool) *release {
 	rel := &release{direct: map[*types.Func]bool{}}
 	set := map[string]bool{}
 	for f := range fields {
-		methods, ok := m.releasers(f, named)
+		methods, ok := m.releasers(f, named, closeOnly)
 		if !ok {
 			return nil
 		}

@@ -1,8 +1,10 @@
 package rule
 
 import (
+	"cmp"
 	"go/ast"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ast/inspector"
 
@@ -117,4 +119,119 @@ func contractVerdict(r *Input, cur inspector.Cursor, fn *types.Func, c *contract
 		return verdict.Verdict{}, false
 	}
 	return found(verdict.ContractDropped{Starter: fn, Methods: methods, Wait: c.Wait(), Loop: c.Loop(), Object: v, Owner: owner, Method: isMethod})
+}
+
+// releaseReturnsEarlyVerdicts finds the release methods of the package's
+// contracts that return an error before they release the goroutine: they
+// return on a failure of something else (flushing a page, closing a
+// listener), and a caller that calls Close once, as callers do, leaves the
+// goroutine running. Returns on the object's own state (already closed,
+// never started) are no such path: they test no error.
+func releaseReturnsEarlyVerdicts(r *Input) []verdict.Verdict {
+	starters := make([]*types.Func, 0, len(r.Contracts.ByStarter))
+	for fn := range r.Contracts.ByStarter {
+		starters = append(starters, fn)
+	}
+	slices.SortFunc(starters, func(a, b *types.Func) int { return cmp.Compare(a.Pos(), b.Pos()) })
+	var out []verdict.Verdict
+	seen := map[*ast.FuncDecl]bool{}
+	for _, fn := range starters {
+		c := r.Contracts.ByStarter[fn]
+		for _, decl := range c.MethodDecls(r.X) {
+			if seen[decl] || !returnsError(r.X, decl) {
+				continue
+			}
+			seen[decl] = true
+			first := c.FirstRelease(r.X, decl)
+			if first <= 0 {
+				continue
+			}
+			if ret := errorReturnIn(r.X, decl.Body.List[:first]); ret != nil {
+				out = append(out, verdict.Verdict{Pattern: pattern.UnguardedRecv, At: ret, Spawn: c.Start,
+					Why: verdict.ReleaseReturnsEarly{Starter: fn, Methods: c.Methods, Wait: c.Wait(), Loop: c.Loop(),
+						Method: decl, Release: decl.Body.List[first]}})
+			}
+		}
+	}
+	return out
+}
+
+// returnsError reports whether decl's last result is an error.
+func returnsError(x *syntax.Index, decl *ast.FuncDecl) bool {
+	res := decl.Type.Results
+	if res == nil || len(res.List) == 0 {
+		return false
+	}
+	return types.Identical(x.Info.TypeOf(res.List[len(res.List)-1].Type), types.Universe.Lookup("error").Type())
+}
+
+// errorReturnIn is the first return, in stmts but not in a function
+// literal, that an if err != nil guards directly and that returns an error
+// (its last result is not nil); nil when there is none.
+func errorReturnIn(x *syntax.Index, stmts []ast.Stmt) *ast.ReturnStmt {
+	var found *ast.ReturnStmt
+	for _, stmt := range stmts {
+		ast.Inspect(stmt, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.IfStmt:
+				if !isErrCheck(x, n.Cond) {
+					return true
+				}
+				for _, s := range n.Body.List {
+					if ret, ok := s.(*ast.ReturnStmt); ok && len(ret.Results) > 0 && !syntax.IsNilIdent(x.Info, ret.Results[len(ret.Results)-1]) {
+						found = ret
+					}
+				}
+			}
+			return found == nil
+		})
+		if found != nil {
+			return found
+		}
+	}
+	return nil
+}
+
+// goOnObjectVerdicts finds the functions that start a method of an object
+// they make (n := newNode(); go n.run()) whose goroutine only a release
+// method ends, and drop the object without calling one: a test that runs
+// the node's loop itself and never stops it.
+func goOnObjectVerdicts(r *Input) []verdict.Verdict {
+	var out []verdict.Verdict
+	for _, s := range r.Gs.List {
+		if decl, ok := s.Parent.(*ast.FuncDecl); ok {
+			if fn, ok := r.X.Info.Defs[decl.Name].(*types.Func); ok && r.Contracts.ByStarter[fn] != nil {
+				continue // a starter: its callers are bound instead
+			}
+			if r.Gs.Life.RunsOnce(decl) {
+				continue
+			}
+		}
+		c, object := contract.GoOnObject(r.X, r.Sum, r.M, s)
+		id, ok := object.(*ast.Ident)
+		if c == nil || !ok {
+			continue
+		}
+		v, ok := r.X.Info.Uses[id].(*types.Var)
+		if !ok || v.IsField() {
+			continue
+		}
+		vCur := r.X.CursorAt(v.Pos())
+		if !vCur.Valid() {
+			continue
+		}
+		owner := flow.PlaceAt(vCur).Owner
+		body := syntax.BodyOf(owner)
+		if body == nil || v.Pos() < body.Pos() || v.Pos() >= body.End() {
+			continue // a parameter, a receiver or a package variable: its owner is elsewhere
+		}
+		if !contract.IsIdle(r.X, v, owner, c.Methods) || contract.ReleaseState(r.X, v, owner, c.Methods) != contract.Unreleased {
+			continue
+		}
+		out = append(out, verdict.Verdict{Pattern: pattern.UnguardedRecv, At: s.Start,
+			Why: verdict.ContractDropped{Starter: s.Callee, Methods: c.Methods, Wait: c.Wait(), Loop: c.Loop(), Object: v, Owner: owner, Method: true}})
+	}
+	return out
 }

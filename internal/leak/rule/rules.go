@@ -42,6 +42,10 @@ type Rule struct {
 // report sorts them by position).
 var All = []Rule{
 	{"lifecycle contracts: an object dropped without its release method", contractVerdicts},
+	{"lifecycle contracts: a release method that returns on an error before it releases", releaseReturnsEarlyVerdicts},
+	{"lifecycle contracts: a method of an object run as a goroutine, and the object dropped", goOnObjectVerdicts},
+	{"lifecycle contracts: an error return that skips the release another error return makes", errorPathVerdicts},
+	{"lifecycle contracts: an object taken out of a field that is then cleared, and dropped", takenFieldVerdicts},
 	{"local channels: a partner that can go away", channelVerdicts},
 	{"goroutine bodies: dead channels, endless loops, sync waits", bodyVerdicts},
 	{"one-sided shutdown", shutdownVerdicts},

@@ -242,6 +242,39 @@ type (
 		Owner   ast.Node // the function that drops it
 		Method  bool     // the starter is a method of the object (o.Start()), not its constructor
 	}
+	// A function takes an object out of a field, clears or replaces the
+	// field, and drops the object without a release.
+	ContractTaken struct {
+		Starter *types.Func
+		Methods []string
+		Wait    syntax.Span
+		Loop    syntax.Span
+		Object  *types.Var
+		Field   *types.Var
+		Take    ast.Node // v := o.f
+		Owner   ast.Node // the function that takes and drops it
+	}
+	// A function that starts an object's goroutine releases the object
+	// on one error return and not on another.
+	ErrorPathSkipsRelease struct {
+		Starter *types.Func // the method run as the goroutine
+		Object  string      // the object, as the go statement names it
+		Methods []string
+		Wait    syntax.Span
+		Loop    syntax.Span
+		Owner   *ast.FuncDecl
+		Release ast.Node // the release on another error return
+	}
+	// A release method returns on an error before it releases the
+	// goroutine: a caller calls it once, and the goroutine stays.
+	ReleaseReturnsEarly struct {
+		Starter *types.Func
+		Methods []string
+		Wait    syntax.Span
+		Loop    syntax.Span
+		Method  *ast.FuncDecl // the release method
+		Release ast.Stmt      // its release, which the return skips
+	}
 )
 
 // A directive without a reason (directive.go).
@@ -297,6 +330,12 @@ func (ForeignLoop) Cause() string { return "foreign loop" }
 func (ContractDiscarded) Cause() string { return "contract discarded" }
 
 func (ContractDropped) Cause() string { return "contract dropped" }
+
+func (ErrorPathSkipsRelease) Cause() string { return "error path skips release" }
+
+func (ContractTaken) Cause() string { return "contract taken" }
+
+func (ReleaseReturnsEarly) Cause() string { return "release returns early" }
 
 func (DirectiveWithoutReason) Cause() string { return "directive without reason" }
 

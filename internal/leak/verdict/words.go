@@ -284,6 +284,29 @@ func (why ContractDropped) Word(d *analysis.Diagnostic, pkg *types.Package) {
 		starter, releaseCalls(obj+".", why.Methods), syntax.FuncName(why.Owner), obj)
 }
 
+func (why ErrorPathSkipsRelease) Word(d *analysis.Diagnostic, pkg *types.Package) {
+	d.Message = fmt.Sprintf("%s returns on this error without calling %s, as it does on another error path: the goroutine running %s.%s leaks",
+		why.Owner.Name.Name, releaseCalls(why.Object+".", why.Methods), why.Object, why.Starter.Name())
+	d.Related = append(d.Related, syntax.Related(why.Release, "released here, on another error path"))
+	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods)
+}
+
+func (why ContractTaken) Word(d *analysis.Diagnostic, pkg *types.Package) {
+	obj := why.Object.Name()
+	d.Message = fmt.Sprintf("%s takes %s out of field %s and clears the field here, but never calls %s: the goroutine that %s starts leaks when %s is dropped",
+		syntax.FuncName(why.Owner), obj, why.Field.Name(), releaseCalls(obj+".", why.Methods), why.Starter.Name(), obj)
+	d.Related = append(d.Related, syntax.Related(why.Take, obj+" is taken out of the field here"))
+	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods)
+}
+
+func (why ReleaseReturnsEarly) Word(d *analysis.Diagnostic, pkg *types.Package) {
+	method := why.Method.Name.Name
+	d.Message = fmt.Sprintf("%s returns on this error before it releases the goroutine that %s starts: a caller calls %s once, and the goroutine leaks when the error happens",
+		method, why.Starter.Name(), method)
+	d.Related = append(d.Related, syntax.Related(why.Release, "the release that this return skips"))
+	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods)
+}
+
 func (why DirectiveWithoutReason) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	d.Message = "goroutineleak:ignore needs a reason: write why the goroutine cannot leak after the directive"
 }
