@@ -29,12 +29,13 @@ type EscapePath struct {
 // FindEscape searches the CFG of the function around start (the go
 // statement) for a path from start to a return that passes none of the
 // releases. Releases are operations directly in that function. A path
-// that enters a loop whose body releases is assumed to release: loops over
-// inputs are taken to run at least once, and a loop that waits on several
-// channels is taken to wait until the release, since the order in which
-// channels become ready is beyond this analysis. A loop that declares the
-// channel is not such a loop: its next iteration makes a new channel,
-// which releases nothing started in this one.
+// that enters a loop whose body releases leaves it only by giving up on
+// purpose (a timeout's or a context's case, or the end of the test):
+// loops over inputs are taken to run at least once, and a loop that waits
+// on several channels is otherwise taken to wait until the release, since
+// the order in which channels become ready is beyond this analysis. A loop
+// that declares the channel is not such a loop: its next iteration makes a
+// new channel, which releases nothing started in this one.
 //
 // pending, when not nil, is the goroutine's operation that waits for a
 // release: a select case that cannot be ready while it waits (see
@@ -137,6 +138,19 @@ func SearchEscape(m *Channels, g *cfg.CFG, first *cfg.Block, firstIndex int, rel
 		return false, nil
 	}
 
+	// A path out of a loop whose body releases is one only when it gives
+	// up on purpose: through a timeout or a cancelled context, or by
+	// ending the test. Other ways out of such loops depend on data that
+	// the release sets (a counter, a map filled once the channel is
+	// closed), which the graph does not see.
+	throughWalkedLoop := func(b *cfg.Block, prev map[*cfg.Block]*cfg.Block) bool {
+		for blk := b; blk != nil; blk = prev[blk] {
+			if bodyReleases(blk) {
+				return true
+			}
+		}
+		return false
+	}
 	// Breadth-first, so the path reported is a shortest one. Each block is
 	// visited once; a graph larger than maxSearchBlocks is given up on.
 	if len(g.Blocks) > maxSearchBlocks {
@@ -152,7 +166,7 @@ func SearchEscape(m *Channels, g *cfg.CFG, first *cfg.Block, firstIndex int, rel
 			from = firstIndex
 		}
 		released, esc := visit(b, from, prev)
-		if esc != nil {
+		if esc != nil && (!throughWalkedLoop(b, prev) || givesUp(m.x, esc)) {
 			return esc
 		}
 		if released {
@@ -170,6 +184,12 @@ func SearchEscape(m *Channels, g *cfg.CFG, first *cfg.Block, firstIndex int, rel
 		}
 	}
 	return nil
+}
+
+// givesUp reports whether the escape leaves on purpose: it ends the test,
+// or takes a timeout's or a context's case instead of the releasing one.
+func givesUp(x *syntax.Index, esc *EscapePath) bool {
+	return esc.TestEnds != "" || esc.Choice != nil && syntax.IsGiveUpChannel(x, esc.Choice)
 }
 
 // describeEscape finds, along the path ending at b, the select case that

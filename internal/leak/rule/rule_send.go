@@ -214,7 +214,7 @@ func givesUp(x *syntax.Index, n ast.Node) bool {
 				return true
 			}
 		case *ast.CommClause:
-			return e.Comm == nil || isGiveUpChannel(x, e)
+			return e.Comm == nil || syntax.IsGiveUpChannel(x, e)
 		default:
 			return false // the receive loop itself
 		}
@@ -232,27 +232,6 @@ func isErrCheck(x *syntax.Index, cond ast.Expr) bool {
 	errType := types.Universe.Lookup("error").Type()
 	isErr := func(e ast.Expr) bool { return types.Identical(x.Info.TypeOf(e), errType) }
 	return isNil(b.Y) && isErr(b.X) || isNil(b.X) && isErr(b.Y)
-}
-
-// isGiveUpChannel recognises a select case that receives from
-// time.After(d), a timer's C or a context's Done().
-func isGiveUpChannel(x *syntax.Index, cc *ast.CommClause) bool {
-	ch, send := syntax.CommChannel(cc)
-	if ch == nil || send {
-		return false
-	}
-	switch e := ast.Unparen(ch).(type) {
-	case *ast.CallExpr:
-		if syntax.IsFunc(syntax.StaticCallee(x.Info, e), "time", "After") {
-			return true
-		}
-		if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Done" {
-			return syntax.IsNamed(x.Info.TypeOf(sel.X), "context", "Context")
-		}
-	case *ast.SelectorExpr:
-		return e.Sel.Name == "C" && syntax.IsNamed(x.Info.TypeOf(e.X), "time", "Timer")
-	}
-	return false
 }
 
 // waitsBeforeReceiving finds the wg.Wait() call by which the goroutine's

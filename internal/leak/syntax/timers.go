@@ -92,3 +92,24 @@ func afterFuncTimer(x *Index, e ast.Expr, hops int) *ast.CallExpr {
 	}
 	return nil
 }
+
+// IsGiveUpChannel recognises a select case that receives from
+// time.After(d), a timer's C or a context's Done().
+func IsGiveUpChannel(x *Index, cc *ast.CommClause) bool {
+	ch, send := CommChannel(cc)
+	if ch == nil || send {
+		return false
+	}
+	switch e := ast.Unparen(ch).(type) {
+	case *ast.CallExpr:
+		if IsFunc(StaticCallee(x.Info, e), "time", "After") {
+			return true
+		}
+		if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Done" {
+			return IsNamed(x.Info.TypeOf(sel.X), "context", "Context")
+		}
+	case *ast.SelectorExpr:
+		return e.Sel.Name == "C" && IsNamed(x.Info.TypeOf(e.X), "time", "Timer")
+	}
+	return false
+}

@@ -1351,3 +1351,37 @@ func withDoneSent(stop bool) int {
 		return 0
 	}
 }
+
+// A retry loop that waits for the goroutine only once the service is up,
+// and gives up on a timeout: the goroutine's send is abandoned.
+func startService(up func() bool) {
+	done := make(chan error)
+	go func() {
+		done <- nil // want `goroutine blocks for ever sending on unbuffered channel done: startService can return through the time.After case without receiving from done`
+	}()
+	for try := 0; try < 10; try++ {
+		if up() {
+			select {
+			case <-done:
+				return
+			case <-time.After(time.Second):
+			}
+			return
+		}
+	}
+}
+
+// Twin: the loop leaves only once it has received (or tried ten times,
+// which the analysis takes to have received).
+func startServiceWaiting(up func() bool) {
+	done := make(chan error)
+	go func() {
+		done <- nil
+	}()
+	for try := 0; try < 10; try++ {
+		if up() {
+			<-done
+			return
+		}
+	}
+}
