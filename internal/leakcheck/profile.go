@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -53,10 +54,7 @@ func ReadProfile(data []byte) ([]Site, error) {
 	}
 	samples, err := parseProto(data)
 	if err != nil {
-		if bytes.IndexByte(data[:min(len(data), 512)], 0) < 0 && !isGzip(data) {
-			return nil, errors.New("neither a goroutineleak profile's protocol buffer nor its debug=2 text")
-		}
-		return nil, err
+		return nil, fmt.Errorf("not a goroutineleak profile, neither its debug=0 protocol buffer nor its debug=2 text (%v)", err)
 	}
 	var sites []Site
 	for _, s := range samples {
@@ -66,8 +64,6 @@ func ReadProfile(data []byte) ([]Site, error) {
 	}
 	return sortSites(sites), nil
 }
-
-func isGzip(data []byte) bool { return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b }
 
 func addSite(sites []Site, s Site) []Site {
 	for i := range sites {
