@@ -17,8 +17,9 @@ import (
 )
 
 // These tests leak goroutines in the test process itself, for the
-// runtime's profile to find: leaks stay leaked, so each test checks the
-// sites of its own lines, and totals only against the sum of all sites.
+// runtime's profile to find. Leaks stay leaked (go test -count=N runs a
+// test again in the same process), so each test checks what its own lines
+// gained since it started, and totals only against the sum of all sites.
 
 // needProfile skips a test when this binary has no goroutineleak profile
 // (Go 1.26 without GOEXPERIMENT=goroutineleakprofile); CI runs these tests
@@ -46,38 +47,46 @@ func leakSends(n int) int {
 	return line(-2)
 }
 
-func leakWaitGroup() int {
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { wg.Wait() }()
-	return line(-1)
-}
-
-func leakLock() int {
-	var mu struct {
-		sync.Mutex
-		p *int // a mutex alone may share a tiny-allocator block, which hides it (see leaktest)
+func leakWaitGroup(n int) int {
+	for range n {
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { wg.Wait() }()
 	}
-	mu.Lock()
-	go func() { mu.Lock() }()
-	return line(-1)
+	return line(-2)
 }
 
-func leakSelect() int {
-	a, b := make(chan int), make(chan int)
-	go func() {
-		select {
-		case <-a:
-		case <-b:
+func leakLock(n int) int {
+	for range n {
+		var mu struct {
+			sync.Mutex
+			p *int // a mutex alone may share a tiny-allocator block, which hides it (see leaktest)
 		}
-	}()
-	return line(-5)
+		mu.Lock()
+		go func() { mu.Lock() }()
+	}
+	return line(-2)
 }
 
-func leakReceive() int {
-	ch := make(chan int)
-	go func() { <-ch }()
-	return line(-1)
+func leakSelect(n int) int {
+	for range n {
+		a, b := make(chan int), make(chan int)
+		go func() {
+			select {
+			case <-a:
+			case <-b:
+			}
+		}()
+	}
+	return line(-6)
+}
+
+func leakReceive(n int) int {
+	for range n {
+		ch := make(chan int)
+		go func() { <-ch }()
+	}
+	return line(-2)
 }
 
 // series is one sample of a gathered family.
@@ -170,8 +179,12 @@ func sumSites(got map[string][]series) float64 {
 
 func TestLeakedBySite(t *testing.T) {
 	needProfile(t)
-	sendLine := leakSends(3)
-	recvLine := leakReceive()
+	sendLine, recvLine := leakSends(0), leakReceive(0)
+	base := gather(t, New(Options{}))
+	sendBase, _ := atLine(base, sendLine)
+	recvBase, _ := atLine(base, recvLine)
+	leakSends(3)
+	leakReceive(1)
 
 	// A slow goroutine that finishes: it waits on done, which a sleeping
 	// goroutine closes. The sleeper is not blocked on a channel, so done
@@ -187,12 +200,12 @@ func TestLeakedBySite(t *testing.T) {
 		close(done)
 	}()
 
-	got := settled(t, Options{}, map[int]float64{sendLine: 3, recvLine: 1})
-	if n, reasons := atLine(got, sendLine); n != 3 || len(reasons) != 1 || reasons[0] != "chan send" {
-		t.Errorf("line %d: %v leaked (%v), want 3 chan send", sendLine, n, reasons)
+	got := settled(t, Options{}, map[int]float64{sendLine: sendBase + 3, recvLine: recvBase + 1})
+	if n, reasons := atLine(got, sendLine); n-sendBase != 3 || len(reasons) != 1 || reasons[0] != "chan send" {
+		t.Errorf("line %d: %v more leaked (%v), want 3 chan send", sendLine, n-sendBase, reasons)
 	}
-	if n, reasons := atLine(got, recvLine); n != 1 || len(reasons) != 1 || reasons[0] != "chan receive" {
-		t.Errorf("line %d: %v leaked (%v), want 1 chan receive", recvLine, n, reasons)
+	if n, reasons := atLine(got, recvLine); n-recvBase != 1 || len(reasons) != 1 || reasons[0] != "chan receive" {
+		t.Errorf("line %d: %v more leaked (%v), want 1 chan receive", recvLine, n-recvBase, reasons)
 	}
 	if n, _ := atLine(got, slowLine); n != 0 {
 		t.Errorf("line %d: a slow goroutine that finishes counted as %v leaked", slowLine, n)
@@ -233,13 +246,15 @@ func TestInterval(t *testing.T) {
 	c := New(Options{Interval: time.Hour})
 	now := time.Now()
 	c.now = func() time.Time { return now }
+	l := leakWaitGroup(0)
 	got := gather(t, c)
+	base, _ := atLine(got, l)
 	if v := one(t, got, "leakwatch_detections_total"); v != 1 {
 		t.Fatalf("leakwatch_detections_total = %v after one scrape, want 1", v)
 	}
 	first := one(t, got, "leakwatch_last_detection_timestamp_seconds")
 
-	l := leakWaitGroup()
+	leakWaitGroup(1)
 	time.Sleep(50 * time.Millisecond)
 	now = now.Add(59 * time.Minute)
 	for range 3 {
@@ -248,8 +263,8 @@ func TestInterval(t *testing.T) {
 	if v := one(t, got, "leakwatch_detections_total"); v != 1 {
 		t.Errorf("leakwatch_detections_total = %v after 4 scrapes within the interval, want 1", v)
 	}
-	if n, _ := atLine(got, l); n != 0 {
-		t.Errorf("a leak after the detection shows before the interval has passed: %v", n)
+	if n, _ := atLine(got, l); n != base {
+		t.Errorf("a leak after the detection shows before the interval has passed: %v, was %v", n, base)
 	}
 	if v := one(t, got, "leakwatch_last_detection_timestamp_seconds"); v != first {
 		t.Errorf("the last detection's time moved within the interval: %v, was %v", v, first)
@@ -260,43 +275,56 @@ func TestInterval(t *testing.T) {
 	if v := one(t, got, "leakwatch_detections_total"); v != 2 {
 		t.Errorf("leakwatch_detections_total = %v once the interval has passed, want 2", v)
 	}
-	if n, reasons := atLine(got, l); n != 1 || reasons[0] != "sync.WaitGroup.Wait" {
-		t.Errorf("line %d: %v leaked (%v) after the interval, want 1 sync.WaitGroup.Wait", l, n, reasons)
+	if n, reasons := atLine(got, l); n-base != 1 || reasons[0] != "sync.WaitGroup.Wait" {
+		t.Errorf("line %d: %v more leaked (%v) after the interval, want 1 sync.WaitGroup.Wait", l, n-base, reasons)
 	}
 }
 
+// labelRuns makes each run's label value its own under go test -count=N.
+var labelRuns int
+
 func TestPprofLabels(t *testing.T) {
 	needProfile(t)
+	labelRuns++
+	handler := "/leak/" + strconv.Itoa(labelRuns)
 	var l int
-	pprof.Do(context.Background(), pprof.Labels("handler", "/leak", "tenant", "acme"), func(context.Context) {
-		l = leakLock()
+	pprof.Do(context.Background(), pprof.Labels("handler", handler, "tenant", "acme"), func(context.Context) {
+		l = leakLock(1)
 	})
-	got := settled(t, Options{PprofLabels: []string{"handler"}}, map[int]float64{l: 1})
-	found := false
-	for _, s := range got["leakwatch_leaked_goroutines_by_site"] {
-		if _, ok := s.labels["pprof_tenant"]; ok {
-			t.Errorf("a label key not asked for is exported: %v", s.labels)
-		}
-		if s.labels["line"] == strconv.Itoa(l) && s.labels["pprof_handler"] == "/leak" {
-			found = true
-			if s.value != 1 || s.labels["reason"] != "sync.Mutex.Lock" {
-				t.Errorf("line %d, pprof_handler=/leak: %v leaked (%s), want 1 sync.Mutex.Lock", l, s.value, s.labels["reason"])
+	unlabelled := leakLock(1)
+	if unlabelled != l {
+		t.Fatalf("leakLock's line moved: %d, then %d", l, unlabelled)
+	}
+	var got map[string][]series
+	found := 0.0
+	for deadline := time.Now().Add(2 * time.Second); found == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		got = gather(t, New(Options{PprofLabels: []string{"handler"}}))
+		found = 0
+		for _, s := range got["leakwatch_leaked_goroutines_by_site"] {
+			if s.labels["pprof_handler"] == handler {
+				found += s.value
+				if s.labels["line"] != strconv.Itoa(l) || s.labels["reason"] != "sync.Mutex.Lock" {
+					t.Fatalf("pprof_handler=%s on another site: %v", handler, s.labels)
+				}
 			}
-		} else if s.labels["pprof_handler"] == "/leak" {
-			t.Errorf("a goroutine leaked without the label is attributed to it: %v", s.labels)
+			if _, ok := s.labels["pprof_tenant"]; ok {
+				t.Fatalf("a label key not asked for is exported: %v", s.labels)
+			}
 		}
 	}
-	if !found {
-		t.Errorf("line %d: no series with pprof_handler=/leak: %v", l, got["leakwatch_leaked_goroutines_by_site"])
+	if found != 1 {
+		t.Errorf("line %d: %v leaked with pprof_handler=%s, want 1: %v", l, found, handler, got["leakwatch_leaked_goroutines_by_site"])
+	}
+	if n, _ := atLine(got, l); n < 2 {
+		t.Errorf("line %d: %v leaked in all, want the unlabelled one too", l, n)
 	}
 }
 
 func TestMaxSites(t *testing.T) {
 	needProfile(t)
-	a, b := leakSelect(), leakSelect()
-	c := leakReceive()
+	a := leakSelect(2)
+	c := leakReceive(1)
 	_ = settled(t, Options{}, map[int]float64{a: 2, c: 1})
-	_ = b
 	got := gather(t, New(Options{MaxSites: 2}))
 	sites := got["leakwatch_leaked_goroutines_by_site"]
 	if len(sites) != 2 {
