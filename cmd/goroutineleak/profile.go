@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"go/ast"
@@ -55,7 +56,7 @@ func explainProfile(args []string, stdout, stderr io.Writer) int {
 		_, _ = fmt.Fprintf(stderr, "usage: %s -profile FILE [-flag ...] package ...\n", progname)
 	}
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
+		if errors.Is(err, flag.ErrHelp) {
 			fs.PrintDefaults()
 			return 0
 		}

@@ -54,7 +54,7 @@ func ReadProfile(data []byte) ([]Site, error) {
 	}
 	samples, err := parseProto(data)
 	if err != nil {
-		return nil, fmt.Errorf("not a goroutineleak profile, neither its debug=0 protocol buffer nor its debug=2 text (%v)", err)
+		return nil, fmt.Errorf("not a goroutineleak profile, neither its debug=0 protocol buffer nor its debug=2 text: %w", err)
 	}
 	var sites []Site
 	for _, s := range samples {
