@@ -49,6 +49,7 @@ Usage:
   %[1]s [-flag] [package ...]
   go vet -vettool=$(which %[1]s) [-flag] [package ...]
   %[1]s help [pattern ...]
+  %[1]s -profile FILE [-flag] [package ...]   match a saved goroutineleak profile's sites to reports
 
 It reports only what it can prove from the code it sees: a channel that
 reaches unknown code is never reported. Each pattern has a flag that

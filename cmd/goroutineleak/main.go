@@ -14,7 +14,9 @@
 // flag) prints its documentation, and -V=full prints the module version,
 // the VCS revision and the build ID that go vet caches results by. With
 // -fix it applies the suggested fixes, then lists the reports that have
-// none and exits 3 when there are any (fix.go).
+// none and exits 3 when there are any (fix.go). With -profile FILE it reads
+// a goroutineleak profile saved from the running program and matches each
+// leaked site to a report (profile.go).
 package main
 
 import (
@@ -48,6 +50,9 @@ func main() {
 	}
 	// singlechecker keeps a -V flag that is already defined.
 	flag.Var(versionFlag{}, "V", "print version and exit (-V=full: also the build ID, for go vet)")
+	if profileRequested(os.Args[1:]) {
+		os.Exit(explainProfile(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	if fix, rest := fixRequested(os.Args[1:]); fix {
 		os.Exit(fixAndReport(os.Args[1:], rest, os.Stdout, os.Stderr))
 	}

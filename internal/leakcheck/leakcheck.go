@@ -220,18 +220,32 @@ func parseAll(text string) []Goroutine {
 			}
 			g.Stack = append(g.Stack, Frame{Function: funcName(fn), File: file, Line: line})
 		}
-		for _, f := range g.Stack {
-			if !inStd(f.Function) {
-				g.Blocked = f
-				break
-			}
-		}
-		if g.Blocked == (Frame{}) && len(g.Stack) > 0 {
-			g.Blocked = g.Stack[0]
-		}
+		setBlocked(&g)
 		all = append(all, g)
 	}
 	return all
+}
+
+// setBlocked sets g.Blocked from g.Stack: the innermost frame outside the
+// standard library, or the innermost frame that is not the runtime's if
+// every frame is in it (a traceback elides the runtime's frames, a proto
+// profile does not), or the innermost.
+func setBlocked(g *Goroutine) {
+	for _, f := range g.Stack {
+		if !inStd(f.Function) {
+			g.Blocked = f
+			return
+		}
+	}
+	for _, f := range g.Stack {
+		if !strings.HasPrefix(f.Function, "runtime.") {
+			g.Blocked = f
+			return
+		}
+	}
+	if len(g.Stack) > 0 {
+		g.Blocked = g.Stack[0]
+	}
 }
 
 // parseAncestors reads the IDs in the "[originating from goroutine N]:"
