@@ -69,7 +69,7 @@ func (d Deadness) String() string {
 	case deadRemade:
 		return fmt.Sprintf("%s is given a new channel after its last close or send, and nothing closes or sends on the new one", d.Channel)
 	case DeadFieldNeverClosed:
-		return fmt.Sprintf("nothing in package %s closes field %s, so the range over it never ends", d.Detail, d.Channel)
+		return fmt.Sprintf("nothing in package %s closes %s, so the range over it never ends", d.Detail, d.Channel)
 	case deadFresh:
 		return "the channel is made here, so nothing else can reach it"
 	default:

@@ -230,8 +230,8 @@ func fillsForever(r *Input, cur inspector.Cursor, ch ast.Expr, kind flow.OpKind)
 }
 
 // rangesForever finds a range, by a goroutine that does not live as long
-// as the process, over an unexported field that the package sends on but
-// never closes, with no other way out of the loop: once the last value is
+// as the process, over an unexported field (or package-level channel)
+// that the package sends on but never closes, with no other way out of the loop: once the last value is
 // received, the range waits for ever. (A field nothing sends on either is
 // deadField's.) Ranges in callees are left out: whether the goroutine
 // that reaches them lives for ever is not known there.
@@ -240,6 +240,9 @@ func rangesForever(r *Input, s *flow.Spawn, cur inspector.Cursor, ch ast.Expr, k
 		return model.Deadness{}, false
 	}
 	field := r.M.FieldOf(ch)
+	if field == nil {
+		field = r.M.PackageVarOf(ch)
+	}
 	if field == nil {
 		return model.Deadness{}, false
 	}
@@ -250,7 +253,11 @@ func rangesForever(r *Input, s *flow.Spawn, cur inspector.Cursor, ch ast.Expr, k
 	if flow.FirstLeave(r.Sum, cur.Node().(*ast.RangeStmt).Body, flow.LoopLabel(cur)) != nil {
 		return model.Deadness{}, false
 	}
-	return model.Deadness{Kind: model.DeadFieldNeverClosed, Channel: field.Name(), Detail: r.X.Pkg.Name()}, true
+	what := "field " + field.Name()
+	if !field.IsField() {
+		what = "package variable " + field.Name()
+	}
+	return model.Deadness{Kind: model.DeadFieldNeverClosed, Channel: what, Detail: r.X.Pkg.Name()}, true
 }
 
 // repeats tells whether the code at cur runs in a loop: one around it in

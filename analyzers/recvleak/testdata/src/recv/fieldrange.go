@@ -71,3 +71,33 @@ func init() {
 }
 
 func mark() { background.marks <- 1 }
+
+// A package-level queue that every connection's serializer ranges over,
+// and that nothing closes: each connection's goroutine outlives it.
+var incoming = make(chan int, 100)
+
+type conn struct{ last int }
+
+func (c *conn) start() { go c.serialize() }
+
+func (c *conn) serialize() {
+	for v := range incoming { // want `goroutine blocks for ever ranging over incoming: nothing in package recv closes package variable incoming, so the range over it never ends`
+		c.last = v
+	}
+}
+
+func (c *conn) handle(v int) { incoming <- v }
+
+// Its twin's queue is closed by stopJobs: silent.
+var jobs = make(chan int)
+
+func startJobs() {
+	go func() {
+		for range jobs {
+		}
+	}()
+}
+
+func addJob(j int) { jobs <- j }
+
+func stopJobs() { close(jobs) }
