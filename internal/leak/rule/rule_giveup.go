@@ -38,16 +38,18 @@ func giveUpVerdicts(r *Input, reported map[ast.Node]bool) []verdict.Verdict {
 	return out
 }
 
-// sentFields lists, in source order, the channel fields that the
-// package's goroutine literals send on with a plain send.
+// sentFields lists, in source order, the channel fields that the code of
+// the package's goroutines sends on.
 func sentFields(r *Input) []*types.Var {
 	seen := map[*types.Var]bool{}
+	walked := map[*ast.BlockStmt]bool{}
 	var fields []*types.Var
 	for _, s := range r.Gs.List {
-		if s.Lit == nil || s.ProcessLifetime {
+		if s.Body == nil || s.ProcessLifetime || walked[s.Body] {
 			continue
 		}
-		ast.Inspect(s.Lit.Body, func(n ast.Node) bool {
+		walked[s.Body] = true
+		ast.Inspect(s.Body, func(n ast.Node) bool {
 			send, ok := n.(*ast.SendStmt)
 			if !ok {
 				return true
@@ -83,8 +85,8 @@ func giveUpSends(r *Input, field *types.Var, reported map[ast.Node]bool) []verdi
 		if u.Kind != flow.OpSend || !u.Blocks() || u.Via != nil {
 			continue
 		}
-		s := r.Gs.SpawnOf(u)
-		if s == nil || s.Lit == nil || s.ProcessLifetime {
+		s := senderOf(r, u)
+		if s == nil {
 			continue
 		}
 		if bySpawn[s] == nil {
@@ -99,7 +101,7 @@ func giveUpSends(r *Input, field *types.Var, reported map[ast.Node]bool) []verdi
 	}
 	senders := map[ast.Node]bool{}
 	for _, s := range spawns {
-		senders[s.Lit] = true
+		senders[s.Fn] = true
 	}
 	for i := range f.Uses {
 		u := &f.Uses[i]
@@ -158,7 +160,7 @@ func giveUpSends(r *Input, field *types.Var, reported map[ast.Node]bool) []verdi
 		sent := 0
 		var last *flow.Spawn
 		for _, s := range byParent[parent] {
-			if s.InLoop {
+			if s.InLoop || s.Lit == nil {
 				sent = flow.Many // an unknown number into a buffer: sized for it, we assume
 				break
 			}
@@ -176,6 +178,31 @@ func giveUpSends(r *Input, field *types.Var, reported map[ast.Node]bool) []verdi
 		found(last, w)
 	}
 	return out
+}
+
+// senderOf is the goroutine whose own code makes the send u: a goroutine
+// literal, or the first go statement that runs the function declaration
+// holding u (go c.readLoop()); nil when u is not a goroutine's, or is
+// one that lives as long as the process.
+func senderOf(r *Input, u *flow.ChanUse) *flow.Spawn {
+	if s := r.Gs.SpawnOf(u); s != nil {
+		if s.Lit == nil || s.ProcessLifetime {
+			return nil
+		}
+		return s
+	}
+	if _, named := u.Place.Owner.(*ast.FuncDecl); !named {
+		return nil
+	}
+	for _, s := range r.Gs.List {
+		if s.Lit == nil && s.Fn == u.Place.Owner {
+			if s.ProcessLifetime {
+				return nil
+			}
+			return s
+		}
+	}
+	return nil
 }
 
 // givingUpCase is the case beside the receive u (a select case) on which

@@ -177,3 +177,70 @@ func (d *drained) Close() {
 	close(d.stop)
 	<-d.out
 }
+
+// A connection whose reader loop, a method run as a goroutine, hands each
+// message to the dispatcher, which returns once Close closes closed.
+type connection struct {
+	inbox  chan int
+	closed chan struct{}
+}
+
+func newConnection() *connection {
+	c := &connection{inbox: make(chan int), closed: make(chan struct{})}
+	go c.readLoop()
+	go c.dispatch()
+	return c
+}
+
+func (c *connection) readLoop() {
+	for i := 0; i < 100; i++ {
+		c.inbox <- i // want `goroutine blocks for ever sending on unbuffered channel c.inbox once dispatch has given up: every receive from field inbox in package send can give up for good instead and the send has no case for that`
+	}
+}
+
+func (c *connection) dispatch() {
+	for {
+		select {
+		case <-c.inbox:
+		case <-c.closed:
+			return
+		}
+	}
+}
+
+func (c *connection) Close() { close(c.closed) }
+
+// Its twin's reader loop stops on closed too: silent.
+type guardedConnection struct {
+	inbox  chan int
+	closed chan struct{}
+}
+
+func newGuardedConnection() *guardedConnection {
+	c := &guardedConnection{inbox: make(chan int), closed: make(chan struct{})}
+	go c.readLoop()
+	go c.dispatch()
+	return c
+}
+
+func (c *guardedConnection) readLoop() {
+	for i := 0; i < 100; i++ {
+		select {
+		case c.inbox <- i:
+		case <-c.closed:
+			return
+		}
+	}
+}
+
+func (c *guardedConnection) dispatch() {
+	for {
+		select {
+		case <-c.inbox:
+		case <-c.closed:
+			return
+		}
+	}
+}
+
+func (c *guardedConnection) Close() { close(c.closed) }
