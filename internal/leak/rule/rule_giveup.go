@@ -99,19 +99,19 @@ func giveUpSends(r *Input, field *types.Var, reported map[ast.Node]bool) []verdi
 	if len(spawns) == 0 {
 		return nil
 	}
-	senders := map[ast.Node]bool{}
+	p := partners{senders: map[ast.Node]bool{}, receipts: map[*ast.CommClause]bool{}}
 	for _, s := range spawns {
-		senders[s.Fn] = true
+		p.senders[s.Fn] = true
 	}
-	for i := range f.Uses {
-		u := &f.Uses[i]
-		if !u.Kind.Receives() {
-			continue
-		}
+	receives := f.UsesWhere(func(u *flow.ChanUse) bool { return u.Kind.Receives() })
+	for _, u := range receives {
 		if u.Comm == nil || u.Via != nil {
 			return nil // a receive that can wait for the send, or code we do not follow
 		}
-		cc := givingUpCase(r, u, senders)
+		p.receipts[u.Comm] = true
+	}
+	for _, u := range receives {
+		cc := givingUpCase(r, u, p)
 		if cc == nil {
 			return nil
 		}
@@ -210,7 +210,7 @@ func senderOf(r *Input, u *flow.ChanUse) *flow.Spawn {
 // select is in a loop, a case of a select of the loop that returns. The
 // case receives from ctx.Done() of a context kept in a struct field, or
 // from a channel field that the package closes.
-func givingUpCase(r *Input, u *flow.ChanUse, senders map[ast.Node]bool) *ast.CommClause {
+func givingUpCase(r *Input, u *flow.ChanUse, p partners) *ast.CommClause {
 	cur := r.X.CursorOf(u.Comm)
 	if !cur.Valid() {
 		return nil
@@ -226,7 +226,7 @@ func givingUpCase(r *Input, u *flow.ChanUse, senders map[ast.Node]bool) *ast.Com
 	}
 	if !loop.Valid() {
 		for _, c := range sel.Node().(*ast.SelectStmt).Body.List {
-			if cc := c.(*ast.CommClause); cc != u.Comm && givesUpForGood(r, cc, senders) {
+			if cc := c.(*ast.CommClause); cc != u.Comm && givesUpForGood(r, cc, p) {
 				return cc
 			}
 		}
@@ -238,7 +238,7 @@ func givingUpCase(r *Input, u *flow.ChanUse, senders map[ast.Node]bool) *ast.Com
 		if !ok {
 			return false // a function literal: another function's code
 		}
-		if giveUp == nil && cc != u.Comm && givesUpForGood(r, cc, senders) && returns(cc) {
+		if giveUp == nil && cc != u.Comm && givesUpForGood(r, cc, p) && returns(cc) {
 			giveUp = cc
 		}
 		return giveUp == nil
@@ -246,12 +246,19 @@ func givingUpCase(r *Input, u *flow.ChanUse, senders map[ast.Node]bool) *ast.Com
 	return giveUp
 }
 
+// partners are the field's senders (the functions their goroutines run)
+// and the select cases that receive from it.
+type partners struct {
+	senders  map[ast.Node]bool
+	receipts map[*ast.CommClause]bool
+}
+
 // givesUpForGood tells whether the select case cc receives from a channel
-// that, once ready, stays ready: ctx.Done() of a context held in a struct
-// field (not one nothing cancels), or a channel field that the package
-// closes and never sends on, other than in the goroutines that send
-// (senders, their literals).
-func givesUpForGood(r *Input, cc *ast.CommClause, senders map[ast.Node]bool) bool {
+// that, once ready, stays ready, and can be so before the send: ctx.Done()
+// of a context held in a struct field (not one nothing cancels, nor one
+// that only the partners cancel, see cancelledApart), or a channel field
+// that the package closes and never sends on, other than in the senders.
+func givesUpForGood(r *Input, cc *ast.CommClause, p partners) bool {
 	ch, send := syntax.CommChannel(cc)
 	if ch == nil || send {
 		return false
@@ -262,18 +269,73 @@ func givesUpForGood(r *Input, cc *ast.CommClause, senders map[ast.Node]bool) boo
 			return false
 		}
 		v, ok := r.X.Info.Uses[sel.Sel].(*types.Var)
-		return ok && v.IsField() && syntax.NeverCancelled(r.X, ctx) == ""
+		return ok && v.IsField() && syntax.NeverCancelled(r.X, ctx) == "" && cancelledApart(r, sel.X, p)
 	}
 	stop := r.M.FieldOf(ch)
 	if stop == nil {
 		return false
 	}
 	// A stop channel: closed, and never sent on. (A data channel closed
-	// at its end, by its sender, is ready only after the sends.)
-	// Closed by the senders alone, it is ready only after they send.
+	// at its end, by its sender, is ready only after the sends.) Closed by
+	// the senders alone, it is ready only after they send.
 	f := r.M.FieldFlow(stop)
-	return f != nil && f.Count(func(u *flow.ChanUse) bool { return u.Kind == flow.OpClose && !senders[u.Place.Owner] }) > 0 &&
+	return f != nil && f.Count(func(u *flow.ChanUse) bool { return u.Kind == flow.OpClose && !p.senders[u.Place.Owner] }) > 0 &&
 		f.Count(func(u *flow.ChanUse) bool { return u.Kind == flow.OpSend }) == 0
+}
+
+// cancelledApart tells whether the context kept in the struct holder
+// can be cancelled before the send: the struct keeps no cancel function
+// of its own (its context comes from elsewhere, whose owner may cancel
+// it), or calls one outside the senders and outside the cases that
+// receive from the field (a cancel there comes after the receive).
+func cancelledApart(r *Input, holder ast.Expr, p partners) bool {
+	t := r.X.Info.TypeOf(holder)
+	if ptr, ok := t.(*types.Pointer); ok {
+		t = ptr.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return true
+	}
+	kept := false
+	for i := range st.NumFields() {
+		cancel := st.Field(i)
+		if !syntax.IsNamed(cancel.Type(), "context", "CancelFunc") {
+			continue
+		}
+		if !syntax.Hidden(r.X, cancel) {
+			return true // other packages may call it
+		}
+		kept = true
+		for _, cur := range r.X.FieldMentions(cancel) {
+			if r.X.Info.Defs[cur.Node().(*ast.Ident)] == cancel.Origin() {
+				continue
+			}
+			sel, ok := cur.Parent().Node().(*ast.SelectorExpr)
+			if !ok {
+				continue // a key of a struct literal
+			}
+			call, ok := cur.Parent().Parent().Node().(*ast.CallExpr)
+			if !ok || call.Fun != sel {
+				continue // given a value, or read: no call we can place
+			}
+			if !p.senders[flow.PlaceAt(cur).Owner] && !inReceipt(cur, p) {
+				return true
+			}
+		}
+	}
+	return !kept
+}
+
+// inReceipt tells whether cur lies in one of the cases that receive
+// from the field.
+func inReceipt(cur inspector.Cursor, p partners) bool {
+	for enc := range cur.Enclosing((*ast.CommClause)(nil)) {
+		if p.receipts[enc.Node().(*ast.CommClause)] {
+			return true
+		}
+	}
+	return false
 }
 
 // returns tells whether a select case's body returns.

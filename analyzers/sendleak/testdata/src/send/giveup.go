@@ -244,3 +244,35 @@ func (c *guardedConnection) dispatch() {
 }
 
 func (c *guardedConnection) Close() { close(c.closed) }
+
+// A watcher whose context only stop, the sender, cancels, after its send,
+// and run, after its receive: run cannot give up before the send, so
+// silent.
+type ctxWatcher struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	errc   chan error
+}
+
+func newCtxWatcher() *ctxWatcher {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &ctxWatcher{ctx: ctx, cancel: cancel, errc: make(chan error)}
+}
+
+func (w *ctxWatcher) start() {
+	go w.run()
+	go w.stop()
+}
+
+func (w *ctxWatcher) stop() {
+	w.errc <- nil
+	w.cancel()
+}
+
+func (w *ctxWatcher) run() {
+	select {
+	case <-w.errc:
+		w.cancel()
+	case <-w.ctx.Done():
+	}
+}
