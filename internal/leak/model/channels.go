@@ -69,10 +69,12 @@ func BuildChannels(x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines) *C
 }
 
 // FieldFlow classifies every use of an unexported channel field declared
-// in this package; nil for other fields.
+// in this package, or of an unexported package-level channel variable
+// (its declaration gives it its value); nil for other variables.
 func (m *Channels) FieldFlow(field *types.Var) *flow.ChanFlow {
 	field = field.Origin()
-	if !syntax.Hidden(m.x, field) || !syntax.IsChan(field.Type()) {
+	isPackageVar := field.Parent() == m.x.Pkg.Scope()
+	if !syntax.Hidden(m.x, field) || !syntax.IsChan(field.Type()) || !field.IsField() && !isPackageVar {
 		return nil
 	}
 	if f, ok := m.fields[field]; ok {
@@ -88,7 +90,7 @@ func (m *Channels) FieldFlow(field *types.Var) *flow.ChanFlow {
 		return f
 	}
 	for _, cur := range m.x.FieldMentions(field) {
-		if m.x.Info.Defs[cur.Node().(*ast.Ident)] == field {
+		if m.x.Info.Defs[cur.Node().(*ast.Ident)] == field && !isPackageVar {
 			continue // the field's declaration
 		}
 		if sel, ok := cur.Parent().Node().(*ast.SelectorExpr); ok && sel.Sel == cur.Node() {
@@ -254,6 +256,20 @@ func (m *Channels) DeadNonLocal(ch ast.Expr, send bool) (Deadness, bool) {
 		}
 	}
 	return Deadness{}, false
+}
+
+// PackageVarOf is the unexported package-level channel variable that a
+// channel expression names; nil otherwise.
+func (m *Channels) PackageVarOf(ch ast.Expr) *types.Var {
+	id, ok := ast.Unparen(ch).(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	v, ok := m.x.Info.Uses[id].(*types.Var)
+	if !ok || v.Parent() != m.x.Pkg.Scope() || !syntax.Hidden(m.x, v) {
+		return nil
+	}
+	return v
 }
 
 // FieldOf is the struct field a channel expression denotes: x.f, or a

@@ -20,16 +20,17 @@ type Deadness struct {
 type deadKind int
 
 const (
-	deadNil             deadKind = iota // the channel is nil
-	deadNeverDone                       // ctx.Done() of a context that is never cancelled
-	deadField                           // a field nothing in the package sends to or closes
-	deadNoReceiver                      // a local channel nothing receives from (a send case)
-	deadNoSender                        // a local channel nothing sends to or closes
-	deadFresh                           // made in the operation itself: nothing else can reach it
-	deadFieldNoReceiver                 // an unbuffered field nothing in the package receives from
-	DeadFieldFills                      // a buffered field nothing in the package receives from, sent on in a loop
-	deadAfterFunc                       // the C of a timer made by time.AfterFunc, which is nil
-	deadRemade                          // a local given a new channel after its last send or close
+	deadNil              deadKind = iota // the channel is nil
+	deadNeverDone                        // ctx.Done() of a context that is never cancelled
+	deadField                            // a field nothing in the package sends to or closes
+	deadNoReceiver                       // a local channel nothing receives from (a send case)
+	deadNoSender                         // a local channel nothing sends to or closes
+	deadFresh                            // made in the operation itself: nothing else can reach it
+	deadFieldNoReceiver                  // an unbuffered field nothing in the package receives from
+	DeadFieldFills                       // a buffered field nothing in the package receives from, sent on in a loop
+	deadAfterFunc                        // the C of a timer made by time.AfterFunc, which is nil
+	deadRemade                           // a local given a new channel after its last send or close
+	DeadFieldNeverClosed                 // a field ranged over that nothing in the package closes
 )
 
 // MadeHere relates where the channel's owner was made, when that is part
@@ -67,6 +68,8 @@ func (d Deadness) String() string {
 		return fmt.Sprintf("the timer is made by time.AfterFunc, which calls a function instead of sending, so %s is nil", d.Channel)
 	case deadRemade:
 		return fmt.Sprintf("%s is given a new channel after its last close or send, and nothing closes or sends on the new one", d.Channel)
+	case DeadFieldNeverClosed:
+		return fmt.Sprintf("nothing in package %s closes %s, so the range over it never ends", d.Detail, d.Channel)
 	case deadFresh:
 		return "the channel is made here, so nothing else can reach it"
 	default:

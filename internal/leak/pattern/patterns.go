@@ -57,7 +57,8 @@ receive when it can see every sender and closer of the channel:
 	}
 	ch <- 1
 
-It also reports a range over a channel that nothing closes, receives
+It also reports a range over a channel that nothing closes (a local, or
+an unexported field or package-level channel), receives
 from nil channels, from ctx.Done() of context.Background() or TODO(), and
 from an unexported struct field that nothing in the package sends to or
 closes, selects none of whose cases can ever proceed, and callers that
@@ -90,7 +91,9 @@ early return, or a select that takes a timeout or ctx.Done() case:
 It also reports goroutines started in a loop that send on an unbuffered
 channel received only a fixed number of times, a goroutine that sends
 more values than are received, and a producer whose consumer can stop
-ranging early. A buffer large enough for every send that can be left
+ranging early, and a goroutine's send on an unexported field whose every
+reader, a select, can give up for good (a struct's context is done, a
+stop field is closed). A buffer large enough for every send that can be left
 pending makes a send safe, and a buffer whose size is only known at run
 time is assumed to be large enough.`,
 	},

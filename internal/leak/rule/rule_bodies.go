@@ -198,6 +198,9 @@ func deadOp(r *Input, out []verdict.Verdict, s *flow.Spawn, cur inspector.Cursor
 	if dead, ok := fillsForever(r, cur, ch, kind); ok {
 		return append(out, verdict.Verdict{Pattern: pat, At: at, Spawn: s, Why: verdict.DeadChannel{BlockedOp: op, Dead: dead}})
 	}
+	if dead, ok := rangesForever(r, s, cur, ch, kind); ok {
+		return append(out, verdict.Verdict{Pattern: pat, At: at, Spawn: s, Why: verdict.DeadChannel{BlockedOp: op, Dead: dead}})
+	}
 	if why, ok := lockedOp(r, cur, at, ch, op); ok {
 		return append(out, verdict.Verdict{Pattern: pat, At: at, Spawn: s, Why: why})
 	}
@@ -224,6 +227,37 @@ func fillsForever(r *Input, cur inspector.Cursor, ch ast.Expr, kind flow.OpKind)
 		return model.Deadness{}, false
 	}
 	return model.Deadness{Kind: model.DeadFieldFills, Channel: field.Name(), Detail: r.X.Pkg.Name()}, true
+}
+
+// rangesForever finds a range, by a goroutine that does not live as long
+// as the process, over an unexported field (or package-level channel)
+// that the package sends on but never closes, with no other way out of the loop: once the last value is
+// received, the range waits for ever. (A field nothing sends on either is
+// deadField's.) Ranges in callees are left out: whether the goroutine
+// that reaches them lives for ever is not known there.
+func rangesForever(r *Input, s *flow.Spawn, cur inspector.Cursor, ch ast.Expr, kind flow.OpKind) (model.Deadness, bool) {
+	if kind != flow.OpRange || s == nil || s.ProcessLifetime {
+		return model.Deadness{}, false
+	}
+	field := r.M.FieldOf(ch)
+	if field == nil {
+		field = r.M.PackageVarOf(ch)
+	}
+	if field == nil {
+		return model.Deadness{}, false
+	}
+	f := r.M.FieldFlow(field)
+	if f == nil || f.Escapes || f.Defs == 0 || f.Count(func(u *flow.ChanUse) bool { return u.Kind == flow.OpClose }) > 0 {
+		return model.Deadness{}, false
+	}
+	if flow.FirstLeave(r.Sum, cur.Node().(*ast.RangeStmt).Body, flow.LoopLabel(cur)) != nil {
+		return model.Deadness{}, false
+	}
+	what := "field " + field.Name()
+	if !field.IsField() {
+		what = "package variable " + field.Name()
+	}
+	return model.Deadness{Kind: model.DeadFieldNeverClosed, Channel: what, Detail: r.X.Pkg.Name()}, true
 }
 
 // repeats tells whether the code at cur runs in a loop: one around it in

@@ -63,7 +63,11 @@ func shutdownVerdicts(r *Input) []verdict.Verdict {
 			out = append(out, strandedSends(r, s, named, loop, field, shutdown, stops, flags)...)
 		}
 	}
-	return out
+	reported := map[ast.Node]bool{}
+	for _, v := range out {
+		reported[v.At] = true
+	}
+	return append(out, giveUpVerdicts(r, reported)...)
 }
 
 // strandedGoroutines finds a method of a type that loops in a select with

@@ -216,7 +216,7 @@ func (x *Index) CfgNodeIndex(g *cfg.CFG) map[ast.Node]NodeAt {
 // packageWide is what only a walk of the whole package can tell, gathered
 // in one walk the first time a rule needs it: the mentions of the
 // package's unexported fields of channel and function types (a stored
-// cancel), the struct types built by unkeyed literals, and the range
+// cancel) and of its unexported package-level channels, the struct types built by unkeyed literals, and the range
 // statements.
 type packageWide struct {
 	fieldMentions map[*types.Var][]*ast.Ident
@@ -234,7 +234,7 @@ func (x *Index) Wide() *packageWide {
 	// identifiers are ruled out by name, before any type lookup.
 	names := map[string]bool{}
 	for id, obj := range x.Info.Defs {
-		if v, ok := obj.(*types.Var); ok && v.IsField() && Hidden(x, v) && (IsChan(v.Type()) || IsFuncType(v.Type())) {
+		if v, ok := obj.(*types.Var); ok && x.isWideVar(v) {
 			names[id.Name] = true
 		}
 	}
@@ -247,7 +247,7 @@ func (x *Index) Wide() *packageWide {
 				if !names[n.Name] {
 					break
 				}
-				if v, ok := x.Info.ObjectOf(n).(*types.Var); ok && v.IsField() && Hidden(x, v) && (IsChan(v.Type()) || IsFuncType(v.Type())) {
+				if v, ok := x.Info.ObjectOf(n).(*types.Var); ok && x.isWideVar(v) {
 					o := v.Origin()
 					w.fieldMentions[o] = append(w.fieldMentions[o], n)
 				}
@@ -269,9 +269,23 @@ func (x *Index) Wide() *packageWide {
 	return w
 }
 
+// isWideVar tells whether the walk of the package indexes the mentions
+// of v: an unexported field of channel or function type, or an
+// unexported package-level channel variable (a channel every function
+// of the package shares, like a field).
+func (x *Index) isWideVar(v *types.Var) bool {
+	if !Hidden(x, v) {
+		return false
+	}
+	if v.IsField() {
+		return IsChan(v.Type()) || IsFuncType(v.Type())
+	}
+	return v.Parent() == x.Pkg.Scope() && IsChan(v.Type())
+}
+
 // FieldMentions returns the cursors of the identifiers that denote an
-// unexported field of channel or function type of this package,
-// declaration included.
+// unexported field of channel or function type of this package, or an
+// unexported package-level channel variable, declaration included.
 func (x *Index) FieldMentions(field *types.Var) []inspector.Cursor {
 	var out []inspector.Cursor
 	for _, id := range x.Wide().fieldMentions[field.Origin()] {

@@ -128,6 +128,20 @@ type (
 		StopCase *ast.CommClause // the case on which it returns
 		Shutdown []string        // the methods that stop it
 	}
+	// A goroutine sends on a field whose every receive is a select case
+	// beside a case that gives up for good (a context kept in a struct
+	// is done, a stop field is closed), and the send has no such case.
+	ReaderGivesUp struct {
+		BlockedOp
+		Field    string          // the field
+		Receiver string          // the function that holds the first receive
+		Receive  ast.Node        // that receive
+		GiveUp   *ast.CommClause // the case on which that function gives up
+		// With a buffer: the sends of the goroutines that one call of
+		// Starter starts, and the buffer's size.
+		Sent, Capacity int
+		Starter        string
+	}
 )
 
 // Reasons of the rules on goroutine bodies (rule_bodies.go).
@@ -305,6 +319,8 @@ func (DeadChannel) Cause() string { return "dead channel" }
 func (LockedWait) Cause() string { return "locked wait" }
 
 func (AfterShutdown) Cause() string { return "after shutdown" }
+
+func (ReaderGivesUp) Cause() string { return "reader gives up" }
 
 func (UndoneWaitGroup) Cause() string { return "never done" }
 

@@ -161,6 +161,17 @@ func (why AfterShutdown) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	}
 }
 
+func (why ReaderGivesUp) Word(d *analysis.Diagnostic, pkg *types.Package) {
+	buffer := ""
+	if why.Capacity > 0 {
+		buffer = fmt.Sprintf(", the goroutines one call of %s starts send %d values, more than the buffer of %d holds,", why.Starter, why.Sent, why.Capacity)
+	}
+	d.Message = fmt.Sprintf("%s%s once %s has given up: every receive from field %s in package %s can give up for good instead%s and the send has no case for that",
+		blocks, why.BlockedOp, why.Receiver, why.Field, pkg.Name(), buffer)
+	d.Related = append(d.Related, analysis.RelatedInformation{Pos: why.GiveUp.Pos(), End: why.GiveUp.Colon + 1, Message: why.Receiver + " gives up on this case, and stays given up"})
+	d.Related = append(d.Related, syntax.Related(why.Receive, why.Receiver+" receives here"))
+}
+
 func (why UndoneWaitGroup) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	d.Message = fmt.Sprintf("goroutine blocks for ever in %s.Wait(): nothing in package %s calls %s.Done", why.Wg, pkg.Name(), why.Wg)
 	if why.Closes != nil {
