@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/types"
 
+	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
@@ -37,35 +38,19 @@ type Goroutines struct {
 }
 
 // FindGoroutines lists the goroutines started in the declarations that the
-// index found may start some.
-func FindGoroutines(x *syntax.Index) *Goroutines {
+// index found may start some: by go statements, by wg.Go and g.Go, and by
+// wrappers that start a function they are given (see starts.go).
+func FindGoroutines(x *syntax.Index, sum *Summaries) *Goroutines {
 	gs := &Goroutines{ByNode: make(map[ast.Node]*Spawn), Life: &lifetimes{x: x}}
 	for _, d := range x.Spawners {
 		for cur := range x.DeclCursor(d).Preorder((*ast.GoStmt)(nil), (*ast.CallExpr)(nil)) {
 			var s *Spawn
 			switch n := cur.Node().(type) {
 			case *ast.GoStmt:
-				s = &Spawn{Start: n, Call: n.Call}
-				switch fun := ast.Unparen(n.Call.Fun).(type) {
-				case *ast.FuncLit:
-					s.Lit = fun
-				case *ast.Ident:
-					if s.Lit = closureOnlyStarted(x, fun); s.Lit == nil {
-						s.Callee = syntax.StaticCallee(x.Info, n.Call)
-					}
-				default:
-					s.Callee = syntax.StaticCallee(x.Info, n.Call)
-				}
+				s = goStmtSpawn(sum, n)
 			case *ast.CallExpr:
-				if !isGoMethod(x.Info, n) || len(n.Args) != 1 {
+				if s = callSpawn(sum, cur, n); s == nil {
 					continue
-				}
-				s = &Spawn{Start: n}
-				switch arg := ast.Unparen(n.Args[0]).(type) {
-				case *ast.FuncLit:
-					s.Lit = arg
-				default:
-					s.Callee = syntax.FuncValue(x.Info, arg)
 				}
 			}
 			s.Cur = cur
@@ -77,7 +62,9 @@ func FindGoroutines(x *syntax.Index) *Goroutines {
 			gs.place(x, s)
 			gs.List = append(gs.List, s)
 			if s.Lit != nil {
-				gs.ByNode[s.Lit] = s
+				if gs.ByNode[s.Lit] == nil {
+					gs.ByNode[s.Lit] = s
+				}
 			} else if s.Call != nil {
 				gs.ByNode[s.Call] = s
 			}
@@ -86,12 +73,101 @@ func FindGoroutines(x *syntax.Index) *Goroutines {
 	return gs
 }
 
+// goStmtSpawn is the goroutine of a go statement. When the function it
+// calls only wraps another that it is given (go withRecover(c.run)), the
+// goroutine is that other function's.
+func goStmtSpawn(sum *Summaries, n *ast.GoStmt) *Spawn {
+	s := &Spawn{Start: n, Call: n.Call}
+	switch fun := ast.Unparen(n.Call.Fun).(type) {
+	case *ast.FuncLit:
+		s.Lit = fun
+		return s
+	case *ast.Ident:
+		if s.Lit = closureOnlyStarted(sum, fun); s.Lit != nil {
+			return s
+		}
+	}
+	s.Callee = syntax.StaticCallee(sum.X.Info, n.Call)
+	if s.Callee != nil && !n.Call.Ellipsis.IsValid() {
+		for i, arg := range n.Call.Args {
+			if sum.StartKindOf(s.Callee, i) == NotStarted {
+				continue
+			}
+			if lit, callee := startedFunc(sum, arg); lit != nil || callee != nil {
+				return &Spawn{Start: n, Lit: lit, Callee: callee}
+			}
+		}
+	}
+	return s
+}
+
+// callSpawn is the goroutine that a call starts: wg.Go(f), g.Go(f), or a
+// call of a wrapper that starts a function it is given (safe.Go(f)); nil
+// for other calls.
+func callSpawn(sum *Summaries, cur inspector.Cursor, n *ast.CallExpr) *Spawn {
+	if isGoMethod(sum.X.Info, n) {
+		if len(n.Args) != 1 {
+			return nil
+		}
+		s := &Spawn{Start: n}
+		switch arg := ast.Unparen(n.Args[0]).(type) {
+		case *ast.FuncLit:
+			s.Lit = arg
+		default:
+			s.Callee = syntax.FuncValue(sum.X.Info, arg)
+		}
+		return s
+	}
+	if _, isGo := cur.Parent().Node().(*ast.GoStmt); isGo || n.Ellipsis.IsValid() || !passesFunc(sum.X.Info, n) {
+		return nil
+	}
+	callee := syntax.StaticCallee(sum.X.Info, n)
+	if callee == nil || isMethodExpr(sum.X.Info, n) {
+		return nil
+	}
+	for i, arg := range n.Args {
+		if sum.StartKindOf(callee, i) != Starts {
+			continue
+		}
+		if lit, fn := startedFunc(sum, arg); lit != nil || fn != nil {
+			return &Spawn{Start: n, Lit: lit, Callee: fn}
+		}
+	}
+	return nil
+}
+
+// passesFunc reports whether some argument of call is a function.
+func passesFunc(info *types.Info, call *ast.CallExpr) bool {
+	for _, arg := range call.Args {
+		if syntax.IsFuncType(info.TypeOf(arg)) {
+			return true
+		}
+	}
+	return false
+}
+
+// startedFunc is the code of a function value that a wrapper starts: a
+// literal, a local variable holding one literal that is only started, or
+// a function or method named statically.
+func startedFunc(sum *Summaries, arg ast.Expr) (*ast.FuncLit, *types.Func) {
+	switch arg := ast.Unparen(arg).(type) {
+	case *ast.FuncLit:
+		return arg, nil
+	case *ast.Ident:
+		if lit := closureOnlyStarted(sum, arg); lit != nil {
+			return lit, nil
+		}
+	}
+	return nil, syntax.FuncValue(sum.X.Info, arg)
+}
+
 // closureOnlyStarted is the function literal that a local variable holds
-// when the go statement that names it (go f(...)) is what runs it: the
-// variable is given that one literal and mentioned nowhere else. The
-// literal's code is then the goroutine's, as if it were written in the go
-// statement.
-func closureOnlyStarted(x *syntax.Index, fun *ast.Ident) *ast.FuncLit {
+// when the go statements that name it (go f(...)), or the wrappers it is
+// handed to, are what run it: the variable is given that one literal and
+// is otherwise only started. The literal's code is then the goroutine's,
+// as if it were written in the go statement.
+func closureOnlyStarted(sum *Summaries, fun *ast.Ident) *ast.FuncLit {
+	x := sum.X
 	v, ok := x.Info.Uses[fun].(*types.Var)
 	if !ok {
 		return nil
@@ -101,10 +177,52 @@ func closureOnlyStarted(x *syntax.Index, fun *ast.Ident) *ast.FuncLit {
 		return nil
 	}
 	owner := syntax.EnclosingFunc(x.CursorOf(fun))
-	if owner == nil || len(x.Mentions(owner, v)) != 2 { // its definition and the go statement
+	if owner == nil {
 		return nil
 	}
+	for _, cur := range x.Mentions(owner, v) {
+		if x.Info.Defs[cur.Node().(*ast.Ident)] != v && !isStartOf(sum, cur) {
+			return nil
+		}
+	}
 	return lit
+}
+
+// isStartOf reports whether the function value at cur is started as a
+// goroutine right there: go f(...), wg.Go(f), or a wrapper's started
+// argument.
+func isStartOf(sum *Summaries, cur inspector.Cursor) bool {
+	call, ok := cur.Parent().Node().(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	kind, index := cur.ParentEdge()
+	_, isGo := cur.Parent().Parent().Node().(*ast.GoStmt)
+	switch kind {
+	case edge.CallExpr_Fun:
+		return isGo
+	case edge.CallExpr_Args:
+		if isGoMethod(sum.X.Info, call) {
+			return true
+		}
+		callee := syntax.StaticCallee(sum.X.Info, call)
+		if callee == nil || call.Ellipsis.IsValid() || isMethodExpr(sum.X.Info, call) {
+			return false
+		}
+		switch sum.StartKindOf(callee, index) {
+		case Starts:
+			return !isGo
+		case Runs:
+			return isGo
+		}
+	}
+	return false
+}
+
+// LitInStart reports whether the goroutine's literal is written in its
+// start (go func() {...}(), wg.Go(func() {...})), not held in a variable.
+func (s *Spawn) LitInStart() bool {
+	return s.Lit != nil && s.Lit.Pos() >= s.Start.Pos() && s.Lit.End() <= s.Start.End()
 }
 
 // place fills in what the spawn's surroundings tell.

@@ -25,6 +25,7 @@ type Summaries struct {
 	params   map[*types.Func]*paramSummary
 	forever  map[*types.Func]*foreverLoop
 	noReturn map[*types.Func]bool
+	starts   map[*types.Func][]StartKind // see startKinds
 }
 
 func NewSummaries(pass *analysis.Pass, x *syntax.Index) *Summaries {
@@ -34,6 +35,7 @@ func NewSummaries(pass *analysis.Pass, x *syntax.Index) *Summaries {
 		params:   make(map[*types.Func]*paramSummary),
 		forever:  make(map[*types.Func]*foreverLoop),
 		noReturn: make(map[*types.Func]bool),
+		starts:   make(map[*types.Func][]StartKind),
 	}
 }
 
@@ -63,6 +65,7 @@ func (sum *Summaries) ExportFacts() {
 		} else if sum.funcNeverReturns(fn) {
 			sum.pass.ExportObjectFact(fn, new(NoReturn))
 		}
+		sum.exportStarts(fn)
 	}
 }
 
