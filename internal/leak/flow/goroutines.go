@@ -118,12 +118,23 @@ func callSpawn(sum *Summaries, cur inspector.Cursor, n *ast.CallExpr) *Spawn {
 		}
 		return s
 	}
-	if _, isGo := cur.Parent().Node().(*ast.GoStmt); isGo || n.Ellipsis.IsValid() || !passesFunc(sum.X.Info, n) {
+	if _, isGo := cur.Parent().Node().(*ast.GoStmt); isGo || n.Ellipsis.IsValid() || !passesFuncOrChan(sum.X.Info, n) {
 		return nil
 	}
 	callee := syntax.StaticCallee(sum.X.Info, n)
 	if callee == nil || isMethodExpr(sum.X.Info, n) {
 		return nil
+	}
+	for i, arg := range n.Args {
+		if !syntax.IsChan(sum.X.Info.TypeOf(arg)) {
+			continue
+		}
+		if ops, ok := sum.paramOps(callee, i); ok && ops&paramInGoroutine != 0 && ops&paramEscapes == 0 {
+			// The callee starts the goroutine that uses the channel; its
+			// code is the callee's, reached through this call. A function
+			// it is also given to run there stays with the caller's code.
+			return &Spawn{Start: n, Call: n}
+		}
 	}
 	for i, arg := range n.Args {
 		if sum.StartKindOf(callee, i) != Starts {
@@ -136,10 +147,11 @@ func callSpawn(sum *Summaries, cur inspector.Cursor, n *ast.CallExpr) *Spawn {
 	return nil
 }
 
-// passesFunc reports whether some argument of call is a function.
-func passesFunc(info *types.Info, call *ast.CallExpr) bool {
+// passesFuncOrChan reports whether some argument of call is a function
+// or a channel.
+func passesFuncOrChan(info *types.Info, call *ast.CallExpr) bool {
 	for _, arg := range call.Args {
-		if syntax.IsFuncType(info.TypeOf(arg)) {
+		if t := info.TypeOf(arg); syntax.IsFuncType(t) || t != nil && syntax.IsChan(t) {
 			return true
 		}
 	}

@@ -68,7 +68,8 @@ func NewIndex(info *types.Info, pkg *types.Package, fset *token.FileSet, files [
 
 // mayStartGoroutines is a cheap filter run before anything is built: does
 // the declaration contain a go statement, a call of a method named Go, or a
-// call that hands a function to its callee (which may start it)?
+// call that hands a function or a channel to its callee (which may start
+// a goroutine that runs the one or uses the other)?
 func mayStartGoroutines(info *types.Info, d ast.Decl) bool {
 	found := false
 	ast.Inspect(d, func(n ast.Node) bool {
@@ -80,7 +81,7 @@ func mayStartGoroutines(info *types.Info, d ast.Decl) bool {
 				found = true
 			}
 			for _, arg := range n.Args {
-				if IsFuncType(info.TypeOf(arg)) {
+				if t := info.TypeOf(arg); IsFuncType(t) || t != nil && IsChan(t) {
 					found = true
 				}
 			}

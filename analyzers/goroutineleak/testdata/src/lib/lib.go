@@ -230,3 +230,13 @@ func Retry(f func() error) {
 	for f() != nil {
 	}
 }
+
+// WatchErrors starts a goroutine that sends on errc the first error of
+// poll: the channel is used in that goroutine only.
+func WatchErrors(errc chan<- error, poll func() error) { // want WatchErrors:`chanParams\(send\|blockingSend\|inGoroutine; -\)` WatchErrors:`startsFuncs\(-; starts\)`
+	go func() {
+		if err := poll(); err != nil {
+			errc <- err
+		}
+	}()
+}

@@ -280,3 +280,23 @@ func RetryHere(try func() error) {
 		}
 	})
 }
+
+// lib.WatchErrors sends in a goroutine it starts: the caller that stops
+// listening leaves that goroutine blocked.
+func WatchUntil(stop chan struct{}, poll func() error) error {
+	errc := make(chan error)
+	lib.WatchErrors(errc, poll) // want `goroutine blocks for ever in WatchErrors, sending on unbuffered channel errc: WatchUntil can return through the stop case without receiving from errc`
+	select {
+	case err := <-errc:
+		return err
+	case <-stop:
+		return nil
+	}
+}
+
+// Twin: the caller waits for the one error.
+func WatchAll(poll func() error) error {
+	errc := make(chan error)
+	lib.WatchErrors(errc, poll)
+	return <-errc
+}
