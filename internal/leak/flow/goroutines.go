@@ -15,7 +15,7 @@ import (
 
 // A spawn is one place where the package starts a goroutine.
 type Spawn struct {
-	Start  ast.Node         // the *ast.GoStmt, or the *ast.CallExpr of wg.Go / g.Go
+	Start  ast.Node         // the *ast.GoStmt, or the *ast.CallExpr of wg.Go / g.Go or of a wrapper
 	Call   *ast.CallExpr    // for go statements: the call it runs
 	Lit    *ast.FuncLit     // the goroutine's body, when it is a function literal
 	Callee *types.Func      // otherwise the function it runs, when static
@@ -24,6 +24,10 @@ type Spawn struct {
 	Parent ast.Node         // innermost *ast.FuncDecl or *ast.FuncLit around start
 	Cur    inspector.Cursor // start's cursor
 	InLoop bool             // start sits in a loop of parent: many goroutines run this body
+	// Wrapper is the function of the program that starts the goroutine
+	// for the caller (safe.Go(f), go withRecover(f), a helper handed the
+	// channel); nil for go statements and wg.Go / g.Go.
+	Wrapper *types.Func
 
 	// ProcessLifetime marks goroutines started once per process (from
 	// main.main, an init function or a sync.Once), which may run for ever.
@@ -94,7 +98,7 @@ func goStmtSpawn(sum *Summaries, n *ast.GoStmt) *Spawn {
 				continue
 			}
 			if lit, callee := startedFunc(sum, arg); lit != nil || callee != nil {
-				return &Spawn{Start: n, Lit: lit, Callee: callee}
+				return &Spawn{Start: n, Lit: lit, Callee: callee, Wrapper: s.Callee}
 			}
 		}
 	}
@@ -133,7 +137,7 @@ func callSpawn(sum *Summaries, cur inspector.Cursor, n *ast.CallExpr) *Spawn {
 			// The callee starts the goroutine that uses the channel; its
 			// code is the callee's, reached through this call. A function
 			// it is also given to run there stays with the caller's code.
-			return &Spawn{Start: n, Call: n}
+			return &Spawn{Start: n, Call: n, Wrapper: callee}
 		}
 	}
 	for i, arg := range n.Args {
@@ -141,7 +145,7 @@ func callSpawn(sum *Summaries, cur inspector.Cursor, n *ast.CallExpr) *Spawn {
 			continue
 		}
 		if lit, fn := startedFunc(sum, arg); lit != nil || fn != nil {
-			return &Spawn{Start: n, Lit: lit, Callee: fn}
+			return &Spawn{Start: n, Lit: lit, Callee: fn, Wrapper: callee}
 		}
 	}
 	return nil
