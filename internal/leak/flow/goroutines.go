@@ -178,9 +178,9 @@ func startedFunc(sum *Summaries, arg ast.Expr) (*ast.FuncLit, *types.Func) {
 }
 
 // closureOnlyStarted is the function literal that a local variable holds
-// when the go statements that name it (go f(...)), or the wrappers it is
-// handed to, are what run it: the variable is given that one literal and
-// is otherwise only started. The literal's code is then the goroutine's,
+// when the go statement that names it (go f(...)), or the wrapper it is
+// handed to, is what runs it: the variable is given that one literal and
+// is otherwise only started, once. The literal's code is then the goroutine's,
 // as if it were written in the go statement.
 func closureOnlyStarted(sum *Summaries, fun *ast.Ident) *ast.FuncLit {
 	x := sum.X
@@ -196,7 +196,13 @@ func closureOnlyStarted(sum *Summaries, fun *ast.Ident) *ast.FuncLit {
 	if owner == nil {
 		return nil
 	}
-	for _, cur := range x.Mentions(owner, v) {
+	// Its definition and one start: goroutines started at several places
+	// would share the literal's uses, which count them as one.
+	mentions := x.Mentions(owner, v)
+	if len(mentions) != 2 {
+		return nil
+	}
+	for _, cur := range mentions {
 		if x.Info.Defs[cur.Node().(*ast.Ident)] != v && !isStartOf(sum, cur) {
 			return nil
 		}
