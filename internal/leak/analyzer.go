@@ -22,7 +22,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:       "goroutineleakfacts",
 	Doc:        "find goroutines that can never finish (shared engine of the goroutineleak analyzers)",
 	Run:        run,
-	FactTypes:  []analysis.Fact{new(flow.LoopsForever), new(flow.ChanParams), new(flow.NoReturn), new(contract.ReleasedBy), new(contract.HasContracts), new(contract.FeedsResult), new(contract.HasGenerators)},
+	FactTypes:  []analysis.Fact{new(flow.LoopsForever), new(flow.ChanParams), new(flow.NoReturn), new(flow.StartsFuncs), new(contract.ReleasedBy), new(contract.HasContracts), new(contract.FeedsResult), new(contract.HasGenerators)},
 	ResultType: reflect.TypeFor[*Result](),
 	// A package that does not compile is the driver's to report, in one
 	// line about the user's code: the engine must not add lines of its own
@@ -54,7 +54,7 @@ func run(pass *analysis.Pass) (res any, err error) {
 	x := syntax.NewIndex(pass.TypesInfo, pass.Pkg, pass.Fset, pass.Files)
 	sum := flow.NewSummaries(pass, x)
 	sum.ExportFacts()
-	gs := flow.FindGoroutines(x)
+	gs := flow.FindGoroutines(x, sum)
 	m := model.BuildChannels(x, sum, gs)
 	k := contract.InferContracts(pass, x, sum, gs, m)
 	gens := contract.FindGenerators(pass, x, sum, gs, m)

@@ -65,9 +65,10 @@ const (
 	paramBlockingRange                     // ranges over it, with no way out of the loop but its close
 	paramBlockingSend                      // sends on it outside any select
 	paramEscapes                           // lets it reach code we cannot see
+	paramInGoroutine                       // does all of it in one goroutine it starts, none in its own code
 )
 
-var paramOpNames = []string{"recv", "send", "close", "blockingRecv", "range", "blockingSend", "escapes"}
+var paramOpNames = []string{"recv", "send", "close", "blockingRecv", "range", "blockingSend", "escapes", "inGoroutine"}
 
 func (op paramOp) String() string {
 	if op == 0 {

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/types"
 
+	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
@@ -14,7 +15,7 @@ import (
 
 // A spawn is one place where the package starts a goroutine.
 type Spawn struct {
-	Start  ast.Node         // the *ast.GoStmt, or the *ast.CallExpr of wg.Go / g.Go
+	Start  ast.Node         // the *ast.GoStmt, or the *ast.CallExpr of wg.Go / g.Go or of a wrapper
 	Call   *ast.CallExpr    // for go statements: the call it runs
 	Lit    *ast.FuncLit     // the goroutine's body, when it is a function literal
 	Callee *types.Func      // otherwise the function it runs, when static
@@ -23,6 +24,10 @@ type Spawn struct {
 	Parent ast.Node         // innermost *ast.FuncDecl or *ast.FuncLit around start
 	Cur    inspector.Cursor // start's cursor
 	InLoop bool             // start sits in a loop of parent: many goroutines run this body
+	// Wrapper is the function of the program that starts the goroutine
+	// for the caller (safe.Go(f), go withRecover(f), a helper handed the
+	// channel); nil for go statements and wg.Go / g.Go.
+	Wrapper *types.Func
 
 	// ProcessLifetime marks goroutines started once per process (from
 	// main.main, an init function or a sync.Once), which may run for ever.
@@ -37,35 +42,19 @@ type Goroutines struct {
 }
 
 // FindGoroutines lists the goroutines started in the declarations that the
-// index found may start some.
-func FindGoroutines(x *syntax.Index) *Goroutines {
+// index found may start some: by go statements, by wg.Go and g.Go, and by
+// wrappers that start a function they are given (see starts.go).
+func FindGoroutines(x *syntax.Index, sum *Summaries) *Goroutines {
 	gs := &Goroutines{ByNode: make(map[ast.Node]*Spawn), Life: &lifetimes{x: x}}
 	for _, d := range x.Spawners {
 		for cur := range x.DeclCursor(d).Preorder((*ast.GoStmt)(nil), (*ast.CallExpr)(nil)) {
 			var s *Spawn
 			switch n := cur.Node().(type) {
 			case *ast.GoStmt:
-				s = &Spawn{Start: n, Call: n.Call}
-				switch fun := ast.Unparen(n.Call.Fun).(type) {
-				case *ast.FuncLit:
-					s.Lit = fun
-				case *ast.Ident:
-					if s.Lit = closureOnlyStarted(x, fun); s.Lit == nil {
-						s.Callee = syntax.StaticCallee(x.Info, n.Call)
-					}
-				default:
-					s.Callee = syntax.StaticCallee(x.Info, n.Call)
-				}
+				s = goStmtSpawn(sum, n)
 			case *ast.CallExpr:
-				if !isGoMethod(x.Info, n) || len(n.Args) != 1 {
+				if s = callSpawn(sum, cur, n); s == nil {
 					continue
-				}
-				s = &Spawn{Start: n}
-				switch arg := ast.Unparen(n.Args[0]).(type) {
-				case *ast.FuncLit:
-					s.Lit = arg
-				default:
-					s.Callee = syntax.FuncValue(x.Info, arg)
 				}
 			}
 			s.Cur = cur
@@ -77,7 +66,9 @@ func FindGoroutines(x *syntax.Index) *Goroutines {
 			gs.place(x, s)
 			gs.List = append(gs.List, s)
 			if s.Lit != nil {
-				gs.ByNode[s.Lit] = s
+				if gs.ByNode[s.Lit] == nil {
+					gs.ByNode[s.Lit] = s
+				}
 			} else if s.Call != nil {
 				gs.ByNode[s.Call] = s
 			}
@@ -86,12 +77,113 @@ func FindGoroutines(x *syntax.Index) *Goroutines {
 	return gs
 }
 
+// goStmtSpawn is the goroutine of a go statement. When the function it
+// calls only wraps another that it is given (go withRecover(c.run)), the
+// goroutine is that other function's.
+func goStmtSpawn(sum *Summaries, n *ast.GoStmt) *Spawn {
+	s := &Spawn{Start: n, Call: n.Call}
+	switch fun := ast.Unparen(n.Call.Fun).(type) {
+	case *ast.FuncLit:
+		s.Lit = fun
+		return s
+	case *ast.Ident:
+		if s.Lit = closureOnlyStarted(sum, fun); s.Lit != nil {
+			return s
+		}
+	}
+	s.Callee = syntax.StaticCallee(sum.X.Info, n.Call)
+	if s.Callee != nil && !n.Call.Ellipsis.IsValid() {
+		for i, arg := range n.Call.Args {
+			if sum.StartKindOf(s.Callee, i) == NotStarted {
+				continue
+			}
+			if lit, callee := startedFunc(sum, arg); lit != nil || callee != nil {
+				return &Spawn{Start: n, Lit: lit, Callee: callee, Wrapper: s.Callee}
+			}
+		}
+	}
+	return s
+}
+
+// callSpawn is the goroutine that a call starts: wg.Go(f), g.Go(f), or a
+// call of a wrapper that starts a function it is given (safe.Go(f)); nil
+// for other calls.
+func callSpawn(sum *Summaries, cur inspector.Cursor, n *ast.CallExpr) *Spawn {
+	if isGoMethod(sum.X.Info, n) {
+		if len(n.Args) != 1 {
+			return nil
+		}
+		s := &Spawn{Start: n}
+		switch arg := ast.Unparen(n.Args[0]).(type) {
+		case *ast.FuncLit:
+			s.Lit = arg
+		default:
+			s.Callee = syntax.FuncValue(sum.X.Info, arg)
+		}
+		return s
+	}
+	if _, isGo := cur.Parent().Node().(*ast.GoStmt); isGo || n.Ellipsis.IsValid() || !passesFuncOrChan(sum.X.Info, n) {
+		return nil
+	}
+	callee := syntax.StaticCallee(sum.X.Info, n)
+	if callee == nil || isMethodExpr(sum.X.Info, n) {
+		return nil
+	}
+	for i, arg := range n.Args {
+		if !syntax.IsChan(sum.X.Info.TypeOf(arg)) {
+			continue
+		}
+		if ops, ok := sum.paramOps(callee, i); ok && ops&paramInGoroutine != 0 && ops&paramEscapes == 0 {
+			// The callee starts the goroutine that uses the channel; its
+			// code is the callee's, reached through this call. A function
+			// it is also given to run there stays with the caller's code.
+			return &Spawn{Start: n, Call: n, Wrapper: callee}
+		}
+	}
+	for i, arg := range n.Args {
+		if sum.StartKindOf(callee, i) != Starts {
+			continue
+		}
+		if lit, fn := startedFunc(sum, arg); lit != nil || fn != nil {
+			return &Spawn{Start: n, Lit: lit, Callee: fn, Wrapper: callee}
+		}
+	}
+	return nil
+}
+
+// passesFuncOrChan reports whether some argument of call is a function
+// or a channel.
+func passesFuncOrChan(info *types.Info, call *ast.CallExpr) bool {
+	for _, arg := range call.Args {
+		if t := info.TypeOf(arg); syntax.IsFuncType(t) || t != nil && syntax.IsChan(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// startedFunc is the code of a function value that a wrapper starts: a
+// literal, a local variable holding one literal that is only started, or
+// a function or method named statically.
+func startedFunc(sum *Summaries, arg ast.Expr) (*ast.FuncLit, *types.Func) {
+	switch arg := ast.Unparen(arg).(type) {
+	case *ast.FuncLit:
+		return arg, nil
+	case *ast.Ident:
+		if lit := closureOnlyStarted(sum, arg); lit != nil {
+			return lit, nil
+		}
+	}
+	return nil, syntax.FuncValue(sum.X.Info, arg)
+}
+
 // closureOnlyStarted is the function literal that a local variable holds
-// when the go statement that names it (go f(...)) is what runs it: the
-// variable is given that one literal and mentioned nowhere else. The
-// literal's code is then the goroutine's, as if it were written in the go
-// statement.
-func closureOnlyStarted(x *syntax.Index, fun *ast.Ident) *ast.FuncLit {
+// when the go statement that names it (go f(...)), or the wrapper it is
+// handed to, is what runs it: the variable is given that one literal and
+// is otherwise only started, once. The literal's code is then the goroutine's,
+// as if it were written in the go statement.
+func closureOnlyStarted(sum *Summaries, fun *ast.Ident) *ast.FuncLit {
+	x := sum.X
 	v, ok := x.Info.Uses[fun].(*types.Var)
 	if !ok {
 		return nil
@@ -101,10 +193,58 @@ func closureOnlyStarted(x *syntax.Index, fun *ast.Ident) *ast.FuncLit {
 		return nil
 	}
 	owner := syntax.EnclosingFunc(x.CursorOf(fun))
-	if owner == nil || len(x.Mentions(owner, v)) != 2 { // its definition and the go statement
+	if owner == nil {
 		return nil
 	}
+	// Its definition and one start: goroutines started at several places
+	// would share the literal's uses, which count them as one.
+	mentions := x.Mentions(owner, v)
+	if len(mentions) != 2 {
+		return nil
+	}
+	for _, cur := range mentions {
+		if x.Info.Defs[cur.Node().(*ast.Ident)] != v && !isStartOf(sum, cur) {
+			return nil
+		}
+	}
 	return lit
+}
+
+// isStartOf reports whether the function value at cur is started as a
+// goroutine right there: go f(...), wg.Go(f), or a wrapper's started
+// argument.
+func isStartOf(sum *Summaries, cur inspector.Cursor) bool {
+	call, ok := cur.Parent().Node().(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	kind, index := cur.ParentEdge()
+	_, isGo := cur.Parent().Parent().Node().(*ast.GoStmt)
+	switch kind {
+	case edge.CallExpr_Fun:
+		return isGo
+	case edge.CallExpr_Args:
+		if isGoMethod(sum.X.Info, call) {
+			return true
+		}
+		callee := syntax.StaticCallee(sum.X.Info, call)
+		if callee == nil || call.Ellipsis.IsValid() || isMethodExpr(sum.X.Info, call) {
+			return false
+		}
+		switch sum.StartKindOf(callee, index) {
+		case Starts:
+			return !isGo
+		case Runs:
+			return isGo
+		}
+	}
+	return false
+}
+
+// LitInStart reports whether the goroutine's literal is written in its
+// start (go func() {...}(), wg.Go(func() {...})), not held in a variable.
+func (s *Spawn) LitInStart() bool {
+	return s.Lit != nil && s.Lit.Pos() >= s.Start.Pos() && s.Lit.End() <= s.Start.End()
 }
 
 // place fills in what the spawn's surroundings tell.

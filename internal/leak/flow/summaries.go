@@ -25,6 +25,7 @@ type Summaries struct {
 	params   map[*types.Func]*paramSummary
 	forever  map[*types.Func]*foreverLoop
 	noReturn map[*types.Func]bool
+	starts   map[*types.Func][]StartKind // see startKinds
 }
 
 func NewSummaries(pass *analysis.Pass, x *syntax.Index) *Summaries {
@@ -34,6 +35,7 @@ func NewSummaries(pass *analysis.Pass, x *syntax.Index) *Summaries {
 		params:   make(map[*types.Func]*paramSummary),
 		forever:  make(map[*types.Func]*foreverLoop),
 		noReturn: make(map[*types.Func]bool),
+		starts:   make(map[*types.Func][]StartKind),
 	}
 }
 
@@ -63,6 +65,7 @@ func (sum *Summaries) ExportFacts() {
 		} else if sum.funcNeverReturns(fn) {
 			sum.pass.ExportObjectFact(fn, new(NoReturn))
 		}
+		sum.exportStarts(fn)
 	}
 }
 
@@ -106,9 +109,16 @@ func (sum *Summaries) ParamSummary(fn *types.Func) *paramSummary {
 		f := sum.FlowOf(p, decl)
 		s.ops[i] = sum.opsOf(f)
 		if s.ops[i]&paramEscapes == 0 {
-			s.sends[i] = sum.sendsInCall(f, decl)
+			// The code that uses it: decl's own, or the one goroutine
+			// it starts that does all of it.
+			var code ast.Node = decl
+			if lit := sum.startedUser(f, decl); lit != nil {
+				s.ops[i] |= paramInGoroutine
+				code = lit
+			}
+			s.sends[i] = sum.sendsInCall(f, code)
 			for _, u := range f.Uses {
-				if u.Place.Owner != decl {
+				if u.Place.Owner != code {
 					continue
 				}
 				switch {
@@ -127,21 +137,46 @@ func (sum *Summaries) ParamSummary(fn *types.Func) *paramSummary {
 	return s
 }
 
-// sendsInCall counts the sends of one call of decl on the channel of f:
-// the most along one path (many in a loop).
-func (sum *Summaries) sendsInCall(f *ChanFlow, decl *ast.FuncDecl) int {
+// sendsInCall counts the sends of one run of code (a function
+// declaration, or a literal it starts) on the channel of f: the most
+// along one path (many in a loop).
+func (sum *Summaries) sendsInCall(f *ChanFlow, code ast.Node) int {
 	nodes := map[ast.Node]int{}
 	for i := range f.Uses {
 		u := &f.Uses[i]
-		if u.Kind == OpSend && !u.InSelect && u.Place.Owner == decl && !u.Place.Deferred {
+		if u.Kind == OpSend && !u.InSelect && u.Place.Owner == code && !u.Place.Deferred {
 			nodes[u.Node] = sum.SendsOf(u)
 		}
 	}
 	if len(nodes) == 0 {
 		return 0
 	}
-	n := CountSends(sum, decl.Body.List, nodes)
+	n := CountSends(sum, syntax.BodyOf(code).List, nodes)
 	return max(n.Fall, n.Ret)
+}
+
+// startedUser is the function literal that does everything decl does with
+// the channel of f, when decl starts it once as a goroutine
+// (go func() {...}(), wg.Go(func() {...}), safe.Go(func() {...})) and its
+// own code does nothing with the channel; nil otherwise. The caller then
+// hands the channel to a goroutine, not to a call that returns.
+func (sum *Summaries) startedUser(f *ChanFlow, decl *ast.FuncDecl) *ast.FuncLit {
+	var lit *ast.FuncLit
+	for i := range f.Uses {
+		l, ok := f.Uses[i].Place.Owner.(*ast.FuncLit)
+		if !ok || lit != nil && l != lit {
+			return nil
+		}
+		lit = l
+	}
+	if lit == nil {
+		return nil
+	}
+	cur := sum.X.CursorOf(lit)
+	if !cur.Valid() || sum.invocation(cur, decl, 0) != Starts {
+		return nil
+	}
+	return lit
 }
 
 // SendsOf is how many times the blocking send u sends: once, or as often

@@ -38,7 +38,7 @@ func bodyVerdicts(r *Input) []verdict.Verdict {
 		}
 		var root inspector.Cursor
 		var ok bool
-		if s.Lit != nil {
+		if s.LitInStart() {
 			root, ok = s.Cur.FindNode(s.Body) // within the go statement: cheap
 		} else if !walked[s.Body] {
 			walked[s.Body] = true // a named function started from many places is walked once

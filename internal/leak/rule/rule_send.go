@@ -286,7 +286,7 @@ func waitsBeforeReceiving(x *syntax.Index, s *flow.Spawn, send *flow.ChanUse, ow
 // top-level statement after the one that sends.
 func doneAfter(x *syntax.Index, s *flow.Spawn, send *flow.ChanUse) types.Object {
 	if call, ok := s.Start.(*ast.CallExpr); ok {
-		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && s.Wrapper == nil {
 			return syntax.ObjectOf(x, sel.X) // wg.Go(f): isGoMethod said which
 		}
 		return nil

@@ -27,7 +27,7 @@ type Index struct {
 
 	Decls    map[*types.Func]*ast.FuncDecl // the package's functions with bodies
 	tops     []ast.Decl                    // every top-level declaration, by position
-	Spawners []ast.Decl                    // the top-level declarations with a go statement or a .Go( call
+	Spawners []ast.Decl                    // the top-level declarations that may start goroutines (see mayStartGoroutines)
 
 	cursors  map[ast.Decl]inspector.Cursor                    // per declaration, on demand
 	idents   map[ast.Node]map[types.Object][]inspector.Cursor // see mentions
@@ -57,7 +57,7 @@ func NewIndex(info *types.Info, pkg *types.Package, fset *token.FileSet, files [
 					x.Decls[fn] = decl
 				}
 			}
-			if mayStartGoroutines(d) {
+			if mayStartGoroutines(info, d) {
 				x.Spawners = append(x.Spawners, d)
 			}
 		}
@@ -66,10 +66,11 @@ func NewIndex(info *types.Info, pkg *types.Package, fset *token.FileSet, files [
 	return x
 }
 
-// mayStartGoroutines is a cheap syntactic filter run before anything is
-// built: does the declaration contain a go statement or a call of a method
-// named Go?
-func mayStartGoroutines(d ast.Decl) bool {
+// mayStartGoroutines is a cheap filter run before anything is built: does
+// the declaration contain a go statement, a call of a method named Go, or a
+// call that hands a function or a channel to its callee (which may start
+// a goroutine that runs the one or uses the other)?
+func mayStartGoroutines(info *types.Info, d ast.Decl) bool {
 	found := false
 	ast.Inspect(d, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -78,6 +79,11 @@ func mayStartGoroutines(d ast.Decl) bool {
 		case *ast.CallExpr:
 			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Go" {
 				found = true
+			}
+			for _, arg := range n.Args {
+				if t := info.TypeOf(arg); IsFuncType(t) || t != nil && IsChan(t) {
+					found = true
+				}
 			}
 		}
 		return !found
@@ -445,7 +451,11 @@ func LineStart(x *Index, fileLine string) token.Pos {
 	return pos
 }
 
+// IsFuncType reports whether t is a function type; nil is not.
 func IsFuncType(t types.Type) bool {
+	if t == nil {
+		return false
+	}
 	_, ok := t.Underlying().(*types.Signature)
 	return ok
 }

@@ -204,3 +204,39 @@ func Count(n int) <-chan int { // want Count:"feedsResult"
 	}()
 	return out
 }
+
+// SafeGo starts f as a goroutine that recovers its panics: callers'
+// closures are goroutines. Handle, deferred, runs only on a panic: it is
+// not counted as started.
+func SafeGo(f func(), handle func(any)) { // want SafeGo:`startsFuncs\(starts; -\)`
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				handle(r)
+			}
+		}()
+		f()
+	}()
+}
+
+// Recovered runs f once, recovering its panics: go Recovered(f) starts f.
+func Recovered(f func()) { // want Recovered:"startsFuncs\\(runs\\)"
+	defer func() { _ = recover() }()
+	f()
+}
+
+// Retry runs f until it succeeds: f runs many times, so it is neither.
+func Retry(f func() error) {
+	for f() != nil {
+	}
+}
+
+// WatchErrors starts a goroutine that sends on errc the first error of
+// poll: the channel is used in that goroutine only.
+func WatchErrors(errc chan<- error, poll func() error) { // want WatchErrors:`chanParams\(send\|blockingSend\|inGoroutine; -\)` WatchErrors:`startsFuncs\(-; starts\)`
+	go func() {
+		if err := poll(); err != nil {
+			errc <- err
+		}
+	}()
+}

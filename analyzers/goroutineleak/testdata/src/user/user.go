@@ -219,3 +219,84 @@ func DiscardWorkerInClosure() {
 }
 
 func run(f func()) { f() }
+
+// Goroutines started through lib's wrappers: lib.SafeGo starts its first
+// argument, and go lib.Recovered(f) runs f as the goroutine.
+func WaitFirstResult(stop chan struct{}, work func() error) error {
+	errc := make(chan error)
+	lib.SafeGo(func() {
+		errc <- work() // want `goroutine blocks for ever sending on unbuffered channel errc: WaitFirstResult can return through the stop case without receiving from errc`
+	}, nil)
+	select {
+	case err := <-errc:
+		return err
+	case <-stop:
+		return nil
+	}
+}
+
+// Twin: a buffer holds the one result nobody takes.
+func WaitFirstResultBuffered(stop chan struct{}, work func() error) error {
+	errc := make(chan error, 1)
+	lib.SafeGo(func() {
+		errc <- work()
+	}, nil)
+	select {
+	case err := <-errc:
+		return err
+	case <-stop:
+		return nil
+	}
+}
+
+func SpinRecovered() {
+	go lib.Recovered(func() {
+		for { // want `goroutine never finishes: this for loop has no condition and nothing in it returns, breaks out or calls panic`
+		}
+	})
+}
+
+// Twin: the loop ends when stop is closed.
+func SpinRecoveredUntil(stop chan struct{}, tick func()) {
+	go lib.Recovered(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				tick()
+			}
+		}
+	})
+}
+
+// Twin: lib.Retry runs its argument in the caller's goroutine, many times.
+func RetryHere(try func() error) {
+	lib.Retry(func() error {
+		for {
+			if try() == nil {
+				return nil
+			}
+		}
+	})
+}
+
+// lib.WatchErrors sends in a goroutine it starts: the caller that stops
+// listening leaves that goroutine blocked.
+func WatchUntil(stop chan struct{}, poll func() error) error {
+	errc := make(chan error)
+	lib.WatchErrors(errc, poll) // want `goroutine blocks for ever in WatchErrors, sending on unbuffered channel errc: WatchUntil can return through the stop case without receiving from errc`
+	select {
+	case err := <-errc:
+		return err
+	case <-stop:
+		return nil
+	}
+}
+
+// Twin: the caller waits for the one error.
+func WatchAll(poll func() error) error {
+	errc := make(chan error)
+	lib.WatchErrors(errc, poll)
+	return <-errc
+}
