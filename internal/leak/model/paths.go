@@ -82,8 +82,7 @@ func SearchEscape(m *Channels, g *cfg.CFG, first *cfg.Block, firstIndex int, rel
 		if b.Stmt == nil || b.Kind != cfg.KindForLoop && b.Kind != cfg.KindRangeLoop {
 			return false
 		}
-		declaresChannel := b.Stmt.Pos() <= channel.Pos() && channel.Pos() < b.Stmt.End()
-		return releasedBy(b.Stmt) && !declaresChannel
+		return releasedBy(b.Stmt) && !declares(b.Stmt, channel)
 	}
 	blockReleases := func(b *cfg.Block, from int) bool {
 		switch b.Kind {
@@ -148,6 +147,11 @@ func SearchEscape(m *Channels, g *cfg.CFG, first *cfg.Block, firstIndex int, rel
 			if bodyReleases(blk) {
 				return true
 			}
+			// A for loop without a condition has no loop block: the path
+			// enters its body directly.
+			if loop, ok := blk.Stmt.(*ast.ForStmt); ok && blk.Kind == cfg.KindForBody && loop.Cond == nil && releasedBy(loop) && !declares(loop, channel) {
+				return true
+			}
 		}
 		return false
 	}
@@ -186,10 +190,43 @@ func SearchEscape(m *Channels, g *cfg.CFG, first *cfg.Block, firstIndex int, rel
 	return nil
 }
 
+// declares reports whether the loop declares the channel variable: each
+// iteration then has a channel of its own.
+func declares(loop ast.Node, channel *types.Var) bool {
+	return loop.Pos() <= channel.Pos() && channel.Pos() < loop.End()
+}
+
 // givesUp reports whether the escape leaves on purpose: it ends the test,
-// or takes a timeout's or a context's case instead of the releasing one.
+// or takes, instead of the releasing case, a timeout's or a context's, or
+// one that receives a signal from outside the function (a parameter's or a
+// field's channel: told to stop).
 func givesUp(x *syntax.Index, esc *EscapePath) bool {
-	return esc.TestEnds != "" || esc.Choice != nil && syntax.IsGiveUpChannel(x, esc.Choice)
+	if esc.TestEnds != "" {
+		return true
+	}
+	if esc.Choice == nil {
+		return false
+	}
+	if syntax.IsGiveUpChannel(x, esc.Choice) {
+		return true
+	}
+	ch, send := syntax.CommChannel(esc.Choice)
+	if ch == nil || send {
+		return false
+	}
+	switch e := ast.Unparen(ch).(type) {
+	case *ast.Ident:
+		obj := x.Info.Uses[e]
+		if obj == nil {
+			return false
+		}
+		cur := x.CursorAt(obj.Pos())
+		return cur.Valid() && syntax.IsParamOrResultIdent(cur)
+	case *ast.SelectorExpr:
+		v, ok := x.Info.Uses[e.Sel].(*types.Var)
+		return ok && v.IsField()
+	}
+	return false
 }
 
 // describeEscape finds, along the path ending at b, the select case that

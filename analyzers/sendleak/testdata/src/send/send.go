@@ -1385,3 +1385,66 @@ func startServiceWaiting(up func() bool) {
 		}
 	}
 }
+
+// A select loop without a condition that gives up on a timeout: the
+// goroutine's send is abandoned.
+func waitOrGiveUp(d time.Duration) error {
+	errc := make(chan error)
+	go func() {
+		errc <- nil // want `goroutine blocks for ever sending on unbuffered channel errc: waitOrGiveUp can return through the time.After case without receiving from errc`
+	}()
+	for {
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(d):
+			return nil
+		}
+	}
+}
+
+// Twin: the loop leaves when its other goroutines are done, which says
+// nothing the analysis can weigh against the error's send; it is taken to
+// wait for it.
+func streamUntilDone(n int) error {
+	doneChan := make(chan struct{}, 2)
+	errorChan := make(chan error)
+	go func() {
+		errorChan <- nil
+	}()
+	for range n {
+		go func() { doneChan <- struct{}{} }()
+	}
+	completed := 0
+Loop:
+	for {
+		select {
+		case <-doneChan:
+			completed++
+			if completed == n {
+				break Loop
+			}
+		case err := <-errorChan:
+			return err
+		}
+	}
+	return nil
+}
+
+// Two watchers report their errors on one channel, and the loop returns
+// on the first error or when told to stop: the other watcher's send is
+// abandoned.
+func watchBoth(stop <-chan struct{}, poll func() error) error {
+	errs := make(chan error)
+	go func() {
+		errs <- poll() // want `goroutine blocks for ever sending on unbuffered channel errs: watchBoth can return through the stop case without receiving from errs`
+	}()
+	for {
+		select {
+		case <-stop:
+			return nil
+		case err := <-errs:
+			return err
+		}
+	}
+}
