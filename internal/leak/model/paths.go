@@ -2,6 +2,7 @@ package model
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"slices"
 
@@ -177,8 +178,8 @@ func SearchEscape(m *Channels, g *cfg.CFG, first *cfg.Block, firstIndex int, rel
 			continue
 		}
 		for i, s := range b.Succs {
-			if i == 1 && bodyReleases(b) {
-				continue // the loop's exit through its condition (see bodyReleases)
+			if i == 1 && (bodyReleases(b) || nilGuardedRelease(m.x, b, channel, releasedBy)) {
+				continue // the loop's exit through its condition (see bodyReleases), or the channel is nil
 			}
 			if _, seen := prev[s]; seen || isDeadCaseBlock(m, s) || unknownCase(m, s) || readyOnlyAfter(m, s, pending) {
 				continue
@@ -188,6 +189,36 @@ func SearchEscape(m *Channels, g *cfg.CFG, first *cfg.Block, firstIndex int, rel
 		}
 	}
 	return nil
+}
+
+// nilGuardedRelease reports whether b ends in the condition `ch != nil`
+// of an if statement whose body releases, ch being the channel: the path
+// that skips the body is one where the variable holds no channel, so no
+// goroutine waits on it (it was set to nil once released, as in a loop
+// that starts one goroutine at a time).
+func nilGuardedRelease(x *syntax.Index, b *cfg.Block, channel *types.Var, releasedBy func(ast.Node) bool) bool {
+	if channel == nil || len(b.Nodes) == 0 || len(b.Succs) != 2 {
+		return false
+	}
+	cond, ok := b.Nodes[len(b.Nodes)-1].(*ast.BinaryExpr)
+	if !ok || cond.Op != token.NEQ {
+		return false
+	}
+	operand := cond.X
+	if syntax.IsNilIdent(x.Info, cond.X) {
+		operand = cond.Y
+	} else if !syntax.IsNilIdent(x.Info, cond.Y) {
+		return false
+	}
+	if id, ok := ast.Unparen(operand).(*ast.Ident); !ok || x.Info.Uses[id] != channel {
+		return false
+	}
+	cur := x.CursorOf(cond)
+	if !cur.Valid() {
+		return false
+	}
+	ifStmt, ok := cur.Parent().Node().(*ast.IfStmt)
+	return ok && ifStmt.Cond == cond && releasedBy(ifStmt.Body)
 }
 
 // declares reports whether the loop declares the channel variable: each
