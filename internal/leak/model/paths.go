@@ -2,7 +2,6 @@ package model
 
 import (
 	"go/ast"
-	"go/token"
 	"go/types"
 	"slices"
 
@@ -31,7 +30,8 @@ type EscapePath struct {
 // statement) for a path from start to a return that passes none of the
 // releases. Releases are operations directly in that function. A path
 // that enters a loop whose body releases leaves it only by giving up on
-// purpose (a timeout's or a context's case, or the end of the test):
+// purpose (see givesUp: a timeout, a context, a stop signal from outside,
+// the end of the test):
 // loops over inputs are taken to run at least once, and a loop that waits
 // on several channels is otherwise taken to wait until the release, since
 // the order in which channels become ready is beyond this analysis. A loop
@@ -139,18 +139,16 @@ func SearchEscape(m *Channels, g *cfg.CFG, first *cfg.Block, firstIndex int, rel
 	}
 
 	// A path out of a loop whose body releases is one only when it gives
-	// up on purpose: through a timeout or a cancelled context, or by
-	// ending the test. Other ways out of such loops depend on data that
+	// up on purpose (see givesUp). Other ways out of such loops depend on data that
 	// the release sets (a counter, a map filled once the channel is
 	// closed), which the graph does not see.
 	throughWalkedLoop := func(b *cfg.Block, prev map[*cfg.Block]*cfg.Block) bool {
 		for blk := b; blk != nil; blk = prev[blk] {
-			if bodyReleases(blk) {
-				return true
-			}
 			// A for loop without a condition has no loop block: the path
 			// enters its body directly.
-			if loop, ok := blk.Stmt.(*ast.ForStmt); ok && blk.Kind == cfg.KindForBody && loop.Cond == nil && releasedBy(loop) && !declares(loop, channel) {
+			loop, condless := blk.Stmt.(*ast.ForStmt)
+			condless = condless && blk.Kind == cfg.KindForBody && loop.Cond == nil
+			if bodyReleases(blk) || condless && releasedBy(loop) && !declares(loop, channel) {
 				return true
 			}
 		}
@@ -200,17 +198,11 @@ func nilGuardedRelease(x *syntax.Index, b *cfg.Block, channel *types.Var, releas
 	if channel == nil || len(b.Nodes) == 0 || len(b.Succs) != 2 {
 		return false
 	}
-	cond, ok := b.Nodes[len(b.Nodes)-1].(*ast.BinaryExpr)
-	if !ok || cond.Op != token.NEQ {
+	cond, ok := b.Nodes[len(b.Nodes)-1].(ast.Expr)
+	if !ok {
 		return false
 	}
-	operand := cond.X
-	if syntax.IsNilIdent(x.Info, cond.X) {
-		operand = cond.Y
-	} else if !syntax.IsNilIdent(x.Info, cond.Y) {
-		return false
-	}
-	if id, ok := ast.Unparen(operand).(*ast.Ident); !ok || x.Info.Uses[id] != channel {
+	if id, ok := ast.Unparen(syntax.NonNilOperand(x.Info, cond)).(*ast.Ident); !ok || x.Info.Uses[id] != channel {
 		return false
 	}
 	cur := x.CursorOf(cond)

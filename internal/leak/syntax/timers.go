@@ -39,16 +39,28 @@ func CheckedNonNil(x *Index, e ast.Expr) bool {
 			continue
 		}
 		for _, term := range conjuncts(ifStmt.Cond) {
-			b, ok := term.(*ast.BinaryExpr)
-			if !ok || b.Op != token.NEQ {
-				continue
-			}
-			if IsNilIdent(x.Info, b.Y) && types.ExprString(b.X) == want || IsNilIdent(x.Info, b.X) && types.ExprString(b.Y) == want {
+			if operand := NonNilOperand(x.Info, term); operand != nil && types.ExprString(operand) == want {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// NonNilOperand returns x when cond is x != nil (or nil != x), and nil
+// otherwise.
+func NonNilOperand(info *types.Info, cond ast.Expr) ast.Expr {
+	b, ok := ast.Unparen(cond).(*ast.BinaryExpr)
+	if !ok || b.Op != token.NEQ {
+		return nil
+	}
+	switch {
+	case IsNilIdent(info, b.Y):
+		return b.X
+	case IsNilIdent(info, b.X):
+		return b.Y
+	}
+	return nil
 }
 
 // conjuncts splits a && b && c into its operands.
