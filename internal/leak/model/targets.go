@@ -205,12 +205,7 @@ func paramFuncValue(x *syntax.Index, call *ast.CallExpr, param *types.Var) ast.E
 		return nil
 	}
 	sig := fn.Signature()
-	index := -1
-	for i := range sig.Params().Len() {
-		if sig.Params().At(i) == param {
-			index = i
-		}
-	}
+	index := syntax.ParamIndex(sig, param)
 	if index < 0 || sig.Variadic() && index == sig.Params().Len()-1 {
 		return nil
 	}

@@ -588,12 +588,7 @@ func (x *Index) ArgumentsOf(param *types.Var) ([]ast.Expr, bool) {
 	if !ok || sig.Variadic() {
 		return nil, false
 	}
-	index := -1
-	for i := range sig.Params().Len() {
-		if sig.Params().At(i) == param {
-			index = i
-		}
-	}
+	index := ParamIndex(sig, param)
 	if index < 0 {
 		return nil, false
 	}
@@ -630,4 +625,14 @@ func (x *Index) ArgumentsOf(param *types.Var) ([]ast.Expr, bool) {
 		args = append(args, ast.Unparen(call.Args[index]))
 	}
 	return args, true
+}
+
+// ParamIndex is the index of param among sig's parameters, or -1.
+func ParamIndex(sig *types.Signature, param *types.Var) int {
+	for i := range sig.Params().Len() {
+		if sig.Params().At(i) == param {
+			return i
+		}
+	}
+	return -1
 }
