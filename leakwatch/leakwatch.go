@@ -35,7 +35,7 @@ import (
 
 // DefaultInterval is the least time between two detections when
 // [Options.Interval] is zero. One detection costs about one full GC cycle
-// (see the README's "In production" section for the measured ratio); once
+// (see docs/production.md for the measured ratio); once
 // a minute adds a small fraction to the GC work of any service that
 // allocates.
 const DefaultInterval = time.Minute

@@ -1,7 +1,7 @@
 // Package loopleak defines an Analyzer that reports goroutines that loop for ever.
 //
 // The pattern, its documentation and its URL are a row of the engine's
-// pattern table (internal/leak.Patterns); the README's loopleak section
+// pattern table (internal/leak.Patterns); docs/patterns.md's loopleak section
 // explains it with examples.
 //
 // Use it, with the other per-pattern analyzers, instead of the bundle

@@ -1,7 +1,7 @@
 // Package sendleak defines an Analyzer that reports goroutines that block for ever on a send.
 //
 // The pattern, its documentation and its URL are a row of the engine's
-// pattern table (internal/leak.Patterns); the README's sendleak section
+// pattern table (internal/leak.Patterns); docs/patterns.md's sendleak section
 // explains it with examples.
 //
 // Use it, with the other per-pattern analyzers, instead of the bundle

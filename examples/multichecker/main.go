@@ -1,6 +1,6 @@
 // Command multichecker is an example of a driver of your own that runs
 // goroutineleak next to other analyzers (here x/tools' lostcancel), as
-// the README's "Use the analyzers in your own driver" shows. It is built
+// docs/integrations.md's "Use the analyzers in your own driver" shows. It is built
 // and run by its test.
 //
 // A multichecker prefixes each analyzer's flags with the analyzer's name:

@@ -16,7 +16,7 @@ func TestMain(m *testing.M) {
 	leaktest.Main(m)
 }
 
-// TestMultichecker builds the example driver and runs it as the README
+// TestMultichecker builds the example driver and runs it as docs/integrations.md
 // says: standalone, with the prefixed flags, its help, and under go vet.
 func TestMultichecker(t *testing.T) {
 	if testing.Short() {

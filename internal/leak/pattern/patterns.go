@@ -23,7 +23,7 @@ type Info struct {
 	// Flag is the bundle's flag and the golangci-lint setting that switch
 	// the pattern off; "" for a pattern that cannot be switched off.
 	Flag string
-	// Anchor is the README section that explains the pattern.
+	// Anchor is the section of docs/patterns.md that explains the pattern.
 	Anchor string
 	// Summary is one line: the flag's usage and the head of the doc.
 	Summary string
@@ -194,9 +194,12 @@ func (p Pattern) Info() Info {
 // Category is the Diagnostic.Category of the pattern's reports.
 func (p Pattern) Category() string { return p.Info().Name }
 
-// URL points at the README section that explains the pattern.
+// DocsURL is the page that explains every pattern, a section each.
+const DocsURL = "https://github.com/goroutineleak/goroutineleak/blob/main/docs/patterns.md"
+
+// URL points at the section of DocsURL that explains the pattern.
 func (p Pattern) URL() string {
-	return "https://github.com/goroutineleak/goroutineleak#" + p.Info().Anchor
+	return DocsURL + "#" + p.Info().Anchor
 }
 
 // FullDoc is the analyzer documentation of the pattern: its summary on
