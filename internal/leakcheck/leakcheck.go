@@ -19,11 +19,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -61,6 +63,10 @@ type Goroutine struct {
 	// Unlike Creator's chain through the other goroutines of a profile,
 	// they name ancestors that have exited.
 	Ancestors []int64 `json:",omitempty"`
+	// Labels are the goroutine's pprof labels (runtime/pprof.Do,
+	// SetGoroutineLabels), which every goroutine inherits from the one
+	// that started it; nil when it has none.
+	Labels map[string]string `json:",omitempty"`
 	// Leaked says that the profile marks the goroutine leaked. [Leaked]
 	// returns only such goroutines; [Goroutines] returns all of them, and
 	// for the others Reason is their status ("running", "chan receive").
@@ -129,12 +135,47 @@ func Goroutines() ([]Goroutine, error) {
 	settle()
 	// debug=2 prints every goroutine in the panic traceback format, the
 	// leaked ones marked "(leaked)"; it is the only form that carries the
-	// wait reason and the creating go statement.
+	// wait reason, the creating go statement and the goroutine's ID along
+	// with its labels.
 	var buf bytes.Buffer
-	if err := prof.WriteTo(&buf, 2); err != nil {
+	err := withTracebackLabels(func() error { return prof.WriteTo(&buf, 2) })
+	if err != nil {
 		return nil, fmt.Errorf("leakcheck: writing the goroutineleak profile: %w", err)
 	}
 	return parseAll(buf.String()), nil
+}
+
+// tracebackLabels serialises the changes of GODEBUG that
+// withTracebackLabels makes.
+var tracebackLabels sync.Mutex
+
+// withTracebackLabels runs write with GODEBUG's tracebacklabels=1, under
+// which a traceback prints each goroutine's pprof labels in its header,
+// and then restores GODEBUG. The runtime reads that setting again whenever
+// GODEBUG changes. Its default is 0 in Go 1.26, and in Go 1.27 for a main
+// module whose go.mod says an older go.
+func withTracebackLabels(write func() error) error {
+	tracebackLabels.Lock()
+	defer tracebackLabels.Unlock()
+	old, set := os.LookupEnv("GODEBUG")
+	if strings.HasSuffix(","+old, ",tracebacklabels=1") {
+		return write()
+	}
+	with := "tracebacklabels=1"
+	if old != "" {
+		with = old + "," + with // the last setting of a name wins
+	}
+	if err := os.Setenv("GODEBUG", with); err != nil {
+		return write()
+	}
+	defer func() {
+		if set {
+			os.Setenv("GODEBUG", old)
+		} else {
+			os.Unsetenv("GODEBUG")
+		}
+	}()
+	return write()
 }
 
 func leakedOnly(all []Goroutine) []Goroutine {
@@ -267,9 +308,11 @@ func parseAncestors(lines []string) []int64 {
 // parseHeader reads "goroutine 7 [chan send (leaked), 2 minutes]:" and
 // reports whether it is a goroutine's header; Leaked says whether the
 // goroutine is marked leaked. With GOTRACEBACK=system the header also
-// carries "gp=... m=..." between the ID and the bracket, and a goroutine
-// with pprof labels has them after the bracket, " {key: value}", from Go
-// 1.27 (GODEBUG=tracebacklabels=1).
+// carries "gp=... m=..." between the ID and the bracket. Under
+// GODEBUG=tracebacklabels=1 a goroutine with pprof labels has them in its
+// header: after the bracket from Go 1.27, ` {key: value}` with a key or
+// value quoted when it needs to be, and inside it in Go 1.26,
+// ` labels:{"key": "value"}`.
 func parseHeader(line string) (Goroutine, bool) {
 	rest, ok := strings.CutPrefix(line, "goroutine ")
 	if !ok || !strings.HasSuffix(rest, ":") {
@@ -280,14 +323,22 @@ func parseHeader(line string) (Goroutine, bool) {
 	if err != nil {
 		return Goroutine{}, false
 	}
-	// No wait reason holds a bracket; labels may, so the status ends at
-	// the first closing bracket after the opening one.
 	_, rest, ok = strings.Cut(rest, "[")
 	if !ok {
 		return Goroutine{}, false
 	}
+	// No wait reason holds a bracket or a brace; labels may, so the
+	// status ends where the labels start or at the first closing bracket.
+	var labels map[string]string
 	status, after, ok := strings.Cut(rest, "]")
-	if !ok || after != ":" && !strings.HasPrefix(after, " {") {
+	if i := strings.Index(rest, " labels:{"); i >= 0 && i < len(status) {
+		status = rest[:i]
+		labels, after, ok = parseLabels(rest[i+len(" labels:"):])
+		after, ok = strings.CutPrefix(after, "]")
+	} else if ok && strings.HasPrefix(after, " {") {
+		labels, after, ok = parseLabels(after[1:])
+	}
+	if !ok || after != ":" {
 		return Goroutine{}, false
 	}
 	// The mark follows the wait reason, which may itself hold parentheses
@@ -298,7 +349,54 @@ func parseHeader(line string) (Goroutine, bool) {
 		// "chan receive, 2 minutes": the status alone.
 		reason, _, _ = strings.Cut(status, ",")
 	}
-	return Goroutine{ID: id, Reason: reason, Leaked: leaked}, true
+	return Goroutine{ID: id, Reason: reason, Leaked: leaked, Labels: labels}, true
+}
+
+// parseLabels reads `{key: value, "k 2": "v 2"}` at the start of s, each
+// key and value bare or a quoted Go string, and returns what follows it.
+func parseLabels(s string) (labels map[string]string, rest string, ok bool) {
+	rest, ok = strings.CutPrefix(s, "{")
+	if !ok {
+		return nil, s, false
+	}
+	labels = map[string]string{}
+	for !strings.HasPrefix(rest, "}") {
+		var key, value string
+		if key, rest, ok = labelString(rest); !ok {
+			return nil, s, false
+		}
+		if rest, ok = strings.CutPrefix(rest, ": "); !ok {
+			return nil, s, false
+		}
+		if value, rest, ok = labelString(rest); !ok {
+			return nil, s, false
+		}
+		labels[key] = value
+		if after, comma := strings.CutPrefix(rest, ", "); comma {
+			rest = after
+		} else if !strings.HasPrefix(rest, "}") {
+			return nil, s, false
+		}
+	}
+	return labels, rest[1:], true
+}
+
+// labelString reads a label's key or value at the start of s: a quoted Go
+// string, or a bare one, which never holds the characters around it.
+func labelString(s string) (str, rest string, ok bool) {
+	if strings.HasPrefix(s, `"`) {
+		quoted, err := strconv.QuotedPrefix(s)
+		if err != nil {
+			return "", s, false
+		}
+		str, err = strconv.Unquote(quoted)
+		return str, s[len(quoted):], err == nil
+	}
+	end := strings.IndexAny(s, ":,}")
+	if end < 0 {
+		return "", s, false
+	}
+	return s[:end], s[end:], true
 }
 
 // parsePosition reads "\t/src/main.go:17 +0x1e" (GOTRACEBACK=system adds

@@ -1,8 +1,10 @@
 package leakcheck
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"runtime"
 	"runtime/pprof"
@@ -117,6 +119,7 @@ func TestParse(t *testing.T) {
 			CreatedBy: main("main.lockIt", 69),
 			Creator:   30,
 			Ancestors: []int64{30, 1},
+			Labels:    map[string]string{"leaktest": "TestA", "odd] {key": "x"},
 			Leaked:    true,
 		},
 	}
@@ -224,4 +227,53 @@ func DescribeAll(gs []Goroutine) string {
 		parts = append(parts, Describe(g))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// TestParseHeaderLabels reads the labels of both Go versions' headers.
+func TestParseHeaderLabels(t *testing.T) {
+	for header, want := range map[string]map[string]string{
+		// Go 1.26
+		`goroutine 7 [chan send (leaked) labels:{"leaktest": "t3", "a,b": "c}]"}]:`: {"leaktest": "t3", "a,b": "c}]"},
+		`goroutine 7 [chan receive labels:{"leaktest": "t3"}]:`:                     {"leaktest": "t3"},
+		// Go 1.27
+		`goroutine 7 [chan send (leaked), 2 minutes] {leaktest: t3, "a b": x.y/z_1}:`: {"leaktest": "t3", "a b": "x.y/z_1"},
+		`goroutine 7 [chan send (leaked)]:`:                                           nil,
+	} {
+		g, ok := parseHeader(header)
+		if !ok || !reflect.DeepEqual(g.Labels, want) || g.ID != 7 || !strings.HasPrefix(g.Reason, "chan ") || strings.Contains(g.Reason, "label") {
+			t.Errorf("parseHeader(%s) = %+v, %v; want the labels %v", header, g, ok, want)
+		}
+	}
+	for _, bad := range []string{
+		`goroutine 7 [chan send (leaked)] {leaktest: t3:`,
+		`goroutine 7 [chan send (leaked)] {leaktest t3}:`,
+		`goroutine 7 [chan send labels:{"leaktest": "t3"}:`,
+	} {
+		if g, ok := parseHeader(bad); ok {
+			t.Errorf("parseHeader(%s) = %+v, want not a header", bad, g)
+		}
+	}
+}
+
+// TestTracebackLabels checks that the running Go prints a goroutine's
+// labels in a form parseAll reads, once withTracebackLabels asks for them,
+// and that GODEBUG is as it was afterwards.
+func TestTracebackLabels(t *testing.T) {
+	before, set := os.LookupEnv("GODEBUG")
+	var text string
+	pprof.Do(t.Context(), pprof.Labels("leaktest", "t3", "odd key", `a "b"`), func(context.Context) {
+		withTracebackLabels(func() error {
+			buf := make([]byte, 1<<16)
+			text = string(buf[:runtime.Stack(buf, false)])
+			return nil
+		})
+	})
+	if after, setAfter := os.LookupEnv("GODEBUG"); after != before || setAfter != set {
+		t.Errorf("GODEBUG %q (set: %v) afterwards, want %q (set: %v)", after, setAfter, before, set)
+	}
+	all := parseAll(text)
+	want := map[string]string{"leaktest": "t3", "odd key": `a "b"`}
+	if len(all) != 1 || !reflect.DeepEqual(all[0].Labels, want) {
+		t.Errorf("labels %+v, want %v, from:\n%s", all, want, text)
+	}
 }
