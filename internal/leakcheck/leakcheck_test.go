@@ -277,3 +277,25 @@ func TestTracebackLabels(t *testing.T) {
 		t.Errorf("labels %+v, want %v, from:\n%s", all, want, text)
 	}
 }
+
+// TestAlive finds this test's goroutine, with its labels, and a goroutine
+// it started, none of them leaked.
+func TestAlive(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	pprof.Do(t.Context(), pprof.Labels("leaktest", "TestAlive"), func(context.Context) {
+		go func() { <-release }()
+	})
+	var labelled int
+	for _, g := range Alive() {
+		if g.Leaked {
+			t.Errorf("goroutine %d marked leaked", g.ID)
+		}
+		if g.Labels["leaktest"] == "TestAlive" {
+			labelled++
+		}
+	}
+	if labelled != 1 {
+		t.Errorf("%d goroutines labelled leaktest=TestAlive, want the one started under the label", labelled)
+	}
+}
