@@ -1,7 +1,7 @@
 // Package leaktest fails a test that leaks goroutines, and only then.
 //
 //	func TestFetch(t *testing.T) {
-//		defer leaktest.Check(t)
+//		leaktest.Check(t)
 //		...
 //	}
 //
@@ -27,38 +27,56 @@
 //
 // The profile is built in from Go 1.27. With Go 1.26 the test binary must
 // be built with GOEXPERIMENT=goroutineleakprofile. Elsewhere Check and
-// Main check nothing and say so in one log line (shown with go test -v);
-// they never fail a test because the profile is missing.
+// Main check nothing, and the test binary says so once on its standard
+// error (go test shows it without -v, except for a package that passes in
+// go test ./..., whose output go test drops). They fail no test for it
+// unless LEAKTEST_REQUIRE_PROFILE=1 is set, as CI should set it: then
+// every Check fails its test, and Main the package.
 //
 // # What is attributed to a test
 //
-// Check runs when the test function returns, so deferred calls must run
-// before it: defer it first. It writes the profile once, and reports the
-// leaked goroutines that the test's goroutine created, directly or through
-// goroutines it created. It finds that tree from each goroutine's creator
-// ("created by ... in goroutine N" in its traceback): a leaked goroutine
-// whose creator is the test's goroutine is the test's, and so is one whose
-// creator is the test's through a chain of goroutines that are still
-// alive. Hence:
+// Check(t) as the test's first statement gives the test's goroutine a
+// pprof label, leaktest=<the test's name>. Every goroutine inherits the
+// labels of the goroutine that starts it, so every goroutine that the test
+// or its subtests start, at any depth, carries it, however the goroutines
+// in between have exited; only a goroutine that sets labels of its own
+// (pprof.Do with a context that lacks the test's) drops it. Check looks at
+// them through t.Cleanup, once the test and its subtests have finished,
+// and writes the profile only if one of them is still alive. A leaked
+// goroutine labelled with the test's name, or a subtest's, is the test's.
+//
+// Check also attributes to the test, in both forms, the leaked goroutines
+// that the test's goroutine created, directly or through goroutines it
+// created that are still alive ("created by ... in goroutine N" in each
+// traceback). That is all the deferred form sees,
+//
+//	defer leaktest.Check(t)
+//
+// which checks when the test function returns, so it must be the first
+// deferred call; the labels it sets then come too late to mark anything.
+// Hence:
 //
 //   - A leak from before the test started is never the test's: the test's
 //     goroutine did not exist then.
 //   - Tests that run at the same time (t.Parallel) have different
-//     goroutines, and do not blame each other.
-//   - A goroutine whose chain of creators passes through one that has
-//     exited is not attributed: a goroutine started by a server's accept
-//     loop after the loop returned, or by a subtest that has finished (give
-//     the subtest a Check of its own). Run the tests with
-//     GODEBUG=tracebackancestors=N (say 10) and the runtime records N
-//     creators of every goroutine, including those that have exited; Check
-//     then attributes these too. Without it, Main catches them.
+//     goroutines and different labels, and do not blame each other.
+//   - In the deferred form, a goroutine whose chain of creators passes
+//     through one that has exited is not attributed: a goroutine started by
+//     a server's accept loop after the loop returned, or by a subtest that
+//     has finished. Run the tests with GODEBUG=tracebackancestors=N (say
+//     10) and the runtime records N creators of every goroutine, including
+//     those that have exited; Check then attributes these too. Without it,
+//     Main catches them. The first-statement form needs none of this.
 //   - A leak reported by one Check is not reported again by another, nor by
-//     Main.
+//     Main. A subtest's Check reports what has leaked when the subtest
+//     ends; its parent's reports what leaked later.
 //
 // Main runs the package's tests and then checks the whole process, as
 // goleak's VerifyTestMain does: when the tests passed, every goroutine that
 // is leaked then, was not leaked before the tests started (by an init
-// function, say) and was not reported by a Check fails the package.
+// function, say) and was not reported by a Check fails the package. The
+// testing package has printed PASS by then, so Main's report follows it
+// and ends with FAIL.
 //
 // # The static linter
 //
@@ -71,30 +89,79 @@ package leaktest
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/goroutineleak/goroutineleak/internal/leakcheck"
 )
 
-// noProfile is the one line logged when the test binary has no profile.
-const noProfile = "leaktest: goroutine leaks not checked: this test binary has no goroutineleak profile (it needs Go 1.27, or Go 1.26 with GOEXPERIMENT=goroutineleakprofile)"
+// RequireProfileEnv names the environment variable that makes a missing
+// profile an error: with LEAKTEST_REQUIRE_PROFILE=1, Check fails its test
+// and Main fails the package when the test binary has no goroutineleak
+// profile. Set it in CI, so that a toolchain without the profile cannot
+// turn the leak checks off unnoticed.
+const RequireProfileEnv = "LEAKTEST_REQUIRE_PROFILE"
 
-// Check fails t if the goroutines that t's test started have leaked: if
-// any goroutine of its tree is blocked for ever. Use it as
+// noProfile says, once per test binary, that nothing is checked and what
+// to do about it.
+const noProfile = "leaktest: goroutine leaks are NOT checked: this test binary has no goroutineleak profile. " +
+	"Run the tests with Go 1.27 or later (GOTOOLCHAIN=go1.27.3 go test ./...), or with Go 1.26 built with the experiment (GOEXPERIMENT=goroutineleakprofile go test ./...). " +
+	"Set " + RequireProfileEnv + "=1 to make a missing profile fail the tests, as CI should."
+
+// profileRequired is the error of Check and Main when RequireProfileEnv
+// asks for the profile and there is none.
+const profileRequired = "leaktest: " + RequireProfileEnv + "=1 requires the goroutineleak profile, and this test binary has none: " +
+	"run the tests with Go 1.27 or later (GOTOOLCHAIN=go1.27.3 go test ./...), or with Go 1.26 built with the experiment (GOEXPERIMENT=goroutineleakprofile go test ./...)"
+
+// labelKey is the pprof label that Check gives a test's goroutine, with
+// the test's name as its value. Every goroutine inherits the labels of the
+// goroutine that starts it, so the label marks everything the test
+// starts, at any depth, even after the goroutines in between have exited.
+const labelKey = "leaktest"
+
+// Check fails t if goroutines that t's test started have leaked: if any of
+// them is blocked for ever. Call it as the test's first statement:
+//
+//	func TestFetch(t *testing.T) {
+//		leaktest.Check(t)
+//		...
+//	}
+//
+// It labels the test's goroutine, and so every goroutine the test and its
+// subtests start, at any depth, and checks them once the test and its
+// subtests have finished, through t.Cleanup.
+//
+// The older form, deferred at the top of the test,
 //
 //	defer leaktest.Check(t)
 //
-// at the top of the test, so that it runs after the test's other deferred
-// calls. See the package documentation for what it attributes to t.
+// still works as it did: it checks when the test function returns, and
+// attributes to t only the goroutines its goroutine started directly or
+// through goroutines still alive. See the package documentation.
 func Check(t testing.TB) {
 	t.Helper()
-	check(t, leakcheck.Goroutines, currentID())
+	w, first := watch(t)
+	if first {
+		pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels(labelKey, w.name)))
+		t.Cleanup(func() {
+			t.Helper()
+			w.check(t, runtimeGoroutines)
+			unwatch(w)
+		})
+	}
+	// Deferred, this is the check of the test's end. As the first
+	// statement it finds nothing the test owns yet, and costs a traceback.
+	w.check(t, runtimeGoroutines)
 }
 
 // Main runs the tests of m and exits: non-zero when they fail, or when
@@ -119,38 +186,152 @@ func Main(m *testing.M) {
 //		os.Exit(code)
 //	}
 func Run(m *testing.M) int {
-	code, msg := run(m, leakcheck.Goroutines)
+	code, msg := run(m, runtimeGoroutines)
 	if msg != "" {
 		fmt.Fprintln(os.Stderr, msg)
 	}
+	if code != 0 && msg != "" {
+		// m.Run has printed PASS, or FAIL before msg: end with the
+		// verdict, as a run of failed tests does.
+		fmt.Print(verdictPrefix(), "FAIL\n")
+	}
 	return code
+}
+
+// verdictPrefix is what the testing package puts before its verdict line:
+// a byte that marks it as the framework's under go test -json.
+func verdictPrefix() string {
+	if v := flag.Lookup("test.v"); v != nil && v.Value.String() == "test2json" {
+		return "\x16"
+	}
+	return ""
+}
+
+// goroutineSource is where a check reads the goroutines; tests fake it.
+type goroutineSource struct {
+	// alive is leakcheck.Alive: cheap, none marked leaked.
+	alive func() []leakcheck.Goroutine
+	// profile is leakcheck.Goroutines: the profile, with the leaked ones
+	// marked.
+	profile profileFunc
+	// hasProfile says whether the binary has the profile.
+	hasProfile func() bool
+	// notice says, once, that the profile is missing.
+	notice func()
 }
 
 // profileFunc is leakcheck.Goroutines; tests pass others.
 type profileFunc func() ([]leakcheck.Goroutine, error)
 
-// check is Check with the profile and the test's goroutine as arguments.
-func check(t testing.TB, profile profileFunc, root int64) {
+var runtimeGoroutines = goroutineSource{
+	alive:      leakcheck.Alive,
+	profile:    leakcheck.Goroutines,
+	hasProfile: func() bool { return pprof.Lookup("goroutineleak") != nil },
+	notice:     noticeOnce,
+}
+
+// noticeOnce prints noProfile on the standard error, where go test shows
+// it without -v, once per test binary.
+var noticeOnce = sync.OnceFunc(func() { fmt.Fprintln(os.Stderr, noProfile) })
+
+// A watched test is one that Check has labelled, until its cleanup.
+type watched struct {
+	name string // the test's name, the value of its label
+	root int64  // the test's goroutine
+	// missingSaid is set once the test has been told that the profile is
+	// missing, so that its later checks do not say it again.
+	missingSaid bool
+}
+
+// watching maps the name of each test that Check labelled to its watch,
+// while the test runs.
+var watching struct {
+	sync.Mutex
+	tests map[string]*watched
+}
+
+// watch returns t's watch, and whether this call made it: the first Check
+// of t, on t's goroutine.
+func watch(t testing.TB) (w *watched, first bool) {
+	watching.Lock()
+	defer watching.Unlock()
+	if w := watching.tests[t.Name()]; w != nil {
+		return w, false
+	}
+	if watching.tests == nil {
+		watching.tests = map[string]*watched{}
+	}
+	w = &watched{name: t.Name(), root: currentID()}
+	watching.tests[w.name] = w
+	return w, true
+}
+
+func unwatch(w *watched) {
+	watching.Lock()
+	defer watching.Unlock()
+	delete(watching.tests, w.name)
+}
+
+// check fails t if goroutines that w owns have leaked. It writes the
+// profile only if w owns a goroutine at all.
+func (w *watched) check(t testing.TB, src goroutineSource) {
 	t.Helper()
-	all, err := profile()
-	if errors.Is(err, leakcheck.ErrNoProfile) {
-		t.Log(noProfile)
+	if !src.hasProfile() {
+		if !w.missingSaid {
+			w.missingSaid = true
+			if failure := missingProfile(src.notice); failure != "" {
+				t.Error(failure)
+			}
+		}
 		return
 	}
+	if len(w.owned(src.alive())) == 0 {
+		return
+	}
+	all, err := src.profile()
 	if err != nil {
 		t.Errorf("leaktest: %v", err)
 		return
 	}
-	if leaks := claim(owned(all, root)); len(leaks) > 0 {
+	leaked := slices.DeleteFunc(w.owned(all), func(g leakcheck.Goroutine) bool { return !g.Leaked })
+	if leaks := claim(leaked); len(leaks) > 0 {
 		t.Error(report(t.Name(), leaks))
 	}
 }
 
-// run is Main with the profile as an argument. It returns the exit code
+// missingProfile says that the profile is missing: it returns the
+// failure to report when RequireProfileEnv asks for the profile, else it
+// calls notice and returns "".
+func missingProfile(notice func()) (failure string) {
+	required, err := profileRequiredByEnv()
+	switch {
+	case err != nil:
+		return err.Error()
+	case required:
+		return profileRequired
+	}
+	notice()
+	return ""
+}
+
+// profileRequiredByEnv reads RequireProfileEnv.
+func profileRequiredByEnv() (bool, error) {
+	value := os.Getenv(RequireProfileEnv)
+	if value == "" {
+		return false, nil
+	}
+	required, err := strconv.ParseBool(value)
+	if err != nil {
+		return false, fmt.Errorf("leaktest: %s=%q: want 1 to require the goroutineleak profile, 0 or unset not to", RequireProfileEnv, value)
+	}
+	return required, nil
+}
+
+// run is Main with the goroutines' source as an argument. It returns the exit code
 // and what to print.
-func run(m interface{ Run() int }, profile profileFunc) (int, string) {
+func run(m interface{ Run() int }, src goroutineSource) (int, string) {
 	before := map[int64]bool{}
-	all, err := profile()
+	all, err := src.profile()
 	for _, g := range all {
 		if g.Leaked {
 			before[g.ID] = true
@@ -158,15 +339,15 @@ func run(m interface{ Run() int }, profile profileFunc) (int, string) {
 	}
 	code := m.Run()
 	if errors.Is(err, leakcheck.ErrNoProfile) {
-		if testing.Verbose() {
-			return code, noProfile
+		if failure := missingProfile(src.notice); failure != "" {
+			return max(code, 1), failure
 		}
 		return code, ""
 	}
 	if err == nil && code == 0 {
 		// As goleak does, leaks are looked for only after the tests
 		// passed: a failing test often abandons goroutines on its way out.
-		all, err = profile()
+		all, err = src.profile()
 	}
 	if err != nil {
 		return max(code, 1), fmt.Sprintf("leaktest: %v", err)
@@ -186,16 +367,41 @@ func run(m interface{ Run() int }, profile profileFunc) (int, string) {
 	return 0, ""
 }
 
-// owned returns the leaked goroutines that root created, directly or
-// through goroutines it created: through the creators of the goroutines
-// in all, which are alive, and through the ancestors the runtime recorded
-// under GODEBUG=tracebackancestors, which may have exited.
-func owned(all []leakcheck.Goroutine, root int64) []leakcheck.Goroutine {
+// owned returns the goroutines of all, leaked or not, that belong to w's
+// test: those labelled with its name or a subtest's, and those its
+// goroutine created, directly or through goroutines it created, which
+// owned follows through the creators of the goroutines in all, which are
+// alive, and through the ancestors the runtime recorded under
+// GODEBUG=tracebackancestors, which may have exited.
+func (w *watched) owned(all []leakcheck.Goroutine) []leakcheck.Goroutine {
+	var mine []leakcheck.Goroutine
+	descends := descendsFrom(all, w.root)
+	for _, g := range all {
+		if g.ID == w.root {
+			continue
+		}
+		if label, ok := g.Labels[labelKey]; ok && (label == w.name || strings.HasPrefix(label, w.name+"/")) {
+			mine = append(mine, g)
+			continue
+		}
+		for _, id := range append([]int64{g.Creator}, g.Ancestors...) {
+			if descends(id) {
+				mine = append(mine, g)
+				break
+			}
+		}
+	}
+	return mine
+}
+
+// descendsFrom returns whether a goroutine is root or descends from it
+// through the live goroutines of all.
+func descendsFrom(all []leakcheck.Goroutine, root int64) func(id int64) bool {
 	creator := make(map[int64]int64, len(all))
 	for _, g := range all {
 		creator[g.ID] = g.Creator
 	}
-	descends := func(id int64) bool {
+	return func(id int64) bool {
 		for range len(all) + 1 { // IDs are unique, so the chain ends; the bound is a guard
 			if id == root {
 				return true
@@ -208,19 +414,6 @@ func owned(all []leakcheck.Goroutine, root int64) []leakcheck.Goroutine {
 		}
 		return false
 	}
-	var leaks []leakcheck.Goroutine
-	for _, g := range all {
-		if !g.Leaked {
-			continue
-		}
-		for _, id := range append([]int64{g.Creator}, g.Ancestors...) {
-			if descends(id) {
-				leaks = append(leaks, g)
-				break
-			}
-		}
-	}
-	return leaks
 }
 
 // reported holds the IDs of the leaked goroutines already reported in this

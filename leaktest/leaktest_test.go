@@ -3,7 +3,7 @@ package leaktest
 import (
 	"errors"
 	"fmt"
-	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -38,8 +38,38 @@ func resetReported(t *testing.T) {
 	t.Cleanup(reset)
 }
 
-func fake(gs ...leakcheck.Goroutine) profileFunc {
-	return func() ([]leakcheck.Goroutine, error) { return gs, nil }
+// fake is a goroutine source whose profile returns gs, and whose cheap
+// list of goroutines returns them too, none leaked.
+func fake(gs ...leakcheck.Goroutine) goroutineSource {
+	return goroutineSource{
+		alive: func() []leakcheck.Goroutine {
+			var alive []leakcheck.Goroutine
+			for _, g := range gs {
+				g.Leaked = false
+				alive = append(alive, g)
+			}
+			return alive
+		},
+		profile:    func() ([]leakcheck.Goroutine, error) { return gs, nil },
+		hasProfile: func() bool { return true },
+		notice:     func() { panic("notice of a missing profile with a profile") },
+	}
+}
+
+// noProfileSource returns the goroutine source of a binary without the
+// profile, which counts its notices.
+func noProfileSource(notices *int) goroutineSource {
+	return goroutineSource{
+		alive:      fake(alive(10, 1), alive(11, 10)).alive,
+		profile:    func() ([]leakcheck.Goroutine, error) { return nil, leakcheck.ErrNoProfile },
+		hasProfile: func() bool { return false },
+		notice:     func() { *notices++ },
+	}
+}
+
+func labelled(g leakcheck.Goroutine, test string) leakcheck.Goroutine {
+	g.Labels = map[string]string{labelKey: test}
+	return g
 }
 
 func leaked(id, creator int64, ancestors ...int64) leakcheck.Goroutine {
@@ -62,7 +92,8 @@ func ids(gs []leakcheck.Goroutine) []int64 {
 	return ids
 }
 
-// TestOwned checks what is attributed to the test whose goroutine is 10.
+// TestOwned checks what is attributed to the test whose goroutine is 10,
+// and to its parallel neighbour, whose goroutine is 20.
 func TestOwned(t *testing.T) {
 	all := []leakcheck.Goroutine{
 		alive(10, 1),           // the test
@@ -76,14 +107,28 @@ func TestOwned(t *testing.T) {
 		leaked(17, 20),         // the other test's
 		leaked(18, 99, 99, 20), // the other test's, through an exited goroutine
 		leaked(5, 1),           // leaked before the test started
+		// Labelled by Check: the test's, whatever their creators.
+		labelled(leaked(31, 99), "TestA"),     // the test's
+		labelled(leaked(32, 20), "TestA/sub"), // its subtest's
+		labelled(leaked(33, 99), "TestAB"),    // another test's
+		labelled(alive(34, 99), "TestA"),      // alive, the test's
 	}
-	got := ids(owned(all, 10))
-	want := []int64{11, 12, 14, 16}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("owned by 10: %v, want %v", got, want)
+	leakedOnly := func(gs []leakcheck.Goroutine) []leakcheck.Goroutine {
+		return slices.DeleteFunc(gs, func(g leakcheck.Goroutine) bool { return !g.Leaked })
 	}
-	if got := ids(owned(all, 20)); fmt.Sprint(got) != "[17 18]" {
-		t.Errorf("owned by 20: %v, want [17 18]", got)
+	a := &watched{name: "TestA", root: 10}
+	if got, want := ids(leakedOnly(a.owned(all))), "[11 12 14 16 31 32]"; fmt.Sprint(got) != want {
+		t.Errorf("leaked, owned by TestA: %v, want %v", got, want)
+	}
+	if got, want := ids(a.owned(all)), "[11 12 13 14 16 31 32 34]"; fmt.Sprint(got) != want {
+		t.Errorf("owned by TestA: %v, want %v", got, want)
+	}
+	b := &watched{name: "TestB", root: 20}
+	if got, want := ids(leakedOnly(b.owned(all))), "[17 18 32]"; fmt.Sprint(got) != want {
+		t.Errorf("leaked, owned by TestB: %v, want %v (32 by its creator)", got, want)
+	}
+	if got := ids((&watched{name: "TestA", root: 40}).owned(all[:len(all)-4])); got != nil {
+		t.Errorf("a test without goroutines owns %v", got)
 	}
 }
 
@@ -91,7 +136,8 @@ func TestCheckReports(t *testing.T) {
 	resetReported(t)
 	profile := fake(alive(10, 1), leaked(11, 10), leaked(12, 1))
 	var r recorder
-	check(&r, profile, 10)
+	w := &watched{name: "TestRecorded", root: 10}
+	w.check(&r, profile)
 	if len(r.errors) != 1 {
 		t.Fatalf("errors %q, want one report", r.errors)
 	}
@@ -106,37 +152,61 @@ func TestCheckReports(t *testing.T) {
 	}
 	// A leak is reported once.
 	r = recorder{}
-	check(&r, profile, 10)
+	w.check(&r, profile)
 	if len(r.errors) != 0 {
 		t.Errorf("reported again: %q", r.errors)
+	}
+
+	// A test without goroutines of its own gets no profile written.
+	r = recorder{}
+	noProfile := fake(alive(20, 1), leaked(21, 1))
+	noProfile.profile = func() ([]leakcheck.Goroutine, error) {
+		t.Error("profile written for a test that owns no goroutine")
+		return nil, nil
+	}
+	(&watched{name: "TestRecorded", root: 20}).check(&r, noProfile)
+	if len(r.errors) != 0 {
+		t.Errorf("errors: %q", r.errors)
 	}
 }
 
 // TestCheckNoProfile covers a binary without the profile on every
-// toolchain: one log line, no failure.
+// toolchain: no failure, unless RequireProfileEnv asks for the profile;
+// then one per test, however many times it checks.
 func TestCheckNoProfile(t *testing.T) {
-	var r recorder
-	check(&r, func() ([]leakcheck.Goroutine, error) { return nil, leakcheck.ErrNoProfile }, 10)
-	if len(r.errors) != 0 || len(r.logs) != 1 || r.logs[0] != noProfile {
-		t.Errorf("errors %q, logs %q; want only the log line %q", r.errors, r.logs, noProfile)
+	for _, c := range []struct {
+		env  string
+		want string // the test's one error, if any
+	}{
+		{"", ""},
+		{"0", ""},
+		{"1", profileRequired},
+		{"true", profileRequired},
+		{"maybe", `leaktest: LEAKTEST_REQUIRE_PROFILE="maybe": want 1 to require the goroutineleak profile, 0 or unset not to`},
+	} {
+		t.Setenv(RequireProfileEnv, c.env)
+		var r recorder
+		notices := 0
+		w := &watched{name: "TestRecorded", root: 10}
+		w.check(&r, noProfileSource(&notices)) // as the test's first statement
+		w.check(&r, noProfileSource(&notices)) // in its cleanup
+		if len(r.logs) != 0 || c.want == "" && len(r.errors) != 0 || c.want != "" && fmt.Sprint(r.errors) != fmt.Sprint([]string{c.want}) {
+			t.Errorf("%s=%s: errors %q, logs %q; want the error %q only", RequireProfileEnv, c.env, r.errors, r.logs, c.want)
+		}
+		if wantNotices := map[bool]int{true: 1}[c.want == ""]; notices != wantNotices {
+			t.Errorf("%s=%s: %d notices, want %d", RequireProfileEnv, c.env, notices, wantNotices)
+		}
 	}
 }
 
-// TestCheckHere runs Check in this test binary, which leaks nothing: with
-// the profile it reports nothing, without it it logs one line.
+// TestCheckHere runs Check in this test binary, which leaks nothing: it
+// reports nothing, with the profile or without it.
 func TestCheckHere(t *testing.T) {
 	var r recorder
 	r.TB = t
 	Check(&r)
-	if len(r.errors) != 0 {
-		t.Errorf("errors: %q", r.errors)
-	}
-	hasProfile := pprof.Lookup("goroutineleak") != nil
-	if want := 1; !hasProfile && len(r.logs) != want {
-		t.Errorf("without the profile, logs %q, want the one line", r.logs)
-	}
-	if hasProfile && len(r.logs) != 0 {
-		t.Errorf("with the profile, logs %q, want none", r.logs)
+	if len(r.errors) != 0 || len(r.logs) != 0 {
+		t.Errorf("errors %q, logs %q; want none", r.errors, r.logs)
 	}
 }
 
@@ -160,30 +230,42 @@ func TestRun(t *testing.T) {
 		return []leakcheck.Goroutine{leaked(5, 1), leaked(7, 3), leaked(8, 3)}, nil
 	}
 	m := &fakeM{}
-	code, got := run(m, profile)
+	code, got := run(m, goroutineSource{profile: profile})
 	if code != 1 || !m.ran {
 		t.Errorf("run = %d (tests ran: %v), want 1 for the new leak", code, m.ran)
 	}
-	if !strings.Contains(got, "leaktest: the tests of this package leaked 1 goroutine") ||
+	if !strings.Contains(got, "leaktest: the tests of this package passed, but leaked 1 goroutine that no Check reported: ") ||
 		!strings.Contains(got, "goroutine 8 [") || strings.Contains(got, "goroutine 5 [") || strings.Contains(got, "goroutine 7 [") {
 		t.Errorf("report of 8 only wanted:\n%s", got)
 	}
 
 	// Failed tests: their code, and no second profile.
 	calls = 0
-	if code, out := run(&fakeM{code: 2}, profile); code != 2 || calls != 1 || out != "" {
+	if code, out := run(&fakeM{code: 2}, goroutineSource{profile: profile}); code != 2 || calls != 1 || out != "" {
 		t.Errorf("failed tests: run = %d after %d profiles, output %q; want 2 after 1, none", code, calls, out)
 	}
 
-	// No profile: the tests' code.
-	none := func() ([]leakcheck.Goroutine, error) { return nil, leakcheck.ErrNoProfile }
-	if code, out := run(&fakeM{}, none); code != 0 || strings.Contains(out, "leaked") {
+	// No profile: the tests' code, unless the profile is required.
+	notices := 0
+	none := noProfileSource(&notices)
+	if code, out := run(&fakeM{}, none); code != 0 || out != "" {
 		t.Errorf("no profile: run = %d, output %q; want 0", code, out)
 	}
+	if notices != 1 {
+		t.Errorf("no profile: %d notices, want 1", notices)
+	}
+	t.Setenv(RequireProfileEnv, "1")
+	if code, out := run(&fakeM{}, none); code != 1 || out != profileRequired {
+		t.Errorf("no profile, required: run = %d, output %q; want 1 and %q", code, out, profileRequired)
+	}
+	if code, out := run(&fakeM{code: 2}, none); code != 2 || out != profileRequired {
+		t.Errorf("no profile, required, tests failed: run = %d, output %q; want 2 and %q", code, out, profileRequired)
+	}
+	t.Setenv(RequireProfileEnv, "")
 
 	// Another error fails the run.
 	broken := func() ([]leakcheck.Goroutine, error) { return nil, errors.New("broken") }
-	if code, out := run(&fakeM{}, broken); code != 1 || !strings.Contains(out, "broken") {
+	if code, out := run(&fakeM{}, goroutineSource{profile: broken}); code != 1 || !strings.Contains(out, "broken") {
 		t.Errorf("broken profile: run = %d, output %q; want 1 and the error", code, out)
 	}
 }

@@ -2,8 +2,10 @@ package leaktest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,17 +23,21 @@ import (
 // marked "// TestName leaks here" is where leaktest must report that test's
 // goroutine blocked.
 
-// TestLeakyTests runs the tests of testdata/leaky, built with the
-// goroutineleak profile, one at a time.
+// A leakyCase runs some of the tests of a test binary and says which must
+// fail for a leak.
+type leakyCase struct {
+	run    string
+	env    []string
+	reason map[string]string // test -> wait reason of its leak; the others must pass
+	output string            // also expected in the output
+}
+
+// TestLeakyTests runs the tests of testdata/leaky, which defer Check,
+// built with the goroutineleak profile, one at a time.
 func TestLeakyTests(t *testing.T) {
 	defer Check(t)
 	exe, marks := leakyTests(t, "leaky")
-	for _, c := range []struct {
-		run    string
-		env    []string
-		reason map[string]string // test -> wait reason of its leak; the others must pass
-		output string            // also expected in the output
-	}{
+	runLeakyCases(t, exe, marks, []leakyCase{
 		{run: "TestSendNoReader", reason: map[string]string{"TestSendNoReader": "chan send"}},
 		{run: "TestReceiveNoSender", reason: map[string]string{"TestReceiveNoSender": "chan receive"}},
 		{run: "TestMutexNeverUnlocked", reason: map[string]string{"TestMutexNeverUnlocked": "sync.Mutex.Lock"}},
@@ -48,7 +54,41 @@ func TestLeakyTests(t *testing.T) {
 		// The clean subtest checks while the leaking one, which it runs
 		// beside, has leaked and is still running.
 		{run: "TestParallel", reason: map[string]string{"TestParallel/leaks": "chan send"}},
-	} {
+	})
+}
+
+// TestLabelledTests runs the tests of testdata/labelled, which call Check
+// as their first statement, built with the goroutineleak profile, without
+// GODEBUG=tracebackancestors: the label attributes every leak, however
+// its creators have exited.
+func TestLabelledTests(t *testing.T) {
+	Check(t)
+	exe, marks := leakyTests(t, "labelled")
+	runLeakyCases(t, exe, marks, []leakyCase{
+		// Started by a goroutine started by the test, which has exited.
+		{run: "TestGrandchild", reason: map[string]string{"TestGrandchild": "chan send"}},
+		// Started by a subtest, leaked once the subtest has exited.
+		{run: "TestSubtestOutlived", reason: map[string]string{"TestSubtestOutlived": "chan send"}},
+		{run: "TestSubtestChecked", reason: map[string]string{"TestSubtestChecked": "chan send"},
+			output: "\tstarted by TestSubtestChecked/starts\n"},
+		// Side by side: only the leaking one is blamed.
+		{run: "TestParallel(Leaks|Clean)", reason: map[string]string{"TestParallelLeaks": "chan receive"},
+			output: "--- PASS: TestParallelClean "},
+		// All at once.
+		{run: ".*", reason: map[string]string{
+			"TestGrandchild":      "chan send",
+			"TestSubtestOutlived": "chan send",
+			"TestSubtestChecked":  "chan send",
+			"TestParallelLeaks":   "chan receive",
+		}, output: "--- PASS: TestParallelClean "},
+	})
+}
+
+// runLeakyCases runs each case's tests in exe, two at a time, and checks
+// that exactly the tests it names fail, for the leaks marked in marks.
+func runLeakyCases(t *testing.T, exe string, marks map[string]int, cases []leakyCase) {
+	t.Helper()
+	for _, c := range cases {
 		name := strings.Join(append([]string{c.run}, c.env...), " ")
 		t.Run(name, func(t *testing.T) {
 			out, exitErr := runTests(t, exe, c.env, "-test.run=^"+c.run+"$", "-test.parallel=2")
@@ -80,7 +120,7 @@ func TestMainLeaks(t *testing.T) {
 
 	// A leak no Check saw fails the package after its tests passed.
 	out, err := runTests(t, exe, nil, "-test.run=^(TestClean|TestLeaksUnchecked)$")
-	if err == nil || !strings.Contains(out, "leaktest: the tests of this package leaked 1 goroutine") {
+	if err == nil || !strings.Contains(out, "leaktest: the tests of this package passed, but leaked 1 goroutine that no Check reported") {
 		t.Errorf("unchecked leak: exit status %v, want a report of the package; output:\n%s", err, out)
 	}
 	wantLeak(t, out, "", "chan receive", marks["TestLeaksUnchecked"])
@@ -93,30 +133,57 @@ func TestMainLeaks(t *testing.T) {
 	wantLeak(t, out, "TestLeaksChecked", "chan receive", marks["TestLeaksChecked"])
 }
 
-// TestWithoutProfile runs the tests of testdata/leaky built by the go
-// command as it is, without the experiment: by Go 1.26 that is a binary
-// without the profile, whose tests must all pass, each saying in one line
-// that it checked nothing.
+// TestWithoutProfile runs test binaries built by the go command as it is,
+// without the experiment: by Go 1.26 they have no profile. Run without -v,
+// as go test runs them, their tests pass, and the binary says once, on its
+// standard error, that nothing was checked and what to do. With
+// LEAKTEST_REQUIRE_PROFILE=1 every test that calls Check fails instead,
+// and so does Main when the tests pass.
 func TestWithoutProfile(t *testing.T) {
 	defer Check(t)
 	if testing.Short() {
-		t.Skip("builds and runs a test binary; skipped with -short")
+		t.Skip("builds and runs test binaries; skipped with -short")
 	}
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skipf("no go command: %v", err)
 	}
-	exe := buildTests(t, leakchecktest.PlainEnv(), "leaky")
-	out, err := runTests(t, exe, nil, "-test.parallel=2")
-	if !strings.Contains(out, noProfile) {
-		t.Skip("this toolchain builds the profile in (Go 1.27 and later), and the leaky tests fail by design; TestCheckNoProfile covers the path without it")
+	require := []string{RequireProfileEnv + "=1"}
+
+	// Main alone, with a test that calls no Check.
+	exe := buildTests(t, leakchecktest.PlainEnv(), "leakymain")
+	stdout, stderr, err := runQuietly(t, exe, nil, "-test.run=^TestClean$")
+	if !strings.Contains(stderr, noProfile) {
+		t.Skipf("this toolchain builds the profile in (Go 1.27 and later); TestCheckNoProfile covers the path without it:\n%s%s", stdout, stderr)
 	}
-	if err != nil {
-		t.Errorf("exit status %v, want success without the profile:\n%s", err, out)
+	if err != nil || strings.Count(stderr, noProfile) != 1 || stdout != "PASS\n" {
+		t.Errorf("Main: exit status %v, want success, PASS on the standard output and the notice once on the standard error:\n%s\nstandard error:\n%s", err, stdout, stderr)
 	}
-	// One line per Check: TestParallel has two, each of the others one.
-	checks := strings.Count(readFile(t, filepath.Join("testdata", "leaky", "leaky_test.go")), "defer leaktest.Check(t)")
-	if got := strings.Count(out, noProfile); got != checks {
-		t.Errorf("%d lines saying the profile is missing, want %d (one per Check):\n%s", got, checks, out)
+	stdout, stderr, err = runQuietly(t, exe, require, "-test.run=^TestClean$")
+	if err == nil || stderr != profileRequired+"\n" || stdout != "PASS\nFAIL\n" {
+		t.Errorf("Main, %s=1: exit status %v, want failure, the error, and FAIL last:\n%s\nstandard error:\n%s", RequireProfileEnv, err, stdout, stderr)
+	}
+
+	for _, pkg := range []string{"leaky", "labelled", "leakymain"} {
+		t.Run(pkg, func(t *testing.T) {
+			exe := buildTests(t, leakchecktest.PlainEnv(), pkg)
+			stdout, stderr, err := runQuietly(t, exe, nil, "-test.parallel=2")
+			if err != nil || strings.Count(stderr, noProfile) != 1 || stdout != "PASS\n" {
+				t.Errorf("exit status %v, want success, PASS on the standard output and the notice once on the standard error:\n%s\nstandard error:\n%s", err, stdout, stderr)
+			}
+
+			stdout, stderr, err = runQuietly(t, exe, require, "-test.parallel=2")
+			if err == nil || strings.Contains(stderr, noProfile) {
+				t.Errorf("%s=1: exit status %v, want failure, and no notice:\n%s\nstandard error:\n%s", RequireProfileEnv, err, stdout, stderr)
+			}
+			checkCall := regexp.MustCompile(`(?m)^\s+(defer )?leaktest\.Check\(t\)$`)
+			checks := len(checkCall.FindAllString(readFile(t, filepath.Join("testdata", pkg, pkg+"_test.go")), -1))
+			if pkg == "leakymain" {
+				checks++ // Main says it too
+			}
+			if got := strings.Count(stdout+stderr, profileRequired); got != checks {
+				t.Errorf("%s=1: %d failures for the missing profile, want %d, one per Check:\n%s\nstandard error:\n%s", RequireProfileEnv, got, checks, stdout, stderr)
+			}
+		})
 	}
 }
 
@@ -145,15 +212,34 @@ func buildTests(t *testing.T, env []string, pkg string) string {
 // environment, and returns its output and its exit error.
 func runTests(t *testing.T, exe string, env []string, args ...string) (string, error) {
 	t.Helper()
+	var out bytes.Buffer
+	err := runTestBinary(t, exe, env, &out, &out, append([]string{"-test.v"}, args...)...)
+	return out.String(), err
+}
+
+// runQuietly runs a test binary as go test does without -v, and returns
+// its standard output and standard error apart.
+func runQuietly(t *testing.T, exe string, env []string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err = runTestBinary(t, exe, env, &out, &errOut, args...)
+	return out.String(), errOut.String(), err
+}
+
+// runTestBinary runs a test binary once with env added to the test's
+// environment, and returns its exit error.
+func runTestBinary(t *testing.T, exe string, env []string, stdout, stderr io.Writer, args ...string) error {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, append([]string{"-test.v", "-test.count=1", "-test.timeout=1m"}, args...)...)
+	cmd := exec.CommandContext(ctx, exe, append([]string{"-test.count=1", "-test.timeout=1m"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	err := cmd.Run()
 	if ee := (*exec.ExitError)(nil); err != nil && !errors.As(err, &ee) {
 		t.Fatalf("%s: %v", filepath.Base(exe), err)
 	}
-	return string(out), err
+	return err
 }
 
 // wantLeak checks that the output reports a goroutine of test (the
@@ -163,16 +249,16 @@ func wantLeak(t *testing.T, out, test, reason string, line int) {
 	if line == 0 {
 		t.Fatalf("no line marked %q", test+" leaks here")
 	}
-	who := test
+	who := regexp.QuoteMeta(test) + ` leaked 1 goroutine`
 	if test == "" {
-		who = "the tests of this package"
+		who = `the tests of this package passed, but leaked 1 goroutine`
 	} else if !strings.Contains(out, "--- FAIL: "+test+" ") {
 		t.Errorf("%s did not fail:\n%s", test, out)
 	}
-	block := regexp.MustCompile(`leaktest: ` + regexp.QuoteMeta(who) + ` leaked 1 goroutine.*\n\s*\n\s*goroutine \d+ \[` +
+	block := regexp.MustCompile(`leaktest: ` + who + `.*\n\s*\n\s*goroutine \d+ \[` +
 		regexp.QuoteMeta(reason) + `\]:\n\s*blocked at \S+_test\.go:` + strconv.Itoa(line) + ` \(`)
 	if !block.MatchString(out) {
-		t.Errorf("no report of %s's goroutine blocked at line %d [%s]:\n%s", who, line, reason, out)
+		t.Errorf("no report of a goroutine of %q blocked at line %d [%s]:\n%s", test, line, reason, out)
 	}
 }
 

@@ -28,25 +28,30 @@ var advice = map[string]string{
 // linterURL is where the static linter's README says what it reports.
 const linterURL = "https://github.com/goroutineleak/goroutineleak#what-it-reports"
 
-// report words the leaks of one test, or of the package's tests when test
-// is "".
+// report words the leaks of one test, or those Main finds after the
+// package's tests passed when test is "".
 func report(test string, leaks []leakcheck.Goroutine) string {
 	var b strings.Builder
-	who := test
-	if who == "" {
-		who = "the tests of this package"
-	}
 	noun, them := "goroutine", "it"
 	if len(leaks) > 1 {
 		noun, them = "goroutines", "them"
 	}
-	fmt.Fprintf(&b, "leaktest: %s leaked %d %s: the runtime's goroutineleak profile finds %s blocked with nothing left that can wake %[4]s\n", who, len(leaks), noun, them)
+	what := fmt.Sprintf("%s leaked %d %s", test, len(leaks), noun)
+	if test == "" {
+		// Main reports after the testing package's PASS.
+		what = fmt.Sprintf("the tests of this package passed, but leaked %d %s that no Check reported", len(leaks), noun)
+	}
+	fmt.Fprintf(&b, "leaktest: %s: the runtime's goroutineleak profile finds %s blocked with nothing left that can wake %[2]s\n", what, them)
 	src := sources{}
 	for _, g := range leaks {
 		fmt.Fprintf(&b, "\ngoroutine %d [%s]:\n", g.ID, g.Reason)
 		fmt.Fprintf(&b, "\tblocked at %s\n", at(g.Blocked))
 		if g.CreatedBy != (leakcheck.Frame{}) {
 			fmt.Fprintf(&b, "\tcreated at %s\n", at(g.CreatedBy))
+		}
+		if started := g.Labels[labelKey]; started != "" && started != test {
+			// A subtest's, or for Main a test's, by the label Check gave it.
+			fmt.Fprintf(&b, "\tstarted by %s\n", started)
 		}
 		if a, ok := advice[g.Reason]; ok {
 			fmt.Fprintf(&b, "\tfix: %s\n", a)
