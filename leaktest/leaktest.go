@@ -337,13 +337,17 @@ func run(m interface{ Run() int }, src goroutineSource) (int, string) {
 			before[g.ID] = true
 		}
 	}
-	code := m.Run()
 	if errors.Is(err, leakcheck.ErrNoProfile) {
-		if failure := missingProfile(src.notice); failure != "" {
+		// The notice comes first, where it is read before the tests'
+		// output; a failure comes after it, with the verdict.
+		failure := missingProfile(src.notice)
+		code := m.Run()
+		if failure != "" {
 			return max(code, 1), failure
 		}
 		return code, ""
 	}
+	code := m.Run()
 	if err == nil && code == 0 {
 		// As goleak does, leaks are looked for only after the tests
 		// passed: a failing test often abandons goroutines on its way out.

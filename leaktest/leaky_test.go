@@ -124,6 +124,11 @@ func TestMainLeaks(t *testing.T) {
 		t.Errorf("unchecked leak: exit status %v, want a report of the package; output:\n%s", err, out)
 	}
 	wantLeak(t, out, "", "chan receive", marks["TestLeaksUnchecked"])
+	// The testing package's PASS, the report that says the tests passed,
+	// and FAIL last.
+	if !regexp.MustCompile(`(?s)\nPASS\nleaktest: the tests of this package passed, but .*\nFAIL\n$`).MatchString(out) {
+		t.Errorf("unchecked leak: want PASS, the report, then FAIL last; output:\n%s", out)
+	}
 
 	// A leak a Check reported fails its test; Main does not report it again.
 	out, err = runTests(t, exe, nil, "-test.run=^TestLeaksChecked$")
