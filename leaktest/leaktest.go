@@ -148,20 +148,28 @@ const labelKey = "leaktest"
 // still works as it did: it checks when the test function returns, and
 // attributes to t only the goroutines its goroutine started directly or
 // through goroutines still alive. See the package documentation.
+//
+// Check tells the two forms apart by what the test's goroutine has
+// started: when a goroutine it started, directly or through others, is
+// alive, the test has begun, and Check checks at once, as the deferred
+// form always did; otherwise it labels and registers the cleanup.
 func Check(t testing.TB) {
 	t.Helper()
-	w, first := watch(t)
-	if first {
-		pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels(labelKey, w.name)))
-		t.Cleanup(func() {
-			t.Helper()
-			w.check(t, runtimeGoroutines)
-			unwatch(w)
-		})
+	w := &watched{name: t.Name(), root: currentID()}
+	if w.startedSome(runtimeGoroutines.alive()) {
+		// Deferred, or called late: check now, as Check always did.
+		w.check(t, runtimeGoroutines)
+		return
 	}
-	// Deferred, this is the check of the test's end. As the first
-	// statement it finds nothing the test owns yet, and costs a traceback.
-	w.check(t, runtimeGoroutines)
+	// The first statement (or a deferred call in a test whose goroutines
+	// have all exited, where the labels mark nothing and the cleanup finds
+	// nothing to check).
+	pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels(labelKey, w.name)))
+	t.Cleanup(func() {
+		t.Helper()
+		w.check(t, runtimeGoroutines)
+	})
+	w.profileMissing(t, runtimeGoroutines)
 }
 
 // Main runs the tests of m and exits: non-zero when they fail, or when
@@ -234,7 +242,7 @@ var runtimeGoroutines = goroutineSource{
 // it without -v, once per test binary.
 var noticeOnce = sync.OnceFunc(func() { fmt.Fprintln(os.Stderr, noProfile) })
 
-// A watched test is one that Check has labelled, until its cleanup.
+// A watched test is the test a Check call is for.
 type watched struct {
 	name string // the test's name, the value of its label
 	root int64  // the test's goroutine
@@ -243,49 +251,40 @@ type watched struct {
 	missingSaid bool
 }
 
-// watching maps the name of each test that Check labelled to its watch,
-// while the test runs.
-var watching struct {
-	sync.Mutex
-	tests map[string]*watched
+// startedSome reports whether the test's goroutine has started goroutines
+// that are alive in all, directly or through others: whether the test has
+// begun.
+func (w *watched) startedSome(all []leakcheck.Goroutine) bool {
+	descends := descendsFrom(all, w.root)
+	for _, g := range all {
+		if g.ID != w.root && createdBy(g, descends) {
+			return true
+		}
+	}
+	return false
 }
 
-// watch returns t's watch, and whether this call made it: the first Check
-// of t, on t's goroutine.
-func watch(t testing.TB) (w *watched, first bool) {
-	watching.Lock()
-	defer watching.Unlock()
-	if w := watching.tests[t.Name()]; w != nil {
-		return w, false
+// profileMissing reports whether the binary lacks the profile, and says
+// so, once per test.
+func (w *watched) profileMissing(t testing.TB, src goroutineSource) bool {
+	t.Helper()
+	if src.hasProfile() {
+		return false
 	}
-	if watching.tests == nil {
-		watching.tests = map[string]*watched{}
+	if !w.missingSaid {
+		w.missingSaid = true
+		if failure := missingProfile(src.notice); failure != "" {
+			t.Error(failure)
+		}
 	}
-	w = &watched{name: t.Name(), root: currentID()}
-	watching.tests[w.name] = w
-	return w, true
-}
-
-func unwatch(w *watched) {
-	watching.Lock()
-	defer watching.Unlock()
-	delete(watching.tests, w.name)
+	return true
 }
 
 // check fails t if goroutines that w owns have leaked. It writes the
 // profile only if w owns a goroutine at all.
 func (w *watched) check(t testing.TB, src goroutineSource) {
 	t.Helper()
-	if !src.hasProfile() {
-		if !w.missingSaid {
-			w.missingSaid = true
-			if failure := missingProfile(src.notice); failure != "" {
-				t.Error(failure)
-			}
-		}
-		return
-	}
-	if len(w.owned(src.alive())) == 0 {
+	if w.profileMissing(t, src) || len(w.owned(src.alive())) == 0 {
 		return
 	}
 	all, err := src.profile()
@@ -388,14 +387,22 @@ func (w *watched) owned(all []leakcheck.Goroutine) []leakcheck.Goroutine {
 			mine = append(mine, g)
 			continue
 		}
-		for _, id := range append([]int64{g.Creator}, g.Ancestors...) {
-			if descends(id) {
-				mine = append(mine, g)
-				break
-			}
+		if createdBy(g, descends) {
+			mine = append(mine, g)
 		}
 	}
 	return mine
+}
+
+// createdBy reports whether g's creator, or one of the ancestors the
+// runtime recorded, descends from the root of descends.
+func createdBy(g leakcheck.Goroutine, descends func(int64) bool) bool {
+	for _, id := range append([]int64{g.Creator}, g.Ancestors...) {
+		if descends(id) {
+			return true
+		}
+	}
+	return false
 }
 
 // descendsFrom returns whether a goroutine is root or descends from it

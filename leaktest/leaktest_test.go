@@ -132,6 +132,26 @@ func TestOwned(t *testing.T) {
 	}
 }
 
+// TestStartedSome checks how Check tells that the test of goroutine 10
+// has begun, and so that it was deferred.
+func TestStartedSome(t *testing.T) {
+	w := &watched{name: "TestA", root: 10}
+	for _, c := range []struct {
+		all  []leakcheck.Goroutine
+		want bool
+	}{
+		{[]leakcheck.Goroutine{alive(1, 0), alive(10, 1), alive(20, 1)}, false},
+		{[]leakcheck.Goroutine{alive(10, 1), labelled(leaked(31, 99), "TestA")}, false}, // an earlier run's leak
+		{[]leakcheck.Goroutine{alive(10, 1), alive(11, 10)}, true},
+		{[]leakcheck.Goroutine{alive(10, 1), alive(11, 10), leaked(12, 11)}, true},
+		{[]leakcheck.Goroutine{alive(10, 1), leaked(16, 99, 99, 10)}, true}, // by its recorded ancestors
+	} {
+		if got := w.startedSome(c.all); got != c.want {
+			t.Errorf("startedSome(%v) = %v, want %v", ids(c.all), got, c.want)
+		}
+	}
+}
+
 func TestCheckReports(t *testing.T) {
 	resetReported(t)
 	profile := fake(alive(10, 1), leaked(11, 10), leaked(12, 1))
