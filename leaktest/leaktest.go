@@ -53,7 +53,9 @@
 //	defer leaktest.Check(t)
 //
 // which checks when the test function returns, so it must be the first
-// deferred call; the labels it sets then come too late to mark anything.
+// deferred call; a label set then would mark nothing. Check tells the
+// forms apart by the test's goroutine tree: a test with a live goroutine
+// it started has begun, and is checked at once.
 // Hence:
 //
 //   - A leak from before the test started is never the test's: the test's
