@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
+	"github.com/goroutineleak/goroutineleak/leaktest"
 )
 
 // pages are the Markdown files a user reads, relative to this directory.
@@ -102,6 +103,25 @@ func TestReadmeStartsWithTheTwoCommands(t *testing.T) {
 	for _, command := range []string{"go run ./cmd/goroutineleak ./testdata/example", "go test -short ./..."} {
 		if !strings.Contains(first, command) {
 			t.Errorf("the README's first code block does not run %q:\n%s", command, first)
+		}
+	}
+}
+
+// TestLeaktestSection keeps what the README and docs/leaktest.md tell a
+// test author in step with the package: the form to prefer (Check as the
+// first statement, no defer) and the variable that makes CI fail without
+// the profile.
+func TestLeaktestSection(t *testing.T) {
+	for _, page := range []string{"../README.md", "leaktest.md"} {
+		text, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(text), leaktest.RequireProfileEnv+"=1") {
+			t.Errorf("%s does not say how to require the profile (%s=1)", page, leaktest.RequireProfileEnv)
+		}
+		if !regexp.MustCompile(`(?m)^\tleaktest\.Check\(t\)`).Match(text) {
+			t.Errorf("%s has no example with leaktest.Check(t) as a statement, without defer", page)
 		}
 	}
 }
