@@ -13,7 +13,10 @@ import (
 )
 
 // generatorVerdicts finds ranges over a generator's channel that can stop
-// early: the generator's goroutine then blocks on its next send.
+// early: the generator's goroutine then blocks on its next send. A
+// generator that stops on its context blocks there until that context is
+// done: for ever when nothing cancels it, for the rest of the caller's
+// caller's work when it is the caller's own, given on unchanged.
 func generatorVerdicts(r *Input) []verdict.Verdict {
 	if len(r.Generators.ByFunc) == 0 && !r.Generators.Imported {
 		return nil
@@ -26,8 +29,17 @@ func generatorVerdicts(r *Input) []verdict.Verdict {
 		}
 		fn := syntax.StaticCallee(r.X.Info, call)
 		fact, local := r.Generators.Of(fn)
-		if fact == nil || int(fact.Sends) <= fact.Capacity+1 {
+		if fact == nil || fact.Result != 0 || int(fact.Sends) <= fact.Capacity+1 {
 			continue
+		}
+		var ctx string // with a generator that stops on its context: whose context it was given
+		if fact.Context > 0 {
+			if fact.Context > len(call.Args) || call.Ellipsis.IsValid() {
+				continue
+			}
+			if ctx = syntax.OutlivesCall(r.X, call.Args[fact.Context-1]); ctx == "" {
+				continue // a context the caller may cancel when it stops
+			}
 		}
 		cur := r.X.CursorOf(rs)
 		if !cur.Valid() {
@@ -37,7 +49,10 @@ func generatorVerdicts(r *Input) []verdict.Verdict {
 		if exit == nil || syntax.IsCall(exit) {
 			continue
 		}
-		why := verdict.StopsGenerator{Generator: fn, Owner: flow.PlaceAt(cur).Owner, Exit: exit}
+		why := verdict.StopsGenerator{Generator: fn, Owner: flow.PlaceAt(cur).Owner, Exit: exit, Context: ctx}
+		if ctx != "" {
+			why.ContextArg = call.Args[fact.Context-1]
+		}
 		v := verdict.Verdict{Pattern: pattern.UnreadSend, At: rs}
 		if local != nil {
 			v.Spawn, why.Sends = local.Start, local.Sends
@@ -51,8 +66,9 @@ func generatorVerdicts(r *Input) []verdict.Verdict {
 	return out
 }
 
-// generatorCall returns the call of a function that rangeX is, directly or
-// through a local variable given it once; direct says which.
+// generatorCall returns the call of a function whose first result rangeX
+// is, directly or through a local variable given it once; direct says
+// which.
 func generatorCall(x *syntax.Index, rangeX ast.Expr) (*ast.CallExpr, bool) {
 	switch e := ast.Unparen(rangeX).(type) {
 	case *ast.CallExpr:
@@ -67,6 +83,12 @@ func generatorCall(x *syntax.Index, rangeX ast.Expr) (*ast.CallExpr, bool) {
 		if call, ok := x.SoleValue(v).(*ast.CallExpr); ok && onlyRanged(x, v) {
 			return call, false
 		}
+		// ch, err := f(): the channel is f's first result.
+		if decl := x.CursorAt(v.Pos()); decl.Valid() && syntax.EnclosingFunc(decl) != nil {
+			if call, ok := x.TupleSource(v, syntax.EnclosingFunc(decl)).(*ast.CallExpr); ok && onlyRanged(x, v) {
+				return call, false
+			}
+		}
 	}
 	return nil, false
 }
@@ -75,8 +97,8 @@ func generatorCall(x *syntax.Index, rangeX ast.Expr) (*ast.CallExpr, bool) {
 // range over it.
 func onlyRanged(x *syntax.Index, v *types.Var) bool {
 	cur := x.CursorAt(v.Pos())
-	if !cur.Valid() {
-		return false
+	if !cur.Valid() || syntax.EnclosingFunc(cur) == nil {
+		return false // a package's variable
 	}
 	ranges := 0
 	for _, m := range x.Mentions(syntax.EnclosingFunc(cur), v) {

@@ -506,6 +506,23 @@ func (x *Index) SoleValue(v *types.Var) ast.Expr {
 	return values[0]
 }
 
+// TupleSource returns the call of `v, err := f()` when that is v's only
+// definition in owner, or nil.
+func (x *Index) TupleSource(v *types.Var, owner ast.Node) ast.Expr {
+	var src ast.Expr
+	for _, cur := range x.Mentions(owner, v) {
+		as, ok := cur.Parent().Node().(*ast.AssignStmt)
+		if !ok || len(as.Lhs) == 0 || as.Lhs[0] != cur.Node() {
+			continue
+		}
+		if src != nil || len(as.Rhs) != 1 {
+			return nil
+		}
+		src = ast.Unparen(as.Rhs[0])
+	}
+	return src
+}
+
 // ValuesOf returns every value a local variable is given, in source order,
 // with nil for a declaration without one (the zero value). It fails when
 // the variable is a parameter, has its address taken, or is assigned in a
