@@ -13,8 +13,9 @@ import (
 
 // Generators: a function that makes a channel, starts a goroutine that
 // feeds it, and returns it. Nothing but its caller can drain the channel,
-// so a caller that stops ranging over it early (break, return) leaves the
-// goroutine blocked on its next send. A generator whose goroutine can be
+// so a caller that stops ranging over it early (break, return), or that
+// gives up waiting for its one value (a timeout), leaves the goroutine
+// blocked on its next send. A generator whose goroutine can be
 // stopped otherwise (it sends in a select, on a done channel) is no
 // generator here, with one exception: every send selects on nothing but
 // the Done() of the context the generator was given. Then cancelling that
@@ -126,7 +127,7 @@ func generatorOf(x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines, fn *
 	}
 	var s *flow.Spawn
 	var sends, waits []ast.Node // the sends, and where each waits: the send or its select
-	plain, guard := false, -1 // some send is plain; the context parameter that guards the others
+	plain, guard := false, -1   // some send is plain; the context parameter that guards the others
 	for i := range f.Uses {
 		u := &f.Uses[i]
 		switch {
@@ -166,8 +167,8 @@ func generatorOf(x *syntax.Index, sum *flow.Summaries, gs *flow.Goroutines, fn *
 	}
 	count := flow.CountSends(sum, s.Lit.Body.List, nodes)
 	n := max(count.Fall, count.Ret)
-	if n <= f.Capacity+1 {
-		return nil // one receive and the buffer take it all
+	if n <= f.Capacity {
+		return nil // the buffer takes it all
 	}
 	return &GeneratorSummary{
 		Fact:  FeedsResult{Result: result, Capacity: f.Capacity, Sends: uint8(min(n, flow.ManySends)), Context: guard + 1},

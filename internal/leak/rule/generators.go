@@ -5,7 +5,9 @@ import (
 	"go/types"
 
 	"golang.org/x/tools/go/ast/edge"
+	"golang.org/x/tools/go/ast/inspector"
 
+	"github.com/goroutineleak/goroutineleak/internal/leak/contract"
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
@@ -30,16 +32,11 @@ func generatorVerdicts(r *Input) []verdict.Verdict {
 		fn := syntax.StaticCallee(r.X.Info, call)
 		fact, local := r.Generators.Of(fn)
 		if fact == nil || fact.Result != 0 || int(fact.Sends) <= fact.Capacity+1 {
-			continue
+			continue // one receive and the buffer take it all
 		}
-		var ctx string // with a generator that stops on its context: whose context it was given
-		if fact.Context > 0 {
-			if fact.Context > len(call.Args) || call.Ellipsis.IsValid() {
-				continue
-			}
-			if ctx = syntax.OutlivesCall(r.X, call.Args[fact.Context-1]); ctx == "" {
-				continue // a context the caller may cancel when it stops
-			}
+		ctx, ok := uncancelledContext(r, fact, call)
+		if !ok {
+			continue
 		}
 		cur := r.X.CursorOf(rs)
 		if !cur.Valid() {
@@ -63,7 +60,160 @@ func generatorVerdicts(r *Input) []verdict.Verdict {
 		v.Why = why
 		out = append(out, v)
 	}
+	return append(out, givenUpGenerators(r)...)
+}
+
+// uncancelledContext tells, for a call of a generator that stops on its
+// context (fact.Context), whose context the call gives it when that is one
+// the caller cannot cancel (see syntax.OutlivesCall); ok is false when the
+// caller may cancel it. For other generators it returns "", true.
+func uncancelledContext(r *Input, fact *contract.FeedsResult, call *ast.CallExpr) (string, bool) {
+	if fact.Context == 0 {
+		return "", true
+	}
+	if fact.Context > len(call.Args) || call.Ellipsis.IsValid() {
+		return "", false
+	}
+	ctx := syntax.OutlivesCall(r.X, call.Args[fact.Context-1])
+	return ctx, ctx != ""
+}
+
+// givenUpGenerators finds selects that wait for a generator's channel
+// beside a case that gives up for good (a timeout, a context's Done()) and
+// leaves: the function never receives from the channel again, and the
+// generator's goroutine blocks on its send, even its one send. The
+// channel is received nowhere else.
+func givenUpGenerators(r *Input) []verdict.Verdict {
+	var out []verdict.Verdict
+	for _, sel := range r.X.Wide().Selects {
+		for _, c := range sel.Body.List {
+			cc := c.(*ast.CommClause)
+			ch, send := syntax.CommChannel(cc)
+			if ch == nil || send {
+				continue
+			}
+			call, direct := generatorReceive(r.X, ch)
+			if call == nil {
+				continue
+			}
+			fn := syntax.StaticCallee(r.X.Info, call)
+			fact, local := r.Generators.Of(fn)
+			if fact == nil || fact.Result != 0 || int(fact.Sends) <= fact.Capacity {
+				continue
+			}
+			ctx, ok := uncancelledContext(r, fact, call)
+			if !ok {
+				continue
+			}
+			giveUp := leavingGiveUp(r, sel, cc)
+			if giveUp == nil || fact.Context > 0 && sameContextDone(r.X, giveUp, call.Args[fact.Context-1]) {
+				continue // no way to stop waiting, or the one that also stops the generator
+			}
+			cur := r.X.CursorOf(sel)
+			if !cur.Valid() {
+				continue
+			}
+			why := verdict.GivesUpOnGenerator{Generator: fn, Owner: flow.PlaceAt(cur).Owner, GiveUp: giveUp, Context: ctx}
+			if ctx != "" {
+				why.ContextArg = call.Args[fact.Context-1]
+			}
+			v := verdict.Verdict{Pattern: pattern.UnreadSend, At: sel}
+			if local != nil {
+				v.Spawn, why.Sends = local.Start, local.Sends
+			}
+			if !direct {
+				why.Call = call
+			}
+			v.Why = why
+			out = append(out, v)
+		}
+	}
 	return out
+}
+
+// generatorReceive returns the call of a function whose first result the
+// select case's channel ch is: the call itself, or a local variable given
+// it once and used by nothing but this one receive; direct says which.
+func generatorReceive(x *syntax.Index, ch ast.Expr) (*ast.CallExpr, bool) {
+	switch e := ast.Unparen(ch).(type) {
+	case *ast.CallExpr:
+		return e, true
+	case *ast.Ident:
+		v, ok := x.Info.Uses[e].(*types.Var)
+		if !ok {
+			return nil, false
+		}
+		decl := x.CursorAt(v.Pos())
+		if !decl.Valid() || syntax.EnclosingFunc(decl) == nil {
+			return nil, false
+		}
+		owner := syntax.EnclosingFunc(decl)
+		for _, m := range x.Mentions(owner, v) {
+			if id := m.Node().(*ast.Ident); id != e && x.Info.Defs[id] != v && !isTupleDef(m) {
+				return nil, false // another use: it may receive later
+			}
+		}
+		if call, ok := x.SoleValue(v).(*ast.CallExpr); ok {
+			return call, false
+		}
+		if call, ok := x.TupleSource(v, owner).(*ast.CallExpr); ok {
+			return call, false
+		}
+	}
+	return nil, false
+}
+
+// isTupleDef tells whether the identifier at cur is the first target of
+// an assignment from one call (ch, err = f()).
+func isTupleDef(cur inspector.Cursor) bool {
+	as, ok := cur.Parent().Node().(*ast.AssignStmt)
+	return ok && len(as.Lhs) > 1 && as.Lhs[0] == cur.Node()
+}
+
+// leavingGiveUp is the case of sel, other than recv, that gives up for
+// good (a timeout, a context's Done()) and then never comes back to the
+// select: the select is in no loop of its function, or the case's body
+// leaves the function.
+func leavingGiveUp(r *Input, sel *ast.SelectStmt, recv *ast.CommClause) *ast.CommClause {
+	cur := r.X.CursorOf(sel)
+	if !cur.Valid() {
+		return nil
+	}
+	inLoop := false
+	for enc := range cur.Enclosing((*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.FuncLit)(nil), (*ast.FuncDecl)(nil)) {
+		switch enc.Node().(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			inLoop = true
+		}
+		break
+	}
+	for _, c := range sel.Body.List {
+		cc := c.(*ast.CommClause)
+		if cc == recv || !syntax.IsGiveUpChannel(r.X, cc) {
+			continue
+		}
+		if !inLoop || leavesFunction(cc) {
+			return cc
+		}
+	}
+	return nil
+}
+
+// leavesFunction tells whether a select case's body ends in a return.
+func leavesFunction(cc *ast.CommClause) bool {
+	if len(cc.Body) == 0 {
+		return false
+	}
+	_, ok := cc.Body[len(cc.Body)-1].(*ast.ReturnStmt)
+	return ok
+}
+
+// sameContextDone tells whether the case cc receives from the Done() of
+// the context ctx names.
+func sameContextDone(x *syntax.Index, cc *ast.CommClause, ctx ast.Expr) bool {
+	ch, _ := syntax.CommChannel(cc)
+	of := syntax.ContextOfDone(x, ch)
+	return of != nil && syntax.ObjectOf(x, of) != nil && syntax.ObjectOf(x, of) == syntax.ObjectOf(x, ctx)
 }
 
 // generatorCall returns the call of a function whose first result rangeX

@@ -101,6 +101,18 @@ type (
 		ContextArg ast.Expr
 		Context    string
 	}
+	// A caller waits for a generator's channel in a select and gives up
+	// (a timeout, a context's Done()) without receiving: the generator's
+	// goroutine blocks on its send.
+	GivesUpOnGenerator struct {
+		Generator  *types.Func
+		Owner      ast.Node        // the function that waits
+		GiveUp     *ast.CommClause // the case that gives up
+		Call       *ast.CallExpr   // the generator's call, when it is not the case's own channel
+		Sends      []ast.Node      // the goroutine's sends, when the generator is in this package
+		ContextArg ast.Expr        // as in StopsGenerator
+		Context    string
+	}
 	// The parent waits for the goroutine (wg.Wait) before it receives what
 	// the goroutine sends, and the goroutine's Done runs only after its
 	// send: neither proceeds.
@@ -374,6 +386,8 @@ func (ReleaseReturnsEarly) Cause() string { return "release returns early" }
 func (DirectiveWithoutReason) Cause() string { return "directive without reason" }
 
 func (RelaysCancel) Cause() string { return "relays cancel" }
+
+func (GivesUpOnGenerator) Cause() string { return "gives up on generator" }
 
 // OnChannel is a reason about a blocking channel operation.
 type OnChannel interface{ Operation() BlockedOp }

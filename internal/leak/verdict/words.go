@@ -85,6 +85,22 @@ func (why StopsGenerator) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	}
 }
 
+func (why GivesUpOnGenerator) Word(d *analysis.Diagnostic, pkg *types.Package) {
+	owner := syntax.FuncName(why.Owner)
+	d.Message = fmt.Sprintf("goroutine started by %s blocks for ever sending on the channel it returns once %s gives up waiting for it", why.Generator.Name(), owner)
+	if why.ContextArg != nil {
+		ctx := syntax.ShortExpr(why.ContextArg)
+		d.Message = fmt.Sprintf("goroutine started by %s blocks sending on the channel it returns once %s gives up waiting for it, until %s", why.Generator.Name(), owner, contextEnds(ctx, owner, why.Context))
+	}
+	d.Related = append(d.Related, syntax.Related(why.GiveUp, owner+" gives up here"))
+	if why.Call != nil {
+		d.Related = append(d.Related, syntax.Related(why.Call, why.Generator.Name()+" starts the goroutine here"))
+	}
+	for _, send := range why.Sends {
+		d.Related = append(d.Related, syntax.Related(send, "the goroutine sends here"))
+	}
+}
+
 func (why SkippedRelease) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	missing := "sending to or closing " + why.Channel
 	if why.NeedsClose {
