@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/types"
 
-	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/goroutineleak/goroutineleak/internal/leak/contract"
@@ -29,13 +28,8 @@ func generatorVerdicts(r *Input) []verdict.Verdict {
 		if call == nil {
 			continue
 		}
-		fn := syntax.StaticCallee(r.X.Info, call)
-		fact, local := r.Generators.Of(fn)
-		if fact == nil || fact.Result != 0 || int(fact.Sends) <= fact.Capacity+1 {
-			continue // one receive and the buffer take it all
-		}
-		ctx, ok := uncancelledContext(r, fact, call)
-		if !ok {
+		fn, fact, local, ctx := generatorOf(r, call, 1) // one receive and the buffer would take it all
+		if fact == nil {
 			continue
 		}
 		cur := r.X.CursorOf(rs)
@@ -46,21 +40,46 @@ func generatorVerdicts(r *Input) []verdict.Verdict {
 		if exit == nil || syntax.IsCall(exit) {
 			continue
 		}
-		why := verdict.StopsGenerator{Generator: fn, Owner: flow.PlaceAt(cur).Owner, Exit: exit, Context: ctx}
-		if ctx != "" {
-			why.ContextArg = call.Args[fact.Context-1]
-		}
-		v := verdict.Verdict{Pattern: pattern.UnreadSend, At: rs}
-		if local != nil {
-			v.Spawn, why.Sends = local.Start, local.Sends
-		}
-		if !direct {
-			why.Call = call // the call is elsewhere: relate it
-		}
-		v.Why = why
-		out = append(out, v)
+		why := verdict.StopsGenerator{Generator: fn, Owner: flow.PlaceAt(cur).Owner, Exit: exit}
+		out = append(out, generatorVerdict(rs, why, call, direct, fact, local, ctx))
 	}
 	return append(out, givenUpGenerators(r)...)
+}
+
+// generatorVerdict completes the reason why and makes the verdict at the
+// range or select at, for the call of a generator (fact, and local when it
+// is this package's) that gives it the context whose ctx says.
+func generatorVerdict(at ast.Node, why verdict.StopsGenerator, call *ast.CallExpr, direct bool, fact *contract.FeedsResult, local *contract.GeneratorSummary, ctx string) verdict.Verdict {
+	v := verdict.Verdict{Pattern: pattern.UnreadSend, At: at}
+	if ctx != "" {
+		why.Context, why.ContextArg = ctx, call.Args[fact.Context-1]
+	}
+	if local != nil {
+		v.Spawn, why.Sends = local.Start, local.Sends
+	}
+	if !direct {
+		why.Call = call // the call is elsewhere: relate it
+	}
+	v.Why = why
+	return v
+}
+
+// generatorOf is the generator that call calls, what is known of it, and
+// whose context the call gives it (see uncancelledContext), when its
+// goroutine sends more than its buffer and received receives take; fact
+// is nil otherwise, and when the call gives it a context the caller may
+// cancel.
+func generatorOf(r *Input, call *ast.CallExpr, received int) (*types.Func, *contract.FeedsResult, *contract.GeneratorSummary, string) {
+	fn := syntax.StaticCallee(r.X.Info, call)
+	fact, local := r.Generators.Of(fn)
+	if fact == nil || fact.Result != 0 || int(fact.Sends) <= fact.Capacity+received {
+		return nil, nil, nil, ""
+	}
+	ctx, ok := uncancelledContext(r, fact, call)
+	if !ok {
+		return nil, nil, nil, ""
+	}
+	return fn, fact, local, ctx
 }
 
 // uncancelledContext tells, for a call of a generator that stops on its
@@ -92,17 +111,12 @@ func givenUpGenerators(r *Input) []verdict.Verdict {
 			if ch == nil || send {
 				continue
 			}
-			call, direct := generatorReceive(r.X, ch)
+			call, direct := generatorCall(r.X, ch)
 			if call == nil {
 				continue
 			}
-			fn := syntax.StaticCallee(r.X.Info, call)
-			fact, local := r.Generators.Of(fn)
-			if fact == nil || fact.Result != 0 || int(fact.Sends) <= fact.Capacity {
-				continue
-			}
-			ctx, ok := uncancelledContext(r, fact, call)
-			if !ok {
+			fn, fact, local, ctx := generatorOf(r, call, 0)
+			if fact == nil {
 				continue
 			}
 			giveUp := leavingGiveUp(r, sel, cc)
@@ -113,54 +127,11 @@ func givenUpGenerators(r *Input) []verdict.Verdict {
 			if !cur.Valid() {
 				continue
 			}
-			why := verdict.GivesUpOnGenerator{Generator: fn, Owner: flow.PlaceAt(cur).Owner, GiveUp: giveUp, Context: ctx}
-			if ctx != "" {
-				why.ContextArg = call.Args[fact.Context-1]
-			}
-			v := verdict.Verdict{Pattern: pattern.UnreadSend, At: sel}
-			if local != nil {
-				v.Spawn, why.Sends = local.Start, local.Sends
-			}
-			if !direct {
-				why.Call = call
-			}
-			v.Why = why
-			out = append(out, v)
+			why := verdict.StopsGenerator{Generator: fn, Owner: flow.PlaceAt(cur).Owner, Exit: giveUp, GivesUp: true}
+			out = append(out, generatorVerdict(sel, why, call, direct, fact, local, ctx))
 		}
 	}
 	return out
-}
-
-// generatorReceive returns the call of a function whose first result the
-// select case's channel ch is: the call itself, or a local variable given
-// it once and used by nothing but this one receive; direct says which.
-func generatorReceive(x *syntax.Index, ch ast.Expr) (*ast.CallExpr, bool) {
-	switch e := ast.Unparen(ch).(type) {
-	case *ast.CallExpr:
-		return e, true
-	case *ast.Ident:
-		v, ok := x.Info.Uses[e].(*types.Var)
-		if !ok {
-			return nil, false
-		}
-		decl := x.CursorAt(v.Pos())
-		if !decl.Valid() || syntax.EnclosingFunc(decl) == nil {
-			return nil, false
-		}
-		owner := syntax.EnclosingFunc(decl)
-		for _, m := range x.Mentions(owner, v) {
-			if id := m.Node().(*ast.Ident); id != e && x.Info.Defs[id] != v && !isTupleDef(m) {
-				return nil, false // another use: it may receive later
-			}
-		}
-		if call, ok := x.SoleValue(v).(*ast.CallExpr); ok {
-			return call, false
-		}
-		if call, ok := x.TupleSource(v, owner).(*ast.CallExpr); ok {
-			return call, false
-		}
-	}
-	return nil, false
 }
 
 // isTupleDef tells whether the identifier at cur is the first target of
@@ -216,11 +187,13 @@ func sameContextDone(x *syntax.Index, cc *ast.CommClause, ctx ast.Expr) bool {
 	return of != nil && syntax.ObjectOf(x, of) != nil && syntax.ObjectOf(x, of) == syntax.ObjectOf(x, ctx)
 }
 
-// generatorCall returns the call of a function whose first result rangeX
-// is, directly or through a local variable given it once; direct says
+// generatorCall returns the call of a function whose first result the
+// channel expression ch (ranged over, or received from) is: the call
+// itself, or a local variable given it once (v := f(), v, err := f()) and
+// used by nothing but ch, since other uses may receive too; direct says
 // which.
-func generatorCall(x *syntax.Index, rangeX ast.Expr) (*ast.CallExpr, bool) {
-	switch e := ast.Unparen(rangeX).(type) {
+func generatorCall(x *syntax.Index, ch ast.Expr) (*ast.CallExpr, bool) {
+	switch e := ast.Unparen(ch).(type) {
 	case *ast.CallExpr:
 		return e, true
 	case *ast.Ident:
@@ -228,38 +201,22 @@ func generatorCall(x *syntax.Index, rangeX ast.Expr) (*ast.CallExpr, bool) {
 		if !ok {
 			return nil, false
 		}
-		// The variable must be used by the range alone, or the channel
-		// has other readers we would have to count.
-		if call, ok := x.SoleValue(v).(*ast.CallExpr); ok && onlyRanged(x, v) {
+		decl := x.CursorAt(v.Pos())
+		if !decl.Valid() || syntax.EnclosingFunc(decl) == nil {
+			return nil, false // a package's variable
+		}
+		owner := syntax.EnclosingFunc(decl)
+		for _, m := range x.Mentions(owner, v) {
+			if id := m.Node().(*ast.Ident); id != e && x.Info.Defs[id] != v && !isTupleDef(m) {
+				return nil, false
+			}
+		}
+		if call, ok := x.SoleValue(v).(*ast.CallExpr); ok {
 			return call, false
 		}
-		// ch, err := f(): the channel is f's first result.
-		if decl := x.CursorAt(v.Pos()); decl.Valid() && syntax.EnclosingFunc(decl) != nil {
-			if call, ok := x.TupleSource(v, syntax.EnclosingFunc(decl)).(*ast.CallExpr); ok && onlyRanged(x, v) {
-				return call, false
-			}
+		if call, ok := x.TupleSource(v, owner).(*ast.CallExpr); ok {
+			return call, false
 		}
 	}
 	return nil, false
-}
-
-// onlyRanged reports whether v's only uses are its definition and one
-// range over it.
-func onlyRanged(x *syntax.Index, v *types.Var) bool {
-	cur := x.CursorAt(v.Pos())
-	if !cur.Valid() || syntax.EnclosingFunc(cur) == nil {
-		return false // a package's variable
-	}
-	ranges := 0
-	for _, m := range x.Mentions(syntax.EnclosingFunc(cur), v) {
-		if x.Info.Defs[m.Node().(*ast.Ident)] == v {
-			continue
-		}
-		if k, _ := m.ParentEdge(); k == edge.RangeStmt_X {
-			ranges++
-			continue
-		}
-		return false
-	}
-	return ranges == 1
 }

@@ -87,30 +87,20 @@ type (
 		Path       *model.EscapePath
 		NeedsClose bool
 	}
-	// A caller stops ranging over the channel a generator returns; the
-	// generator's goroutine blocks on its next send.
+	// A caller stops ranging over the channel a generator returns, or
+	// gives up waiting for it in a select (GivesUp); the generator's
+	// goroutine blocks on its next send.
 	StopsGenerator struct {
 		Generator *types.Func
-		Owner     ast.Node      // the function that ranges
-		Exit      ast.Node      // where it stops
+		Owner     ast.Node      // the function that ranges or waits
+		Exit      ast.Node      // where it stops: a way out of the range, or the select case that gives up
+		GivesUp   bool          // it waits in a select, not a range
 		Call      *ast.CallExpr // the generator's call, when it is not the range's own expression
 		Sends     []ast.Node    // the goroutine's sends, when the generator is in this package
 		// With a generator whose sends also wait on the context it is
 		// given: that argument, and whose context it is ("Background",
 		// "TODO", "its caller's"): one the ranging function does not cancel.
 		ContextArg ast.Expr
-		Context    string
-	}
-	// A caller waits for a generator's channel in a select and gives up
-	// (a timeout, a context's Done()) without receiving: the generator's
-	// goroutine blocks on its send.
-	GivesUpOnGenerator struct {
-		Generator  *types.Func
-		Owner      ast.Node        // the function that waits
-		GiveUp     *ast.CommClause // the case that gives up
-		Call       *ast.CallExpr   // the generator's call, when it is not the case's own channel
-		Sends      []ast.Node      // the goroutine's sends, when the generator is in this package
-		ContextArg ast.Expr        // as in StopsGenerator
 		Context    string
 	}
 	// The parent waits for the goroutine (wg.Wait) before it receives what
@@ -386,8 +376,6 @@ func (ReleaseReturnsEarly) Cause() string { return "release returns early" }
 func (DirectiveWithoutReason) Cause() string { return "directive without reason" }
 
 func (RelaysCancel) Cause() string { return "relays cancel" }
-
-func (GivesUpOnGenerator) Cause() string { return "gives up on generator" }
 
 // OnChannel is a reason about a blocking channel operation.
 type OnChannel interface{ Operation() BlockedOp }

@@ -71,28 +71,16 @@ func (why WaitsFirst) Word(d *analysis.Diagnostic, pkg *types.Package) {
 
 func (why StopsGenerator) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	owner := syntax.FuncName(why.Owner)
-	d.Message = fmt.Sprintf("goroutine started by %s blocks for ever sending on the channel it returns once %s stops ranging over it", why.Generator.Name(), owner)
+	stops, here := "stops ranging over it", " stops receiving here"
+	if why.GivesUp {
+		stops, here = "gives up waiting for it", " gives up here"
+	}
+	d.Message = fmt.Sprintf("goroutine started by %s blocks for ever sending on the channel it returns once %s %s", why.Generator.Name(), owner, stops)
 	if why.ContextArg != nil {
 		ctx := syntax.ShortExpr(why.ContextArg)
-		d.Message = fmt.Sprintf("goroutine started by %s blocks sending on the channel it returns once %s stops ranging over it, until %s", why.Generator.Name(), owner, contextEnds(ctx, owner, why.Context))
+		d.Message = fmt.Sprintf("goroutine started by %s blocks sending on the channel it returns once %s %s, until %s", why.Generator.Name(), owner, stops, contextEnds(ctx, owner, why.Context))
 	}
-	d.Related = append(d.Related, syntax.Related(why.Exit, owner+" stops receiving here"))
-	if why.Call != nil {
-		d.Related = append(d.Related, syntax.Related(why.Call, why.Generator.Name()+" starts the goroutine here"))
-	}
-	for _, send := range why.Sends {
-		d.Related = append(d.Related, syntax.Related(send, "the goroutine sends here"))
-	}
-}
-
-func (why GivesUpOnGenerator) Word(d *analysis.Diagnostic, pkg *types.Package) {
-	owner := syntax.FuncName(why.Owner)
-	d.Message = fmt.Sprintf("goroutine started by %s blocks for ever sending on the channel it returns once %s gives up waiting for it", why.Generator.Name(), owner)
-	if why.ContextArg != nil {
-		ctx := syntax.ShortExpr(why.ContextArg)
-		d.Message = fmt.Sprintf("goroutine started by %s blocks sending on the channel it returns once %s gives up waiting for it, until %s", why.Generator.Name(), owner, contextEnds(ctx, owner, why.Context))
-	}
-	d.Related = append(d.Related, syntax.Related(why.GiveUp, owner+" gives up here"))
+	d.Related = append(d.Related, syntax.Related(why.Exit, owner+here))
 	if why.Call != nil {
 		d.Related = append(d.Related, syntax.Related(why.Call, why.Generator.Name()+" starts the goroutine here"))
 	}
