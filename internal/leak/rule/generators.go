@@ -24,7 +24,7 @@ func generatorVerdicts(r *Input) []verdict.Verdict {
 	}
 	var out []verdict.Verdict
 	for _, rs := range r.X.Wide().Ranges {
-		call, direct := generatorCall(r.X, rs.X)
+		call, direct := generatorCall(r.X, r.Generators, rs.X)
 		if call == nil {
 			continue
 		}
@@ -111,7 +111,7 @@ func givenUpGenerators(r *Input) []verdict.Verdict {
 			if ch == nil || send {
 				continue
 			}
-			call, direct := generatorCall(r.X, ch)
+			call, direct := generatorCall(r.X, r.Generators, ch)
 			if call == nil {
 				continue
 			}
@@ -192,7 +192,7 @@ func sameContextDone(x *syntax.Index, cc *ast.CommClause, ctx ast.Expr) bool {
 // itself, or a local variable given it once (v := f(), v, err := f()) and
 // used by nothing but ch, since other uses may receive too; direct says
 // which.
-func generatorCall(x *syntax.Index, ch ast.Expr) (*ast.CallExpr, bool) {
+func generatorCall(x *syntax.Index, g *contract.Generators, ch ast.Expr) (*ast.CallExpr, bool) {
 	switch e := ast.Unparen(ch).(type) {
 	case *ast.CallExpr:
 		return e, true
@@ -202,8 +202,8 @@ func generatorCall(x *syntax.Index, ch ast.Expr) (*ast.CallExpr, bool) {
 			return nil, false
 		}
 		decl := x.CursorAt(v.Pos())
-		if !decl.Valid() || syntax.EnclosingFunc(decl) == nil {
-			return nil, false // a package's variable
+		if !decl.Valid() || syntax.EnclosingFunc(decl) == nil || !givenGeneratorCall(x, g, decl) {
+			return nil, false // a package's variable, or one no generator's call declares
 		}
 		owner := syntax.EnclosingFunc(decl)
 		for _, m := range x.Mentions(owner, v) {
@@ -219,4 +219,25 @@ func generatorCall(x *syntax.Index, ch ast.Expr) (*ast.CallExpr, bool) {
 		}
 	}
 	return nil, false
+}
+
+// givenGeneratorCall tells whether the statement that declares the
+// variable at decl calls a generator: a cheap test, made before the walk
+// over the variable's uses.
+func givenGeneratorCall(x *syntax.Index, g *contract.Generators, decl inspector.Cursor) bool {
+	var values []ast.Expr
+	switch p := decl.Parent().Node().(type) {
+	case *ast.AssignStmt:
+		values = p.Rhs
+	case *ast.ValueSpec:
+		values = p.Values
+	}
+	for _, e := range values {
+		if call, ok := ast.Unparen(e).(*ast.CallExpr); ok {
+			if fact, _ := g.Of(syntax.StaticCallee(x.Info, call)); fact != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
