@@ -621,7 +621,7 @@ func OwnField(info *types.Info, e ast.Expr, named *types.Named) *types.Var {
 func IsFresh(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) bool {
 	value := x.SoleValue(v)
 	if value == nil {
-		value = tupleSource(x, v, owner)
+		value = x.TupleSource(v, owner)
 	}
 	if value == nil {
 		// var x T, given no value
@@ -671,7 +671,7 @@ func IsIdle(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) boo
 	}
 	value := x.SoleValue(v)
 	if value == nil {
-		value = tupleSource(x, v, owner)
+		value = x.TupleSource(v, owner)
 	}
 	call, ok := value.(*ast.CallExpr)
 	if !ok {
@@ -726,23 +726,6 @@ func mentionsRelease(x *syntax.Index, fn *types.Func, set map[string]bool, depth
 		return !found
 	})
 	return found
-}
-
-// tupleSource returns the call of `v, err := f()` when that is v's only
-// definition in owner, or nil.
-func tupleSource(x *syntax.Index, v *types.Var, owner ast.Node) ast.Expr {
-	var src ast.Expr
-	for _, cur := range x.Mentions(owner, v) {
-		as, ok := cur.Parent().Node().(*ast.AssignStmt)
-		if !ok || len(as.Lhs) == 0 || as.Lhs[0] != cur.Node() {
-			continue
-		}
-		if src != nil || len(as.Rhs) != 1 {
-			return nil
-		}
-		src = ast.Unparen(as.Rhs[0])
-	}
-	return src
 }
 
 type objectState int

@@ -48,6 +48,7 @@ var All = []Rule{
 	{"lifecycle contracts: an object taken out of a field that is then cleared, and dropped", takenFieldVerdicts},
 	{"local channels: a partner that can go away", channelVerdicts},
 	{"goroutine bodies: dead channels, endless loops, sync waits", bodyVerdicts},
+	{"goroutines that relay other contexts' end to a context cancelled elsewhere too", cancelRelayVerdicts},
 	{"one-sided shutdown", shutdownVerdicts},
 	{"a wait only the goroutine's own deferred close releases", ownCloseVerdicts},
 	{"lock order: a wait holding the lock its releaser takes first", lockOrderVerdicts},

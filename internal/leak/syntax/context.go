@@ -2,7 +2,10 @@ package syntax
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
+
+	"golang.org/x/tools/go/ast/edge"
 )
 
 // What the engine knows of package context, written once.
@@ -27,6 +30,42 @@ func NeverCancelled(x *Index, e ast.Expr) string {
 		}
 	}
 	return ""
+}
+
+// OutlivesCall names why the context e, used in a function, stays alive
+// when that function returns: "Background" or "TODO" (see
+// [NeverCancelled]), or "its caller's" for a parameter that the function
+// never assigns (its caller cancels it, if at all, after the call). It
+// returns "" for any other context, which the function may cancel itself.
+func OutlivesCall(x *Index, e ast.Expr) string {
+	if constructor := NeverCancelled(x, e); constructor != "" {
+		return constructor
+	}
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return ""
+	}
+	v, ok := x.Info.Uses[id].(*types.Var)
+	if !ok || v.IsField() {
+		return ""
+	}
+	decl := x.CursorAt(v.Pos())
+	if !decl.Valid() || !IsParamOrResultIdent(decl) {
+		return ""
+	}
+	for _, cur := range x.Mentions(EnclosingFunc(decl), v) {
+		switch p := cur.Parent().Node().(type) {
+		case *ast.AssignStmt:
+			if k, _ := cur.ParentEdge(); k == edge.AssignStmt_Lhs {
+				return "" // ctx, cancel = context.WithCancel(ctx)
+			}
+		case *ast.UnaryExpr:
+			if p.Op == token.AND {
+				return ""
+			}
+		}
+	}
+	return "its caller's"
 }
 
 // ContextOfDone returns ctx when e is ctx.Done() on a context.Context,

@@ -223,11 +223,12 @@ func (x *Index) CfgNodeIndex(g *cfg.CFG) map[ast.Node]NodeAt {
 // in one walk the first time a rule needs it: the mentions of the
 // package's unexported fields of channel and function types (a stored
 // cancel) and of its unexported package-level channels, the struct types built by unkeyed literals, and the range
-// statements.
+// and select statements.
 type packageWide struct {
 	fieldMentions map[*types.Var][]*ast.Ident
 	positional    []types.Type
 	Ranges        []*ast.RangeStmt // for the callers of generators
+	Selects       []*ast.SelectStmt
 }
 
 // Wide walks the package once (on first use) for what packageWide holds.
@@ -249,6 +250,8 @@ func (x *Index) Wide() *packageWide {
 			switch n := n.(type) {
 			case *ast.RangeStmt:
 				w.Ranges = append(w.Ranges, n)
+			case *ast.SelectStmt:
+				w.Selects = append(w.Selects, n)
 			case *ast.Ident:
 				if !names[n.Name] {
 					break
@@ -504,6 +507,23 @@ func (x *Index) SoleValue(v *types.Var) ast.Expr {
 		return nil
 	}
 	return values[0]
+}
+
+// TupleSource returns the call of `v, err := f()` when that is v's only
+// definition in owner, or nil.
+func (x *Index) TupleSource(v *types.Var, owner ast.Node) ast.Expr {
+	var src ast.Expr
+	for _, cur := range x.Mentions(owner, v) {
+		as, ok := cur.Parent().Node().(*ast.AssignStmt)
+		if !ok || len(as.Lhs) == 0 || as.Lhs[0] != cur.Node() {
+			continue
+		}
+		if src != nil || len(as.Rhs) != 1 {
+			return nil
+		}
+		src = ast.Unparen(as.Rhs[0])
+	}
+	return src
 }
 
 // ValuesOf returns every value a local variable is given, in source order,

@@ -87,14 +87,21 @@ type (
 		Path       *model.EscapePath
 		NeedsClose bool
 	}
-	// A caller stops ranging over the channel a generator returns; the
-	// generator's goroutine blocks on its next send.
+	// A caller stops ranging over the channel a generator returns, or
+	// gives up waiting for it in a select (GivesUp); the generator's
+	// goroutine blocks on its next send.
 	StopsGenerator struct {
 		Generator *types.Func
-		Owner     ast.Node      // the function that ranges
-		Exit      ast.Node      // where it stops
+		Owner     ast.Node      // the function that ranges or waits
+		Exit      ast.Node      // where it stops: a way out of the range, or the select case that gives up
+		GivesUp   bool          // it waits in a select, not a range
 		Call      *ast.CallExpr // the generator's call, when it is not the range's own expression
 		Sends     []ast.Node    // the goroutine's sends, when the generator is in this package
+		// With a generator whose sends also wait on the context it is
+		// given: that argument, and whose context it is ("Background",
+		// "TODO", "its caller's"): one the ranging function does not cancel.
+		ContextArg ast.Expr
+		Context    string
 	}
 	// The parent waits for the goroutine (wg.Wait) before it receives what
 	// the goroutine sends, and the goroutine's Done runs only after its
@@ -144,8 +151,21 @@ type (
 	}
 )
 
-// Reasons of the rules on goroutine bodies (rule_bodies.go).
+// Reasons of the rules on goroutine bodies (rule_bodies.go, cancelrelay.go).
 type (
+	// The goroutine relays the end of other contexts to a context its
+	// starter derives, by calling its cancel; the starter hands that
+	// cancel on too, so the derived context can end first, and the
+	// goroutine, with no case on its Done(), waits on contexts that
+	// outlive the starter's call.
+	RelaysCancel struct {
+		Starter ast.Node
+		Derived string   // the derived context, as the code names it
+		Cancel  string   // its cancel function
+		Waited  []string // the contexts the goroutine waits on
+		Outlive string   // whose they are (see syntax.OutlivesCall)
+		Handoff ast.Node // where the starter hands the cancel on
+	}
 	// An operation on a channel that can never be ready: nil, ctx.Done()
 	// of a context never cancelled, a field nothing sends to, a channel
 	// made in the operation itself.
@@ -354,6 +374,8 @@ func (ContractTaken) Cause() string { return "contract taken" }
 func (ReleaseReturnsEarly) Cause() string { return "release returns early" }
 
 func (DirectiveWithoutReason) Cause() string { return "directive without reason" }
+
+func (RelaysCancel) Cause() string { return "relays cancel" }
 
 // OnChannel is a reason about a blocking channel operation.
 type OnChannel interface{ Operation() BlockedOp }

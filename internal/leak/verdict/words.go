@@ -71,8 +71,16 @@ func (why WaitsFirst) Word(d *analysis.Diagnostic, pkg *types.Package) {
 
 func (why StopsGenerator) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	owner := syntax.FuncName(why.Owner)
-	d.Message = fmt.Sprintf("goroutine started by %s blocks for ever sending on the channel it returns once %s stops ranging over it", why.Generator.Name(), owner)
-	d.Related = append(d.Related, syntax.Related(why.Exit, owner+" stops receiving here"))
+	stops, here := "stops ranging over it", " stops receiving here"
+	if why.GivesUp {
+		stops, here = "gives up waiting for it", " gives up here"
+	}
+	d.Message = fmt.Sprintf("goroutine started by %s blocks for ever sending on the channel it returns once %s %s", why.Generator.Name(), owner, stops)
+	if why.ContextArg != nil {
+		ctx := syntax.ShortExpr(why.ContextArg)
+		d.Message = fmt.Sprintf("goroutine started by %s blocks sending on the channel it returns once %s %s, until %s", why.Generator.Name(), owner, stops, contextEnds(ctx, owner, why.Context))
+	}
+	d.Related = append(d.Related, syntax.Related(why.Exit, owner+here))
 	if why.Call != nil {
 		d.Related = append(d.Related, syntax.Related(why.Call, why.Generator.Name()+" starts the goroutine here"))
 	}
@@ -411,4 +419,30 @@ func (op BlockedOp) String() string {
 		s = "in " + op.Via + ", " + s
 	}
 	return s
+}
+
+// contextEnds words when the context ctx, which owner uses and does not
+// cancel, ends (see syntax.OutlivesCall).
+func contextEnds(ctx, owner, outlives string) string {
+	if outlives == "Background" || outlives == "TODO" {
+		return fmt.Sprintf("%s is done, and %s is context.%s(), which is never cancelled", ctx, ctx, outlives)
+	}
+	return fmt.Sprintf("%s's caller cancels %s: %s leaves without cancelling it", owner, ctx, owner)
+}
+
+func (why RelaysCancel) Word(d *analysis.Diagnostic, pkg *types.Package) {
+	starter := syntax.FuncName(why.Starter)
+	waited := strings.Join(why.Waited, " or ")
+	d.Message = fmt.Sprintf("goroutine blocks until %s is done, also after %s is cancelled: it waits only to relay that end to %s, with no case on %s.Done(), and %s hands %s on, so %s can end first (%s)",
+		waited, why.Derived, why.Derived, why.Derived, starter, why.Cancel, why.Derived, outlivesCall(why.Waited, why.Outlive))
+	d.Related = append(d.Related, syntax.Related(why.Handoff, why.Cancel+" leaves "+starter+" here: calling it ends "+why.Derived+", not the goroutine"))
+}
+
+// outlivesCall words why the contexts a goroutine waits on outlive its
+// starter's call (see syntax.OutlivesCall).
+func outlivesCall(waited []string, outlives string) string {
+	if outlives == "Background" || outlives == "TODO" {
+		return "context." + outlives + "() is never cancelled"
+	}
+	return strings.Join(waited, " and ") + " come from its caller"
 }
