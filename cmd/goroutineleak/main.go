@@ -21,6 +21,8 @@ package main
 
 import (
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -48,13 +50,36 @@ func main() {
 	if rest, ok := helpRequested(os.Args[1:]); ok {
 		os.Exit(help(os.Stdout, os.Stderr, rest))
 	}
+	// One fix per report, the same one golangci-lint's plugin applies: the
+	// checker would apply the first anyway, and log each other one.
+	analyzer, err := goroutineleak.New(goroutineleak.Config{FirstFixOnly: true})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", progname, err)
+		os.Exit(1)
+	}
+	if msg := splitArgs(os.Args[1:], takesValueIn(&analyzer.Flags)).usageError(); msg != "" {
+		fmt.Fprintf(os.Stderr, "%s: %s\n%s", progname, msg, seeHelp)
+		os.Exit(2)
+	}
 	// singlechecker keeps a -V flag that is already defined.
 	flag.Var(versionFlag{}, "V", "print version and exit (-V=full: also the build ID, for go vet)")
+	// A bad flag: its error and where to look, not every flag of the
+	// driver. -help: the flags users set first (singlechecker's flag.Usage
+	// is not called: the command line's own Usage is set).
+	output := &flagErrorOutput{w: os.Stderr}
+	flag.CommandLine.SetOutput(output)
+	flag.CommandLine.Usage = func() {
+		if output.wrote {
+			_, _ = io.WriteString(os.Stderr, seeHelp)
+			return
+		}
+		flagsHelp(os.Stdout, flag.CommandLine)
+	}
 	if profileRequested(os.Args[1:]) {
 		os.Exit(explainProfile(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	if fix, rest := fixRequested(os.Args[1:]); fix {
 		os.Exit(fixAndReport(os.Args[1:], rest, os.Stdout, os.Stderr))
 	}
-	singlechecker.Main(goroutineleak.Analyzer)
+	singlechecker.Main(analyzer)
 }
