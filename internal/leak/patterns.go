@@ -84,7 +84,7 @@ func (c FixChoice) apply(f Finding) analysis.Diagnostic {
 	d := f.Diagnostic
 	fixes := d.SuggestedFixes
 	if c.SendSelect {
-		if i := slices.Index(f.FixKinds, verdict.FixSendSelect); i > 0 {
+		if i := slices.IndexFunc(f.FixKinds, isSelect); i > 0 {
 			preferred := fixes[i]
 			fixes = append([]analysis.SuggestedFix{preferred}, slices.Concat(fixes[:i], fixes[i+1:])...)
 		}
@@ -94,4 +94,10 @@ func (c FixChoice) apply(f Finding) analysis.Diagnostic {
 	}
 	d.SuggestedFixes = fixes
 	return d
+}
+
+// isSelect reports whether a fix turns a send into a select on a context
+// or a done channel.
+func isSelect(k verdict.FixKind) bool {
+	return k == verdict.FixSendSelect || k == verdict.FixShutdownSelect
 }
