@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -60,11 +61,8 @@ func isFlag(arg string) bool {
 // names reports whether one of the flags is named one of names.
 func (c commandLine) names(names ...string) bool {
 	for _, f := range c.flags {
-		name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
-		for _, n := range names {
-			if name == n {
-				return true
-			}
+		if name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "="); slices.Contains(names, name) {
+			return true
 		}
 	}
 	return false
@@ -77,7 +75,7 @@ func (c commandLine) usageError() string {
 	switch {
 	case len(c.misplaced) > 0:
 		return fmt.Sprintf("flags go before the packages: move %s before %s", strings.Join(c.misplaced, " "), c.packages[0])
-	case len(c.packages) == 0 && !c.names("flags", "V", "h", "help"):
+	case len(c.packages) == 0 && !c.names("flags", "V", "h", "help", "profile"): // -profile says what it needs itself
 		return "no packages to analyse: " + progname + " [-flag ...] package ... (./... for the module)"
 	}
 	return ""
@@ -94,12 +92,7 @@ func takesValueIn(fs *flag.FlagSet) func(string) bool {
 			b, ok := f.Value.(interface{ IsBoolFlag() bool })
 			return !ok || !b.IsBoolFlag()
 		}
-		for _, v := range driverValueFlags {
-			if v == name {
-				return true
-			}
-		}
-		return false
+		return slices.Contains(driverValueFlags, name)
 	}
 }
 

@@ -35,6 +35,8 @@ func TestSplitArgs(t *testing.T) {
 		{"-V=full", "-V=full", "", "", ""},
 		{"-help", "-help", "", "", ""},
 		{"--help", "--help", "", "", ""},
+		{"-profile leak.pb.gz", "-profile leak.pb.gz", "", "", ""},
+		{"-profile leak.pb.gz ./... -json", "-profile leak.pb.gz", "./... -json", "-json", "flags go before the packages: move -json before ./..."},
 	} {
 		c := splitArgs(strings.Fields(tc.args), takesValue)
 		got := [3]string{strings.Join(c.flags, " "), strings.Join(c.packages, " "), strings.Join(c.misplaced, " ")}

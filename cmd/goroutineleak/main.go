@@ -8,15 +8,18 @@
 //
 //	go vet -vettool=$(which goroutineleak) ./...
 //
-// Flags -recv=false, -send=false, -loop=false and -sync=false switch a
-// pattern off, -testfail switches test-failure leaks on. `goroutineleak help` lists
-// the patterns, `goroutineleak help recvleak` (or any pattern's name or
-// flag) prints its documentation, and -V=full prints the module version,
+// Flags go before the packages (args.go): -recv=false, -send=false,
+// -loop=false and -sync=false switch a pattern off, -testfail switches
+// test-failure leaks on. -help lists the flags users set first (help.go);
+// a bad flag prints its error and a pointer to -help. `goroutineleak help`
+// lists the patterns, `goroutineleak help recvleak` (or any pattern's name
+// or flag) prints its documentation, and -V=full prints the module version,
 // the VCS revision and the build ID that go vet caches results by. With
-// -fix it applies the suggested fixes, then lists the reports that have
-// none and exits 3 when there are any (fix.go). With -profile FILE it reads
-// a goroutineleak profile saved from the running program and matches each
-// leaked site to a report (profile.go).
+// -fix it applies one fix per report (-sendfix=select: a send's select in
+// place of its buffer), then lists the reports that have none and exits 3
+// when there are any (fix.go). With -profile FILE it reads a goroutineleak
+// profile saved from the running program and matches each leaked site to a
+// report (profile.go).
 package main
 
 import (
