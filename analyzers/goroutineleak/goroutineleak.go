@@ -25,6 +25,45 @@ type Config struct {
 	// position into an issue of its own, so its plugin sets this; the
 	// messages name the function and the path anyway.
 	OmitRelated bool
+
+	// SendFix says which fix of a send no receiver takes comes first, the
+	// one -fix applies: "buffer" (the default: make(chan T, n), a buffer
+	// for every send) or "select" (a select that stops sending once the
+	// context is cancelled or the done channel closed, where the
+	// abandoning path does that; elsewhere the buffer). The flag of that
+	// name sets it too.
+	SendFix string
+
+	// FirstFixOnly drops every fix of a report but the first, so that
+	// every driver applies the same one and none says it ignores an
+	// alternative. golangci-lint applies every fix of a report, so its
+	// plugin sets this, as does the goroutineleak command.
+	FirstFixOnly bool
+}
+
+// SendFixFlag is the name of the flag, and of the golangci-lint setting,
+// that chooses the fix of a send no receiver takes; SendFixChoices are
+// its values, the default first.
+const SendFixFlag = "sendfix"
+
+var SendFixChoices = []string{"buffer", "select"}
+
+// sendFixValue is the -sendfix flag: one of SendFixChoices.
+type sendFixValue struct{ choice *string }
+
+func (v sendFixValue) String() string {
+	if v.choice == nil {
+		return ""
+	}
+	return *v.choice
+}
+
+func (v sendFixValue) Set(s string) error {
+	if !slices.Contains(SendFixChoices, s) {
+		return fmt.Errorf("want %s", strings.Join(SendFixChoices, " or "))
+	}
+	*v.choice = s
+	return nil
 }
 
 // FlagNames lists the patterns' flag names, which are also the keys of
@@ -68,6 +107,12 @@ func New(cfg Config) (*analysis.Analyzer, error) {
 		sort.Strings(unknown)
 		return nil, fmt.Errorf("unknown pattern %s (known: %s)", strings.Join(unknown, ", "), strings.Join(known, ", "))
 	}
+	sendFix := SendFixChoices[0]
+	if cfg.SendFix != "" {
+		if err := (sendFixValue{&sendFix}).Set(cfg.SendFix); err != nil {
+			return nil, fmt.Errorf("%s %q: %w", SendFixFlag, cfg.SendFix, err)
+		}
+	}
 	a := &analysis.Analyzer{
 		Name:             "goroutineleak",
 		Doc:              doc(cfg),
@@ -83,6 +128,7 @@ func New(cfg Config) (*analysis.Analyzer, error) {
 			on[row.Pattern] = a.Flags.Bool(row.Flag, enabledBy(cfg, row), row.Summary)
 		}
 	}
+	a.Flags.Var(sendFixValue{&sendFix}, SendFixFlag, "the fix of a send no receiver takes, where it has two: buffer (a buffer for every send) or select (stop sending once ctx is cancelled or done is closed)")
 	a.Run = func(pass *analysis.Pass) (any, error) {
 		var patterns []leak.Pattern
 		for _, row := range leak.Patterns {
@@ -93,7 +139,8 @@ func New(cfg Config) (*analysis.Analyzer, error) {
 		if cfg.OmitRelated {
 			pass = withoutRelated(pass)
 		}
-		leak.Report(pass, patterns...)
+		choice := leak.FixChoice{SendSelect: sendFix == "select", FirstOnly: cfg.FirstFixOnly}
+		leak.ReportChoosing(pass, choice, patterns...)
 		return nil, nil
 	}
 	return a, nil

@@ -77,6 +77,28 @@ func TestFlags(t *testing.T) {
 	}
 }
 
+// TestSendFix checks the choice of a send's fix, by Config and by flag:
+// only buffer and select.
+func TestSendFix(t *testing.T) {
+	t.Parallel()
+	if _, err := goroutineleak.New(goroutineleak.Config{SendFix: "both"}); err == nil || err.Error() != `sendfix "both": want buffer or select` {
+		t.Errorf("SendFix both: got error %v", err)
+	}
+	a, err := goroutineleak.New(goroutineleak.Config{SendFix: "select"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Flags.Lookup(goroutineleak.SendFixFlag).Value.String(); got != "select" {
+		t.Errorf("SendFix select: the flag says %q", got)
+	}
+	if err := a.Flags.Parse([]string{"-sendfix=both"}); err == nil {
+		t.Error("-sendfix=both was accepted")
+	}
+	if err := a.Flags.Parse([]string{"-sendfix=buffer"}); err != nil {
+		t.Error(err)
+	}
+}
+
 // TestSyncPattern checks that the waits on a WaitGroup, a Cond and a mutex
 // are the sync pattern's: -recv=false leaves them reported (norecv), and
 // -sync=false, on by default, switches them off and them alone (nosync).

@@ -89,3 +89,53 @@ func TestFixJSON(t *testing.T) {
 		t.Errorf("-json -fix: exit %d, output:\n%s", code, out)
 	}
 }
+
+// withContext's send has two fixes: a buffer, and a select on ctx.Done().
+const withContext = `package leaky
+
+import "context"
+
+func FetchWithContext(ctx context.Context, fetch func() int) int {
+	out := make(chan int)
+	go func() {
+		out <- fetch()
+	}()
+	select {
+	case v := <-out:
+		return v
+	case <-ctx.Done():
+		return 0
+	}
+}
+`
+
+// TestFixOnePerReport: -fix applies one fix per report, the buffer unless
+// -sendfix=select, and says nothing about the other; -json lists the one.
+func TestFixOnePerReport(t *testing.T) {
+	binaryTest(t)
+	for _, tc := range []struct {
+		flags      []string
+		want, lose string
+	}{
+		{nil, "out := make(chan int, 1)", "case out <- fetch():"},
+		{[]string{"-sendfix=select"}, "case out <- fetch():\n\t\tcase <-ctx.Done():\n\t\t\treturn\n", "make(chan int, 1)"},
+	} {
+		dir := t.TempDir()
+		writeFiles(t, dir, map[string]string{"go.mod": "module leaky\n\ngo 1.26\n", "leaky.go": withContext})
+		out, code := run(t, dir, binary, append(tc.flags, "-json", ".")...)
+		if n := strings.Count(out, `"message": "`); code != 0 || n != 5 { // the report, its fix, three related
+			t.Errorf("%v -json: exit %d, %d messages, want 5 (one fix):\n%s", tc.flags, code, n, out)
+		}
+		out, code = run(t, dir, binary, append(tc.flags, "-fix", "./...")...)
+		if code != 0 || out != "" {
+			t.Errorf("%v -fix: exit %d, output (want none):\n%s", tc.flags, code, out)
+		}
+		got, err := os.ReadFile(filepath.Join(dir, "leaky.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(got), tc.want) || strings.Contains(string(got), tc.lose) {
+			t.Errorf("%v -fix: want %q and not %q:\n%s", tc.flags, tc.want, tc.lose, got)
+		}
+	}
+}

@@ -222,11 +222,25 @@ func NoReason() {
 	}
 }
 
+const seeHelp = "Run 'goroutineleak -help' for the flags, 'goroutineleak help' for the patterns.\n"
+
 func TestBadInput(t *testing.T) {
 	binaryTest(t)
-	out, code := run(t, root, binary, "-no-such-flag", "./testdata/example")
-	if code != 2 || !strings.Contains(out, "flag provided but not defined: -no-such-flag") {
-		t.Errorf("bad flag: exit %d, output:\n%s", code, out)
+	// A bad flag: its error and where to look, not the ~50 lines of every
+	// flag of the driver.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-no-such-flag", "./testdata/example"}, "goroutineleak: flag provided but not defined: -no-such-flag\n"},
+		{[]string{"-sendfix=both", "./testdata/example"}, `goroutineleak: invalid value "both" for flag -sendfix: want buffer or select` + "\n"},
+		{[]string{"-json"}, "goroutineleak: no packages to analyse: goroutineleak [-flag ...] package ... (./... for the module)\n"},
+		{nil, "goroutineleak: no packages to analyse: goroutineleak [-flag ...] package ... (./... for the module)\n"},
+	} {
+		out, code := run(t, root, binary, tc.args...)
+		if code != 2 || out != tc.want+seeHelp {
+			t.Errorf("%v: exit %d, output:\n%s\nwant exit 2 and:\n%s%s", tc.args, code, out, tc.want, seeHelp)
+		}
 	}
 
 	dir := t.TempDir()
@@ -235,7 +249,7 @@ func TestBadInput(t *testing.T) {
 		"broken.go": "package broken\n\nfunc f() { undefined() }\n",
 	})
 	for _, argv := range [][]string{{binary, "./..."}, {"go", "vet", "-vettool=" + binary, "./..."}} {
-		out, code = run(t, dir, argv[0], argv[1:]...)
+		out, code := run(t, dir, argv[0], argv[1:]...)
 		if code == 0 || !strings.Contains(out, "undefined: undefined") {
 			t.Errorf("%v on a broken package: exit %d, output:\n%s", argv, code, out)
 		}
@@ -321,15 +335,75 @@ func TestHelpPattern(t *testing.T) {
 	}
 }
 
-// TestUsage checks that -help names the tool once.
+// TestFlagAfterPackages: the flag package stops at the first package, so
+// a flag after it would be taken for a package and ignored.
+func TestFlagAfterPackages(t *testing.T) {
+	binaryTest(t)
+	out, code := run(t, root, binary, "./testdata/example", "-loop=false")
+	want := "goroutineleak: flags go before the packages: move -loop=false before ./testdata/example\n" + seeHelp
+	if code != 2 || out != want {
+		t.Errorf("a flag after the packages: exit %d, output:\n%s\nwant exit 2 and:\n%s", code, out, want)
+	}
+}
+
+// TestValueFlags checks that the command knows which of the driver's flags
+// take a value (-c 3): it would take the 3 for a package, and -json after
+// it for a misplaced flag.
+func TestValueFlags(t *testing.T) {
+	binaryTest(t)
+	out, code := run(t, root, binary, "-flags")
+	var flags []struct {
+		Name string
+		Bool bool
+	}
+	if err := json.Unmarshal([]byte(out), &flags); code != 0 || err != nil {
+		t.Fatalf("-flags: exit %d, %v:\n%s", code, err, out)
+	}
+	for _, f := range append(flags, struct {
+		Name string
+		Bool bool
+	}{"cpuprofile", false}) { // -flags leaves out the driver's debugging flags
+		if f.Bool {
+			continue
+		}
+		out, code := run(t, root, binary, "-"+f.Name, "1")
+		if code != 2 || !strings.Contains(out, "no packages to analyse") {
+			t.Errorf("-%s 1: the 1 taken for a package: exit %d:\n%s", f.Name, code, out)
+		}
+	}
+}
+
+// TestUsage checks that -help names the tool once, lists the flags users
+// set before the driver's others, and says how to pass build tags.
 func TestUsage(t *testing.T) {
 	binaryTest(t)
-	out, _ := run(t, root, binary, "-help")
-	if !strings.HasPrefix(out, "goroutineleak: report goroutines that can never finish\n") {
-		t.Errorf("-help header:\n%s", out)
+	out, code := run(t, root, binary, "-help")
+	if code != 0 || !strings.HasPrefix(out, "goroutineleak: report goroutines that can never finish\n") {
+		t.Errorf("-help: exit %d, header:\n%s", code, out)
 	}
 	if strings.Count(out, "goroutineleak:") != 1 {
 		t.Errorf("-help names the tool more than once:\n%s", out)
+	}
+	// In this order: the patterns, the output and fixes, then the rest.
+	last := -1
+	for _, want := range []string{
+		"flags go before the packages",
+		"\nPatterns", "  -recv\n", "  -testfail\n",
+		"\nOutput and fixes:\n", "  -fix\n", "apply each report's fix (one per report)", "  -json\n", "  -sendfix value\n",
+		"  -test\n",
+		"GOFLAGS=-tags=integration goroutineleak ./...",
+		"-sendfix=select applies the select",
+		"\nOther flags of the go/analysis driver", "  -cpuprofile string", "  -debug string", "  -tags string\n    \tno effect (deprecated)",
+	} {
+		i := strings.Index(out, want)
+		if i < 0 {
+			t.Errorf("-help lacks %q:\n%s", want, out)
+			continue
+		}
+		if i < last {
+			t.Errorf("-help lists %q too early:\n%s", want, out)
+		}
+		last = i
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 type Finding struct {
 	Pattern    pattern.Pattern
 	Diagnostic analysis.Diagnostic
+	FixKinds   []verdict.FixKind // what each of Diagnostic.SuggestedFixes does, in their order
 }
 
 // report words the verdicts, drops those a directive silences, and returns
@@ -41,12 +42,14 @@ func report(x *syntax.Index, verdicts []verdict.Verdict, dirs directives) []Find
 			continue
 		}
 		seen[key] = true
+		var kinds []verdict.FixKind
 		for _, f := range v.Fixes {
 			d.SuggestedFixes = append(d.SuggestedFixes, f.Suggested())
+			kinds = append(kinds, f.Kind)
 		}
 		d.Category = v.Pattern.Category()
 		d.URL = v.Pattern.URL()
-		out = append(out, Finding{Pattern: v.Pattern, Diagnostic: d})
+		out = append(out, Finding{Pattern: v.Pattern, Diagnostic: d, FixKinds: kinds})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Diagnostic.Pos < out[j].Diagnostic.Pos })
 	return out
