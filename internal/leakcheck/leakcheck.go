@@ -169,10 +169,11 @@ func withTracebackLabels(write func() error) error {
 		return write()
 	}
 	defer func() {
+		// Restoring a value that was set a moment ago cannot fail.
 		if set {
-			os.Setenv("GODEBUG", old)
+			_ = os.Setenv("GODEBUG", old)
 		} else {
-			os.Unsetenv("GODEBUG")
+			_ = os.Unsetenv("GODEBUG")
 		}
 	}()
 	return write()
@@ -185,7 +186,7 @@ func withTracebackLabels(write func() error) error {
 // there is anything to check.
 func Alive() []Goroutine {
 	var text []byte
-	withTracebackLabels(func() error {
+	_ = withTracebackLabels(func() error { // a traceback into memory cannot fail
 		text = make([]byte, 1<<16)
 		for {
 			n := runtime.Stack(text, true)
@@ -355,7 +356,9 @@ func parseHeader(line string) (Goroutine, bool) {
 	if i := strings.Index(rest, " labels:{"); i >= 0 && i < len(status) {
 		status = rest[:i]
 		labels, after, ok = parseLabels(rest[i+len(" labels:"):])
-		after, ok = strings.CutPrefix(after, "]")
+		if ok {
+			after, ok = strings.CutPrefix(after, "]")
+		}
 	} else if ok && strings.HasPrefix(after, " {") {
 		labels, after, ok = parseLabels(after[1:])
 	}

@@ -262,11 +262,13 @@ func TestTracebackLabels(t *testing.T) {
 	before, set := os.LookupEnv("GODEBUG")
 	var text string
 	pprof.Do(t.Context(), pprof.Labels("leaktest", "t3", "odd key", `a "b"`), func(context.Context) {
-		withTracebackLabels(func() error {
+		if err := withTracebackLabels(func() error {
 			buf := make([]byte, 1<<16)
 			text = string(buf[:runtime.Stack(buf, false)])
 			return nil
-		})
+		}); err != nil {
+			t.Fatal(err)
+		}
 	})
 	if after, setAfter := os.LookupEnv("GODEBUG"); after != before || setAfter != set {
 		t.Errorf("GODEBUG %q (set: %v) afterwards, want %q (set: %v)", after, setAfter, before, set)
