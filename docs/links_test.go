@@ -125,3 +125,34 @@ func TestLeaktestSection(t *testing.T) {
 		}
 	}
 }
+
+// TestEditorCommandLines keeps docs/integrations.md's editor set-ups the
+// tested ones: the golangci-lint-langserver command is the one
+// .ci/golangci-e2e runs, and the VS Code settings do not pass --fast-only,
+// which drops the plugin. (.ci/editor-nvim reads the Vim lines from the
+// page itself.)
+func TestEditorCommandLines(t *testing.T) {
+	page, err := os.ReadFile("integrations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2e, err := os.ReadFile("../.ci/golangci-e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	command := regexp.MustCompile(`\["/absolute/path/to/bin/custom-gcl", (.*)\]`).FindSubmatch(page)
+	if command == nil {
+		t.Fatal("integrations.md has no golangci-lint-langserver command")
+	}
+	args := strings.ReplaceAll(strings.ReplaceAll(string(command[1]), `"`, ""), ", ", " ")
+	if !strings.Contains(string(e2e), `"$bin" `+args) {
+		t.Errorf(".ci/golangci-e2e does not run the documented langserver command %q", args)
+	}
+	vscode := regexp.MustCompile("(?s)```json\n(\\{\n  \"go.lintTool\"[^`]*)```").FindSubmatch(page)
+	if vscode == nil {
+		t.Fatal("integrations.md has no VS Code settings")
+	}
+	if strings.Contains(string(vscode[1]), "--fast-only") {
+		t.Errorf("the VS Code settings pass --fast-only, which drops goroutineleak")
+	}
+}
