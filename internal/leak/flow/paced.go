@@ -187,16 +187,17 @@ func inStopCase(sum *Summaries, leave, loop ast.Node) bool {
 	return false
 }
 
-// isClock recognises channels a clock sends on: time.After(d), time.Tick(d),
-// and the C of a timer or ticker.
+// isClock recognises channels a clock sends on: a ticker's (see
+// isTickChannel), time.After(d) and the C of a timer.
 func isClock(x *syntax.Index, ch ast.Expr) bool {
+	if isTickChannel(x, ch) {
+		return true
+	}
 	switch e := ast.Unparen(ch).(type) {
 	case *ast.CallExpr:
-		callee := syntax.StaticCallee(x.Info, e)
-		return syntax.IsFunc(callee, "time", "After") || syntax.IsFunc(callee, "time", "Tick")
+		return syntax.IsFunc(syntax.StaticCallee(x.Info, e), "time", "After")
 	case *ast.SelectorExpr:
-		t := x.Info.TypeOf(e.X)
-		return e.Sel.Name == "C" && (syntax.IsNamed(t, "time", "Ticker") || syntax.IsNamed(t, "time", "Timer"))
+		return e.Sel.Name == "C" && syntax.IsNamed(x.Info.TypeOf(e.X), "time", "Timer")
 	}
 	return false
 }
