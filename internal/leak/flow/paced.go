@@ -3,6 +3,7 @@ package flow
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/ast/inspector"
 
@@ -79,13 +80,72 @@ func (sum *Summaries) pacedLoopAround(cur inspector.Cursor, send ast.Node) ast.S
 			if enc == cur {
 				continue
 			}
-			if sum.pacedLoop(loop.(ast.Stmt), LoopLabel(enc), send) {
+			if sum.pacedLoop(loop.(ast.Stmt), LoopLabel(enc), send) && !sum.guardedByRoundState(cur, loop.(ast.Stmt)) {
 				return loop.(ast.Stmt)
 			}
 			return nil
 		}
 	}
 	return nil
+}
+
+// guardedByRoundState reports whether the send at cur sits under a
+// condition on a variable that loop's rounds assign: a flag (if !sent),
+// a count, or the channel itself set to nil once used. Such a send need
+// not come on every round. Variables declared in the loop are new each
+// round, and do not count.
+func (sum *Summaries) guardedByRoundState(cur inspector.Cursor, loop ast.Stmt) bool {
+	assigned := map[types.Object]bool{}
+	ast.Inspect(loop, func(n ast.Node) bool {
+		var lhs []ast.Expr
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			lhs = n.Lhs
+		case *ast.IncDecStmt:
+			lhs = []ast.Expr{n.X}
+		}
+		for _, e := range lhs {
+			if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+				// A variable declared in the loop is new each round.
+				if obj := sum.X.Info.ObjectOf(id); obj != nil && (obj.Pos() < loop.Pos() || obj.Pos() >= loop.End()) {
+					assigned[obj] = true
+				}
+			}
+		}
+		return true
+	})
+	mentionsAssigned := func(e ast.Node) bool {
+		found := false
+		ast.Inspect(e, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && assigned[sum.X.Info.Uses[id]] {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
+	for enc := range cur.Enclosing() {
+		switch n := enc.Node().(type) {
+		case *ast.IfStmt:
+			if n.Cond.End() <= cur.Node().Pos() && mentionsAssigned(n.Cond) {
+				return true
+			}
+		case *ast.SwitchStmt:
+			if n.Tag != nil && n.Tag.End() <= cur.Node().Pos() && mentionsAssigned(n.Tag) {
+				return true
+			}
+		case *ast.CaseClause:
+			for _, e := range n.List {
+				if mentionsAssigned(e) {
+					return true
+				}
+			}
+		}
+		if enc.Node() == loop {
+			return false
+		}
+	}
+	return false
 }
 
 // pacedLoop reports whether loop goes round on a clock and leaves only

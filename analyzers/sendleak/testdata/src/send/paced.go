@@ -133,3 +133,50 @@ func twoTicks() (int, int) {
 	go countedTicks(ch)
 	return <-ch, <-ch
 }
+
+// Twin: the loop sends once, when a flag it keeps says it has not yet.
+func notifyOnce(ready func() bool, ch chan<- struct{}, stop <-chan struct{}) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	notified := false
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		if !notified && ready() {
+			ch <- struct{}{}
+			notified = true
+		}
+	}
+}
+
+func waitReady(ready func() bool) {
+	ch, stop := make(chan struct{}), make(chan struct{})
+	go notifyOnce(ready, ch, stop)
+	<-ch
+	close(stop)
+}
+
+// A send on every round that fails, judged by a value of that round.
+func reportFailures(check func() error, errc chan<- error, stop <-chan struct{}) {
+	for {
+		if err := check(); err != nil {
+			errc <- err
+		}
+		select {
+		case <-stop:
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func firstFailure(check func() error) error {
+	errc, stop := make(chan error), make(chan struct{})
+	go reportFailures(check, errc, stop) // want `goroutine blocks for ever in reportFailures, sending on unbuffered channel errc: it sends repeatedly but firstFailure receives only once`
+	err := <-errc
+	close(stop)
+	return err
+}
