@@ -28,6 +28,12 @@ type Spawn struct {
 	// for the caller (safe.Go(f), go withRecover(f), a helper handed the
 	// channel); nil for go statements and wg.Go / g.Go.
 	Wrapper *types.Func
+	// Shared is the literal a local variable holds when go statements
+	// start it at several places (go f() twice). Its uses belong to none
+	// of those goroutines, and the rules that count goroutines leave it
+	// alone; a rule on one start's own code (a way out that never comes
+	// for this start) reads it.
+	Shared *ast.FuncLit
 
 	// ProcessLifetime marks goroutines started once per process (from
 	// main.main, an init function or a sync.Once), which may run for ever.
@@ -87,7 +93,13 @@ func goStmtSpawn(sum *Summaries, n *ast.GoStmt) *Spawn {
 		s.Lit = fun
 		return s
 	case *ast.Ident:
-		if s.Lit = closureOnlyStarted(sum, fun); s.Lit != nil {
+		lit, starts := closureStarts(sum, fun)
+		switch {
+		case starts == 1:
+			s.Lit = lit
+			return s
+		case starts > 1:
+			s.Shared = lit
 			return s
 		}
 	}
@@ -183,31 +195,43 @@ func startedFunc(sum *Summaries, arg ast.Expr) (*ast.FuncLit, *types.Func) {
 // is otherwise only started, once. The literal's code is then the goroutine's,
 // as if it were written in the go statement.
 func closureOnlyStarted(sum *Summaries, fun *ast.Ident) *ast.FuncLit {
+	if lit, starts := closureStarts(sum, fun); starts == 1 {
+		return lit
+	}
+	return nil
+}
+
+// closureStarts is the function literal that the local variable fun names
+// holds, and how many times it is started, when the variable is given that
+// one literal and every other mention of it starts it (see isStartOf);
+// nil and 0 otherwise. Goroutines started at several places share the
+// literal's uses, which count them as one: only a start counted once makes
+// the literal's code the goroutine's.
+func closureStarts(sum *Summaries, fun *ast.Ident) (*ast.FuncLit, int) {
 	x := sum.X
 	v, ok := x.Info.Uses[fun].(*types.Var)
 	if !ok {
-		return nil
+		return nil, 0
 	}
 	lit, ok := x.SoleValue(v).(*ast.FuncLit)
 	if !ok {
-		return nil
+		return nil, 0
 	}
 	owner := syntax.EnclosingFunc(x.CursorOf(fun))
 	if owner == nil {
-		return nil
+		return nil, 0
 	}
-	// Its definition and one start: goroutines started at several places
-	// would share the literal's uses, which count them as one.
-	mentions := x.Mentions(owner, v)
-	if len(mentions) != 2 {
-		return nil
-	}
-	for _, cur := range mentions {
-		if x.Info.Defs[cur.Node().(*ast.Ident)] != v && !isStartOf(sum, cur) {
-			return nil
+	starts := 0
+	for _, cur := range x.Mentions(owner, v) {
+		if x.Info.Defs[cur.Node().(*ast.Ident)] == v {
+			continue
 		}
+		if !isStartOf(sum, cur) {
+			return nil, 0
+		}
+		starts++
 	}
-	return lit
+	return lit, starts
 }
 
 // isStartOf reports whether the function value at cur is started as a

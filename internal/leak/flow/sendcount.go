@@ -59,7 +59,12 @@ func countStmt(sum *Summaries, stmt ast.Stmt, sends map[ast.Node]int) sendCount 
 			return sendCount{Fall: n, Ret: -1, brk: -1, cont: -1}
 		}
 	case *ast.ReturnStmt:
-		return sendCount{Fall: -1, Ret: 0, brk: -1, cont: -1}
+		return sendCount{Fall: -1, Ret: callSends(s.Results, sends), brk: -1, cont: -1}
+	case *ast.AssignStmt:
+		// x = f(ch): the callee's sends, as in a call statement.
+		if n := callSends(s.Rhs, sends); n > 0 {
+			return sendCount{Fall: n, Ret: -1, brk: -1, cont: -1}
+		}
 	case *ast.BranchStmt:
 		switch {
 		case s.Label != nil || s.Tok == token.GOTO:
@@ -97,6 +102,18 @@ func countStmt(sum *Summaries, stmt ast.Stmt, sends map[ast.Node]int) sendCount 
 		return countLoop(sum, s, s.Body, sends)
 	}
 	return noSends
+}
+
+// callSends is what the calls among exprs (the values of an assignment or
+// a return) send, by the counts of sends.
+func callSends(exprs []ast.Expr, sends map[ast.Node]int) int {
+	n := 0
+	for _, e := range exprs {
+		if call, ok := ast.Unparen(e).(*ast.CallExpr); ok {
+			n = Sat(n + max(sends[call], 0))
+		}
+	}
+	return n
 }
 
 // countLoop: a loop with a constant trip count whose body always goes

@@ -35,12 +35,19 @@ func deadExitVerdicts(r *Input) []verdict.Verdict {
 	// stop channel made again for it).
 	reported := map[*ast.BlockStmt]bool{}
 	for _, s := range r.Gs.List {
-		if s.Body == nil || s.ProcessLifetime || reported[s.Body] {
+		body := s.Body
+		if s.Shared != nil {
+			// A closure started at several places: its way out can come
+			// for one start (a stop channel closed) and not for a later
+			// one (the channel made again).
+			body = s.Shared.Body
+		}
+		if body == nil || s.ProcessLifetime || reported[body] {
 			continue
 		}
 		before := len(out)
 		labelled := map[*ast.ForStmt]string{}
-		ast.Inspect(s.Body, func(n ast.Node) bool {
+		ast.Inspect(body, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncLit, *ast.GoStmt:
 				return false // another goroutine, or code that may never run
@@ -55,7 +62,7 @@ func deadExitVerdicts(r *Input) []verdict.Verdict {
 			}
 			return true
 		})
-		reported[s.Body] = len(out) > before
+		reported[body] = len(out) > before
 	}
 	return out
 }

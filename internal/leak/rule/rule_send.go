@@ -115,8 +115,20 @@ func sendVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node, co
 			return v, true // worded for the loop that gives up, which the path found below would run through
 		}
 		if esc := escapeFrom(r, s, u, owner, f, receives); esc != nil {
-			return onTestFailure(found(verdict.Abandoned{BlockedOp: op, Owner: owner, Path: esc}))
+			v, ok := onTestFailure(found(verdict.Abandoned{BlockedOp: op, Owner: owner, Path: esc}))
+			if v.Pattern == pattern.TestFailure {
+				// Only a failing test abandons it here; a loop paced
+				// by a clock can outrun every receive even when none
+				// fails.
+				if pv, paced := pacedVerdict(r, u, f, s, owner, receives, perRun, instances, op); paced {
+					return pv, true
+				}
+			}
+			return v, ok
 		}
+	}
+	if v, paced := pacedVerdict(r, u, f, s, owner, receives, perRun, instances, op); paced {
+		return v, true
 	}
 	if !receivesOnlyHere(s, owner, receives) {
 		return verdict.Verdict{}, false
@@ -155,6 +167,32 @@ func sendVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node, co
 		}
 	}
 	return loopGivesUp()
+}
+
+// pacedVerdict decides on the send u of one goroutine that sends again
+// and again in a loop a clock paces (see flow.PacedSendLoop), on an
+// unbuffered channel that its parent receives from a fixed number of
+// times: the parent can stop the loop (cancel its context, close its stop
+// channel) only between rounds, and a round that started before the stop
+// sends to no one.
+func pacedVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, s *flow.Spawn, owner ast.Node, receives []*flow.ChanUse, perRun, instances int, op verdict.BlockedOp) (verdict.Verdict, bool) {
+	if instances != 1 || perRun < flow.Many || f.Capacity != 0 || len(receives) == 0 || !receivesOnlyHere(s, owner, receives) {
+		return verdict.Verdict{}, false
+	}
+	for _, rcv := range receives {
+		if rcv.Kind != flow.OpRecv || rcv.Via != nil || rcv.Place.InLoop {
+			return verdict.Verdict{}, false // a count we do not know
+		}
+	}
+	if f.Count(func(w *flow.ChanUse) bool { return w.Kind == flow.OpSend }) != 1 {
+		return verdict.Verdict{}, false // other senders share the receives
+	}
+	loop := r.Sum.PacedSendLoop(u)
+	if loop == nil {
+		return verdict.Verdict{}, false
+	}
+	return verdict.Verdict{Pattern: pattern.UnreadSend, At: u.Node, Spawn: s,
+		Why: verdict.ExtraSends{BlockedOp: op, Owner: owner, Receive: receives[0].Node, Sent: perRun, Received: len(receives), Paced: loop}}, true
 }
 
 // givesUpEarly finds the one loop that holds every receive (not by range)

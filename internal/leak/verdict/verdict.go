@@ -78,6 +78,7 @@ type (
 		Sent, Received int
 		Together       bool       // sent by several goroutines together
 		Others         []ast.Node // with Together: the first send of each other goroutine
+		Paced          ast.Stmt   // the loop, paced by a clock, that sends on every round
 	}
 	// The function waits on a channel that only a goroutine it starts
 	// releases, and that goroutine can return without releasing it.

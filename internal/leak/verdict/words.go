@@ -114,6 +114,9 @@ func (why ExtraSends) Word(d *analysis.Diagnostic, pkg *types.Package) {
 		d.Message = fmt.Sprintf("%s%s: it sends %s but %s receives only %s", blocks, why.BlockedOp, times(why.Sent), syntax.FuncName(why.Owner), times(why.Received))
 	}
 	d.Related = append(d.Related, syntax.Related(why.Receive, "the only receive"))
+	if why.Paced != nil {
+		d.Related = append(d.Related, syntax.Related(why.Paced, "this loop sends on every round of its clock, until it is stopped between rounds: a round that sends after the last receive waits for ever"))
+	}
 	for _, send := range why.Others {
 		d.Related = append(d.Related, syntax.Related(send, "another goroutine sends here; any of them can be the one left waiting"))
 	}

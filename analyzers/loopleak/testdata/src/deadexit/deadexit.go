@@ -265,6 +265,56 @@ func restartHeartbeatStopped(beat func()) {
 	close(stop)
 }
 
+// The same heartbeat closure started twice: the first start is stopped
+// by the close, the second reads the new channel that nothing closes.
+func restartHeartbeatTwice(beat func()) {
+	stop := make(chan struct{})
+	heartbeat := func() {
+		t := time.NewTicker(time.Second)
+		for { // want `goroutine never finishes: this for loop leaves only through the stop case, and stop is given a new channel after its last close or send, and nothing closes or sends on the new one`
+			select {
+			case <-stop:
+				t.Stop()
+				return
+			case <-t.C:
+				beat()
+			}
+		}
+	}
+	go heartbeat()
+	beat()
+	close(stop)
+
+	stop = make(chan struct{})
+	go heartbeat()
+	beat()
+}
+
+// Twin: the closure started twice, and each of its channels closed.
+func restartHeartbeatTwiceStopped(beat func()) {
+	stop := make(chan struct{})
+	heartbeat := func() {
+		t := time.NewTicker(time.Second)
+		for {
+			select {
+			case <-stop:
+				t.Stop()
+				return
+			case <-t.C:
+				beat()
+			}
+		}
+	}
+	go heartbeat()
+	beat()
+	close(stop)
+
+	stop = make(chan struct{})
+	go heartbeat()
+	beat()
+	close(stop)
+}
+
 // Twin: the second channel is closed by a deferred call.
 func restartHeartbeatDeferred(beat func()) {
 	stop := make(chan struct{})
