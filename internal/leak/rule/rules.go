@@ -50,6 +50,7 @@ var All = []Rule{
 	{"goroutine bodies: dead channels, endless loops, sync waits", bodyVerdicts},
 	{"one-sided shutdown", shutdownVerdicts},
 	{"a wait only the goroutine's own deferred close releases", ownCloseVerdicts},
+	{"hooks of an event loop that send more than their installer receives", hookVerdicts},
 	{"lock order: a wait holding the lock its releaser takes first", lockOrderVerdicts},
 	{"lock order within one function", lockOrderLocalVerdicts},
 	{"buffers filled before anything can receive", overfillVerdicts},
