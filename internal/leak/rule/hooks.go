@@ -220,10 +220,11 @@ func hookSendUnread(r *Input, v *types.Var, owner ast.Node, lit *ast.FuncLit, se
 		case use.Kind == flow.OpClose:
 			return verdict.HookSends{}, false
 		case use.Kind.Receives():
-			if use.Kind != flow.OpRecv || use.Via != nil || use.Place.Owner != owner || use.Place.Deferred {
+			n := receivesPerRun(r.X, use, owner)
+			if n == 0 {
 				return verdict.HookSends{}, false // received elsewhere, or for as long as it takes
 			}
-			received = flow.Sat(received + flow.TimesRun(r.X, use.At, owner))
+			received = flow.Sat(received + n)
 			last = use.Node
 		}
 	}
@@ -234,4 +235,66 @@ func hookSendUnread(r *Input, v *types.Var, owner ast.Node, lit *ast.FuncLit, se
 		BlockedOp: verdict.BlockedOp{Kind: flow.OpSend, Channel: v.Name(), Unbuffered: true},
 		Owner:     owner, Receive: last, Received: received,
 	}, true
+}
+
+// receivesPerRun bounds how many times the receive u takes a value in one
+// run of owner: in owner's own code, or in a local closure that owner only
+// calls (check := func() { <-ch }; check(); check()). It returns 0 when
+// the receive is elsewhere (a goroutine, a callee) or is a range.
+func receivesPerRun(x *syntax.Index, u *flow.ChanUse, owner ast.Node) int {
+	if u.Kind != flow.OpRecv || u.Via != nil || u.Place.Deferred {
+		return 0
+	}
+	if u.Place.Owner == owner {
+		return flow.TimesRun(x, u.At, owner)
+	}
+	lit, ok := u.Place.Owner.(*ast.FuncLit)
+	if !ok {
+		return 0
+	}
+	calls := closureCalls(x, lit, owner)
+	if calls == 0 {
+		return 0
+	}
+	return flow.Sat(calls * flow.TimesRun(x, u.At, lit))
+}
+
+// closureCalls bounds how many times owner calls lit, the one value of a
+// local variable of owner that owner's own code only calls; 0 when lit is
+// anything else.
+func closureCalls(x *syntax.Index, lit *ast.FuncLit, owner ast.Node) int {
+	cur := x.CursorOf(lit)
+	if !cur.Valid() {
+		return 0
+	}
+	var v *types.Var
+	switch p := cur.Parent().Node().(type) {
+	case *ast.AssignStmt:
+		if i := cur.ParentEdgeIndex(); len(p.Lhs) == len(p.Rhs) && i < len(p.Lhs) {
+			if id, ok := p.Lhs[i].(*ast.Ident); ok {
+				v, _ = x.Info.ObjectOf(id).(*types.Var)
+			}
+		}
+	case *ast.ValueSpec:
+		if i := cur.ParentEdgeIndex(); len(p.Names) == len(p.Values) && i < len(p.Names) {
+			v, _ = x.Info.Defs[p.Names[i]].(*types.Var)
+		}
+	}
+	if v == nil || x.SoleValue(v) != ast.Expr(lit) {
+		return 0
+	}
+	calls := 0
+	for _, m := range x.Mentions(owner, v) {
+		id := m.Node().(*ast.Ident)
+		if x.Info.Defs[id] == v || id.Pos() == v.Pos() {
+			continue
+		}
+		call, ok := m.Parent().Node().(*ast.CallExpr)
+		place := flow.PlaceAt(m)
+		if !ok || call.Fun != ast.Expr(id) || place.Owner != owner || place.Deferred {
+			return 0
+		}
+		calls = flow.Sat(calls + flow.TimesRun(x, m, owner))
+	}
+	return calls
 }

@@ -123,3 +123,43 @@ func startedOnce() {
 	}
 	<-started
 }
+
+// expect receives through a local closure that countInClosure calls
+// twice, two values a call: four in all, and the hook reports every job.
+func countInClosure() {
+	w := newWorker()
+	defer w.stop()
+	seen := make(chan int)
+	w.onJob = func(j job) {
+		seen <- j.n // want `goroutine blocks for ever sending on unbuffered channel seen in hook onJob: the goroutine running loop calls the hook on every turn of its loop, and countInClosure receives from seen only 4 times`
+	}
+	expect := func() {
+		for i := 0; i < 2; i++ {
+			<-seen
+		}
+	}
+	expect()
+	expect()
+}
+
+// Twin: the closure that receives is handed to another goroutine, which
+// may call it any number of times.
+func closureElsewhere() {
+	w := newWorker()
+	defer w.stop()
+	seen := make(chan int)
+	w.onJob = func(j job) {
+		seen <- j.n
+	}
+	expect := func() {
+		<-seen
+	}
+	go forever(expect)
+	expect()
+}
+
+func forever(f func()) {
+	for {
+		f()
+	}
+}
