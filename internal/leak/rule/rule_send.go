@@ -118,7 +118,7 @@ func sendVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node, co
 			return onTestFailure(found(verdict.Abandoned{BlockedOp: op, Owner: owner, Path: esc}))
 		}
 	}
-	if !receivesOnlyHere(s, owner, receives) {
+	if !startedUnder(r, s, owner) || !receivesOnlyIn(owner, receives) {
 		return verdict.Verdict{}, false
 	}
 	loopy := false
@@ -242,7 +242,7 @@ func isErrCheck(x *syntax.Index, cond ast.Expr) bool {
 // the Wait a statement of the block of the go statement, after it; every
 // receive in the parent, after the Wait.
 func waitsBeforeReceiving(x *syntax.Index, s *flow.Spawn, send *flow.ChanUse, owner ast.Node, receives []*flow.ChanUse) *ast.CallExpr {
-	if s.Lit == nil || s.InLoop || s.Parent != owner || !receivesOnlyHere(s, owner, receives) {
+	if s.Lit == nil || s.InLoop || s.Parent != owner || !receivesOnlyIn(owner, receives) {
 		return nil
 	}
 	wg := doneAfter(x, s, send)
@@ -345,12 +345,9 @@ func sendsTogether(r *Input, owner ast.Node, counts *sendCounts) (int, *flow.Spa
 	return total, last, others
 }
 
-// receivesOnlyHere reports whether all receives are done by owner itself,
-// the function that started s, outside deferred calls.
-func receivesOnlyHere(s *flow.Spawn, owner ast.Node, receives []*flow.ChanUse) bool {
-	if s.Parent != owner {
-		return false
-	}
+// receivesOnlyIn reports whether all receives are done by owner itself,
+// outside deferred calls.
+func receivesOnlyIn(owner ast.Node, receives []*flow.ChanUse) bool {
 	for _, r := range receives {
 		if r.Place.Owner != owner || r.Place.Deferred {
 			return false
@@ -454,4 +451,20 @@ func leavesAfter(cur inspector.Cursor) token.Token {
 		}
 	}
 	return token.ILLEGAL
+}
+
+// startedUnder reports whether owner starts s: itself, or through the one
+// goroutine it starts once, whose literal starts s (a goroutine that fans
+// work out to goroutines started in a loop, and waits for them, while
+// owner takes what they send).
+func startedUnder(r *Input, s *flow.Spawn, owner ast.Node) bool {
+	if s.Parent == owner {
+		return true
+	}
+	lit, ok := s.Parent.(*ast.FuncLit)
+	if !ok {
+		return false
+	}
+	p := r.Gs.ByNode[lit]
+	return p != nil && p.Lit == lit && p.LitInStart() && !p.InLoop && p.Parent == owner
 }
