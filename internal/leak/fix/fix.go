@@ -47,6 +47,8 @@ func AddFixes(r *rule.Input, verdicts []verdict.Verdict) {
 		case verdict.Overfilled:
 			v.Fixes = appendFix(v.Fixes, enlargeFix(r, why))
 			continue
+		case verdict.HookSends:
+			continue // a buffer sized for a count of events nobody knows would only hide it
 		case verdict.SkippedRelease, verdict.Abandoned:
 			if uses == nil {
 				uses = localUses(r)

@@ -5,6 +5,8 @@ import (
 	"go/constant"
 	"go/token"
 
+	"golang.org/x/tools/go/ast/inspector"
+
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 )
 
@@ -173,8 +175,8 @@ func countClauses(sum *Summaries, stmt ast.Stmt, sends map[ast.Node]int) sendCou
 	return acc
 }
 
-// TripCount recognises `for i := 0; i < N; i++` and `for range N` with a
-// constant N; otherwise it returns many.
+// TripCount recognises `for i := 0; i < N; i++` (or `i += 1`) and
+// `for range N` with a constant N; otherwise it returns many.
 func TripCount(x *syntax.Index, loop ast.Stmt) int {
 	switch loop := loop.(type) {
 	case *ast.RangeStmt:
@@ -184,12 +186,12 @@ func TripCount(x *syntax.Index, loop ast.Stmt) int {
 	case *ast.ForStmt:
 		init, ok1 := loop.Init.(*ast.AssignStmt)
 		cond, ok2 := loop.Cond.(*ast.BinaryExpr)
-		post, ok3 := loop.Post.(*ast.IncDecStmt)
-		if !ok1 || !ok2 || !ok3 || len(init.Lhs) != 1 || len(init.Rhs) != 1 || post.Tok != token.INC {
+		counter := incremented(x, loop.Post)
+		if !ok1 || !ok2 || counter == nil || len(init.Lhs) != 1 || len(init.Rhs) != 1 {
 			break
 		}
 		id, ok := init.Lhs[0].(*ast.Ident)
-		if !ok || !sameIdent(cond.X, id) || !sameIdent(post.X, id) {
+		if !ok || !sameIdent(cond.X, id) || !sameIdent(counter, id) {
 			break
 		}
 		lo, ok1 := ConstInt(x, init.Rhs[0])
@@ -205,6 +207,22 @@ func TripCount(x *syntax.Index, loop ast.Stmt) int {
 		}
 	}
 	return Many
+}
+
+// incremented is the variable a loop's post statement adds one to (i++,
+// i += 1), or nil.
+func incremented(x *syntax.Index, post ast.Stmt) ast.Expr {
+	switch post := post.(type) {
+	case *ast.IncDecStmt:
+		if post.Tok == token.INC {
+			return post.X
+		}
+	case *ast.AssignStmt:
+		if n, ok := ConstInt(x, post.Rhs[0]); ok && n == 1 && post.Tok == token.ADD_ASSIGN && len(post.Lhs) == 1 && len(post.Rhs) == 1 {
+			return post.Lhs[0]
+		}
+	}
+	return nil
 }
 
 func sameIdent(e ast.Expr, id *ast.Ident) bool {
@@ -354,4 +372,23 @@ func ordinalsOfStmt(sum *Summaries, stmt ast.Stmt, at *Ordinal, sends map[ast.No
 		return after
 	}
 	return at
+}
+
+// TimesRun bounds how many times the code at cur runs per run of owner,
+// the function around it: the product of the trip counts of the loops
+// between them (many when a count is not a constant).
+func TimesRun(x *syntax.Index, cur inspector.Cursor, owner ast.Node) int {
+	n := 1
+	for enc := range cur.Enclosing((*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.FuncLit)(nil), (*ast.FuncDecl)(nil)) {
+		if enc.Node() == owner {
+			break
+		}
+		switch loop := enc.Node().(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			if enc.Node().Pos() != cur.Node().Pos() { // a range statement is not in its own loop
+				n = Sat(n * TripCount(x, loop.(ast.Stmt)))
+			}
+		}
+	}
+	return n
 }

@@ -147,9 +147,34 @@ func funcNode(x *syntax.Index, e ast.Expr) ast.Node {
 // with nil, and the field it is assigned to (x.hook), when the value is
 // given by an assignment; nil otherwise.
 func FieldFuncValue(x *syntax.Index, field *types.Var) (value, assignedTo ast.Expr) {
+	hook, ok := HookOf(x, field)
+	if !ok || len(hook.Values) != 1 {
+		return nil, nil
+	}
+	return hook.Values[0].Value, hook.Values[0].To
+}
+
+// A Hook is an unexported function field of this package that the package
+// only calls, compares with nil and gives values: every value it can hold
+// is in sight, and so is every call of it.
+type Hook struct {
+	Calls  []*ast.CallExpr // x.hook(...)
+	Values []HookValue     // in source order
+}
+
+// A HookValue is one value given to a hook: by x.hook = value (To is
+// x.hook), or by a keyed struct literal (To is nil).
+type HookValue struct {
+	Value, To ast.Expr
+}
+
+// HookOf reports what the package does with an unexported function field;
+// ok is false when some mention does anything else with it (passes it on,
+// assigns it to a variable), or a struct literal without keys may set it.
+func HookOf(x *syntax.Index, field *types.Var) (hook Hook, ok bool) {
 	field = field.Origin()
 	if !syntax.Hidden(x, field) || !syntax.IsFuncType(field.Type()) || x.PositionallyBuilt(field) {
-		return nil, nil
+		return Hook{}, false
 	}
 	for _, cur := range x.FieldMentions(field) {
 		id := cur.Node().(*ast.Ident)
@@ -163,6 +188,7 @@ func FieldFuncValue(x *syntax.Index, field *types.Var) (value, assignedTo ast.Ex
 		switch p := cur.Parent().Node().(type) {
 		case *ast.CallExpr:
 			if p.Fun == e {
+				hook.Calls = append(hook.Calls, p)
 				continue
 			}
 		case *ast.BinaryExpr:
@@ -170,19 +196,19 @@ func FieldFuncValue(x *syntax.Index, field *types.Var) (value, assignedTo ast.Ex
 				continue
 			}
 		case *ast.AssignStmt:
-			if i := cur.ParentEdgeIndex(); len(p.Lhs) == len(p.Rhs) && i < len(p.Lhs) && p.Lhs[i] == e && value == nil {
-				value, assignedTo = p.Rhs[i], e
+			if i := cur.ParentEdgeIndex(); len(p.Lhs) == len(p.Rhs) && i < len(p.Lhs) && p.Lhs[i] == e {
+				hook.Values = append(hook.Values, HookValue{Value: p.Rhs[i], To: e})
 				continue
 			}
 		case *ast.KeyValueExpr:
-			if p.Key == e && value == nil {
-				value = p.Value
+			if p.Key == e {
+				hook.Values = append(hook.Values, HookValue{Value: p.Value})
 				continue
 			}
 		}
-		return nil, nil
+		return Hook{}, false
 	}
-	return value, assignedTo
+	return hook, true
 }
 
 // paramFuncValue is the function value passed for param, a parameter of

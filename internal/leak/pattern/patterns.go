@@ -89,10 +89,14 @@ early return, or a select that takes a timeout or ctx.Done() case:
 	}
 
 It also reports goroutines started in a loop that send on an unbuffered
-channel received only a fixed number of times, a goroutine that sends
-more values than are received (or sends on every round of a loop that a
-ticker paces, and that its parent stops only between rounds after a fixed
-number of receives), and a producer whose consumer can stop
+channel received only a fixed number of times (also when the one
+goroutine the receiver starts starts them), a hook installed in a field
+that a goroutine's event loop calls once per event and that sends on an
+unbuffered channel its installer receives only a fixed number of times,
+a goroutine that sends more values than are received (or sends on every
+round of a loop that a ticker paces, and that its parent stops only
+between rounds after a fixed number of receives), and a producer whose
+consumer can stop
 ranging early, and a goroutine's send on an unexported field whose every
 reader, a select, can give up for good (a struct's context is done, a
 stop field is closed). A buffer large enough for every send that can be left

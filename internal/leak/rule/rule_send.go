@@ -130,7 +130,7 @@ func sendVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node, co
 	if v, paced := pacedVerdict(r, u, f, s, owner, receives, perRun, instances, op); paced {
 		return v, true
 	}
-	if !receivesOnlyHere(s, owner, receives) {
+	if !startedUnder(r, s, owner) || !receivesOnlyIn(owner, receives) {
 		return verdict.Verdict{}, false
 	}
 	loopy := false
@@ -176,7 +176,7 @@ func sendVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node, co
 // channel) only between rounds, and a round that started before the stop
 // sends to no one.
 func pacedVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, s *flow.Spawn, owner ast.Node, receives []*flow.ChanUse, perRun, instances int, op verdict.BlockedOp) (verdict.Verdict, bool) {
-	if instances != 1 || perRun < flow.Many || f.Capacity != 0 || len(receives) == 0 || !receivesOnlyHere(s, owner, receives) {
+	if instances != 1 || perRun < flow.Many || f.Capacity != 0 || len(receives) == 0 || s.Parent != owner || !receivesOnlyIn(owner, receives) {
 		return verdict.Verdict{}, false
 	}
 	for _, rcv := range receives {
@@ -280,7 +280,7 @@ func isErrCheck(x *syntax.Index, cond ast.Expr) bool {
 // the Wait a statement of the block of the go statement, after it; every
 // receive in the parent, after the Wait.
 func waitsBeforeReceiving(x *syntax.Index, s *flow.Spawn, send *flow.ChanUse, owner ast.Node, receives []*flow.ChanUse) *ast.CallExpr {
-	if s.Lit == nil || s.InLoop || s.Parent != owner || !receivesOnlyHere(s, owner, receives) {
+	if s.Lit == nil || s.InLoop || s.Parent != owner || !receivesOnlyIn(owner, receives) {
 		return nil
 	}
 	wg := doneAfter(x, s, send)
@@ -383,12 +383,9 @@ func sendsTogether(r *Input, owner ast.Node, counts *sendCounts) (int, *flow.Spa
 	return total, last, others
 }
 
-// receivesOnlyHere reports whether all receives are done by owner itself,
-// the function that started s, outside deferred calls.
-func receivesOnlyHere(s *flow.Spawn, owner ast.Node, receives []*flow.ChanUse) bool {
-	if s.Parent != owner {
-		return false
-	}
+// receivesOnlyIn reports whether all receives are done by owner itself,
+// outside deferred calls.
+func receivesOnlyIn(owner ast.Node, receives []*flow.ChanUse) bool {
 	for _, r := range receives {
 		if r.Place.Owner != owner || r.Place.Deferred {
 			return false
@@ -492,4 +489,20 @@ func leavesAfter(cur inspector.Cursor) token.Token {
 		}
 	}
 	return token.ILLEGAL
+}
+
+// startedUnder reports whether owner starts s: itself, or through the one
+// goroutine it starts once, whose literal starts s (a goroutine that fans
+// work out to goroutines started in a loop, and waits for them, while
+// owner takes what they send).
+func startedUnder(r *Input, s *flow.Spawn, owner ast.Node) bool {
+	if s.Parent == owner {
+		return true
+	}
+	lit, ok := s.Parent.(*ast.FuncLit)
+	if !ok {
+		return false
+	}
+	p := r.Gs.ByNode[lit]
+	return p != nil && p.Lit == lit && p.LitInStart() && !p.InLoop && p.Parent == owner
 }

@@ -51,6 +51,7 @@ var All = []Rule{
 	{"goroutines that relay other contexts' end to a context cancelled elsewhere too", cancelRelayVerdicts},
 	{"one-sided shutdown", shutdownVerdicts},
 	{"a wait only the goroutine's own deferred close releases", ownCloseVerdicts},
+	{"hooks of an event loop that send more than their installer receives", hookVerdicts},
 	{"lock order: a wait holding the lock its releaser takes first", lockOrderVerdicts},
 	{"lock order within one function", lockOrderLocalVerdicts},
 	{"buffers filled before anything can receive", overfillVerdicts},

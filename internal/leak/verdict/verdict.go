@@ -124,6 +124,24 @@ type (
 	}
 )
 
+// Reasons of the rule on hooks (hooks.go).
+type (
+	// A literal installed in a hook that a goroutine's event loop calls
+	// sends on an unbuffered channel of the function that installed it,
+	// which receives from it a fixed number of times: the goroutine runs
+	// the hook once per event, for as long as it runs.
+	HookSends struct {
+		BlockedOp
+		Hook      string        // the hook field
+		Runner    *flow.Spawn   // the goroutine whose loop calls the hook
+		Installed ast.Node      // the assignment that installs the literal
+		Call      *ast.CallExpr // the hook's call in the loop
+		Owner     ast.Node      // the function that installs it and receives
+		Receive   ast.Node      // its last receive, or nil
+		Received  int           // how many times it receives at most
+	}
+)
+
 // Reasons of the one-sided shutdown rule (rule_shutdown.go).
 type (
 	// An exported method sends on a field whose only receiver is a
@@ -340,6 +358,8 @@ func (DeadChannel) Cause() string { return "dead channel" }
 func (LockedWait) Cause() string { return "locked wait" }
 
 func (AfterShutdown) Cause() string { return "after shutdown" }
+
+func (HookSends) Cause() string { return "hook sends" }
 
 func (ReaderGivesUp) Cause() string { return "reader gives up" }
 

@@ -63,6 +63,22 @@ func (why Abandoned) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	d.Related = append(d.Related, why.Path.ReturnHere(fmt.Sprintf("%s returns here without %s", owner, missing)))
 }
 
+func (why HookSends) Word(d *analysis.Diagnostic, pkg *types.Package) {
+	runner := syntax.FuncName(why.Runner.Fn)
+	owner := syntax.FuncName(why.Owner)
+	receives := "never receives from " + why.Channel
+	if why.Received > 0 {
+		receives = "receives from " + why.Channel + " only " + times(why.Received)
+	}
+	d.Message = fmt.Sprintf("%s%s in hook %s: the goroutine running %s calls the hook on every turn of its loop, and %s %s", blocks, why.BlockedOp, why.Hook, runner, owner, receives)
+	d.Related = append(d.Related,
+		syntax.Related(why.Installed, owner+" installs the hook here"),
+		syntax.Related(why.Call, runner+" calls the hook here, once per event"))
+	if why.Receive != nil {
+		d.Related = append(d.Related, syntax.Related(why.Receive, "the last receive"))
+	}
+}
+
 func (why WaitsFirst) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	owner := syntax.FuncName(why.Owner)
 	d.Message = fmt.Sprintf("%s%s: %s waits for the goroutine to finish before it receives from %s, and the goroutine finishes only after its send", blocks, why.BlockedOp, owner, why.Channel)
