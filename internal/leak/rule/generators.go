@@ -36,7 +36,14 @@ func generatorVerdicts(r *Input) []verdict.Verdict {
 		if !cur.Valid() {
 			continue
 		}
-		exit := flow.FirstLeave(r.Sum, rs.Body, flow.LoopLabel(cur))
+		var exit ast.Node
+		flow.EachLeave(r.Sum, rs.Body, flow.LoopLabel(cur), func(n ast.Node) bool {
+			if fact.Context > 0 && leavesOnContextDone(r.X, n, rs, call.Args[fact.Context-1]) {
+				return true // the generator's goroutine stops on that very context
+			}
+			exit = n
+			return false
+		})
 		if exit == nil || syntax.IsCall(exit) {
 			continue
 		}
@@ -177,6 +184,18 @@ func leavesFunction(cc *ast.CommClause) bool {
 	}
 	_, ok := cc.Body[len(cc.Body)-1].(*ast.ReturnStmt)
 	return ok
+}
+
+// leavesOnContextDone tells whether the leave n of the range rs is in a
+// select case that receives from the Done() of the context ctx names: the
+// range stops only once that context is done.
+func leavesOnContextDone(x *syntax.Index, n ast.Node, rs *ast.RangeStmt, ctx ast.Expr) bool {
+	for cur := x.CursorOf(n); cur.Valid() && cur.Node() != rs; cur = cur.Parent() {
+		if cc, ok := cur.Node().(*ast.CommClause); ok {
+			return sameContextDone(x, cc, ctx)
+		}
+	}
+	return false
 }
 
 // sameContextDone tells whether the case cc receives from the Done() of

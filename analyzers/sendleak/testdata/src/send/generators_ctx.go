@@ -57,6 +57,18 @@ func firstHiddenCancelled(ctx context.Context, names []string) string {
 	return ""
 }
 
+// A caller that stops ranging only once the very context it gave the
+// generator is done: the generator's goroutine stops on it too.
+func copyNames(ctx context.Context, names []string, out chan<- string) {
+	for n := range walkNames(ctx, names) {
+		select {
+		case out <- n:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
 func countHidden(ctx context.Context, names []string) int {
 	k := 0
 	for n := range walkNames(ctx, names) {
