@@ -237,14 +237,12 @@ func (sum *Summaries) pacedLoop(loop ast.Stmt, label string, send ast.Node) bool
 // receives: the loop leaves when a stop signal comes, not on a count or
 // an error of its own.
 func inStopCase(sum *Summaries, leave, loop ast.Node) bool {
-	cur := sum.X.CursorOf(leave)
-	for c := cur.Parent(); c.Valid() && c.Node() != loop; c = c.Parent() {
-		if cc, ok := c.Node().(*ast.CommClause); ok {
-			ch, send := syntax.CommChannel(cc)
-			return ch != nil && !send
-		}
+	cc := syntax.CaseAround(sum.X, leave, loop)
+	if cc == nil {
+		return false
 	}
-	return false
+	ch, send := syntax.CommChannel(cc)
+	return ch != nil && !send
 }
 
 // isClock recognises channels a clock sends on: a ticker's (see

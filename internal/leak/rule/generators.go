@@ -190,12 +190,8 @@ func leavesFunction(cc *ast.CommClause) bool {
 // select case that receives from the Done() of the context ctx names: the
 // range stops only once that context is done.
 func leavesOnContextDone(x *syntax.Index, n ast.Node, rs *ast.RangeStmt, ctx ast.Expr) bool {
-	for cur := x.CursorOf(n); cur.Valid() && cur.Node() != rs; cur = cur.Parent() {
-		if cc, ok := cur.Node().(*ast.CommClause); ok {
-			return sameContextDone(x, cc, ctx)
-		}
-	}
-	return false
+	cc := syntax.CaseAround(x, n, rs)
+	return cc != nil && sameContextDone(x, cc, ctx)
 }
 
 // sameContextDone tells whether the case cc receives from the Done() of
@@ -221,10 +217,13 @@ func generatorCall(x *syntax.Index, g *contract.Generators, ch ast.Expr) (*ast.C
 			return nil, false
 		}
 		decl := x.CursorAt(v.Pos())
-		if !decl.Valid() || syntax.EnclosingFunc(decl) == nil || !givenGeneratorCall(x, g, decl) {
-			return nil, false // a package's variable, or one no generator's call declares
+		if !decl.Valid() {
+			return nil, false
 		}
 		owner := syntax.EnclosingFunc(decl)
+		if owner == nil || !givenGeneratorCall(x, g, decl) {
+			return nil, false // a package's variable, or one no generator's call declares
+		}
 		for _, m := range x.Mentions(owner, v) {
 			if id := m.Node().(*ast.Ident); id != e && x.Info.Defs[id] != v && !isTupleDef(m) {
 				return nil, false

@@ -101,6 +101,10 @@ func sendVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node, co
 		}
 		return verdict.Verdict{}, false
 	}
+	// paced judges the send as one a clock-paced loop makes every round.
+	paced := func() (verdict.Verdict, bool) {
+		return pacedVerdict(r, u, f, s, owner, receives, perRun, instances, op)
+	}
 	if len(receives) == 0 {
 		if pending > f.Capacity && isBlockingSend(0) {
 			return found(verdict.NoPartner{BlockedOp: op})
@@ -120,14 +124,14 @@ func sendVerdict(r *Input, u *flow.ChanUse, f *flow.ChanFlow, owner ast.Node, co
 				// Only a failing test abandons it here; a loop paced
 				// by a clock can outrun every receive even when none
 				// fails.
-				if pv, paced := pacedVerdict(r, u, f, s, owner, receives, perRun, instances, op); paced {
+				if pv, ok := paced(); ok {
 					return pv, true
 				}
 			}
 			return v, ok
 		}
 	}
-	if v, paced := pacedVerdict(r, u, f, s, owner, receives, perRun, instances, op); paced {
+	if v, ok := paced(); ok {
 		return v, true
 	}
 	if !startedUnder(r, s, owner) || !receivesOnlyIn(owner, receives) {

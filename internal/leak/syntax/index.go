@@ -475,6 +475,17 @@ func IsNilIdent(info *types.Info, e ast.Expr) bool {
 	return ok && info.Uses[id] == types.Universe.Lookup("nil")
 }
 
+// CaseAround is the innermost select case around n that lies inside
+// within (a loop, a range), or nil.
+func CaseAround(x *Index, n, within ast.Node) *ast.CommClause {
+	for cur := x.CursorOf(n); cur.Valid() && cur.Node() != within; cur = cur.Parent() {
+		if cc, ok := cur.Node().(*ast.CommClause); ok {
+			return cc
+		}
+	}
+	return nil
+}
+
 // EnclosingFunc is the innermost function declaration or literal around
 // cur, or nil.
 func EnclosingFunc(cur inspector.Cursor) ast.Node {
