@@ -60,7 +60,8 @@ func main() {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", progname, err)
 		os.Exit(1)
 	}
-	if msg := splitArgs(os.Args[1:], takesValueIn(&analyzer.Flags)).usageError(); msg != "" {
+	line := splitArgs(os.Args[1:], takesValueIn(&analyzer.Flags))
+	if msg := line.usageError(); msg != "" {
 		fmt.Fprintf(os.Stderr, "%s: %s\n%s", progname, msg, seeHelp)
 		os.Exit(2)
 	}
@@ -78,7 +79,7 @@ func main() {
 		}
 		flagsHelp(os.Stdout, flag.CommandLine)
 	}
-	if profileRequested(os.Args[1:]) {
+	if line.names("profile") {
 		os.Exit(explainProfile(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	if fix, rest := fixRequested(os.Args[1:]); fix {

@@ -28,20 +28,6 @@ import (
 
 const profileUsage = "read a goroutineleak profile (debug=0 or debug=2) saved from the running program, and match each leaked site to a report"
 
-// profileRequested reports whether the flags that lead args ask for -profile.
-func profileRequested(args []string) bool {
-	for _, a := range args {
-		if a == "--" || !strings.HasPrefix(a, "-") {
-			return false
-		}
-		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if name == "profile" {
-			return true
-		}
-	}
-	return false
-}
-
 // explainProfile is the command under -profile; it returns the exit code:
 // 0 once it has explained the sites, 1 when the profile or the packages
 // cannot be read, 2 for bad usage.
