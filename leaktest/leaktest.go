@@ -196,16 +196,39 @@ func Main(m *testing.M) {
 //		os.Exit(code)
 //	}
 func Run(m *testing.M) int {
-	code, msg := run(m, runtimeGoroutines)
+	hold := holdVerdict()
+	tests := &recordedRun{m: m}
+	code, msg := run(tests, runtimeGoroutines)
+	passOverridden := tests.code == 0 && code != 0
+	if passOverridden && hold == nil {
+		// The testing package's PASS is already out.
+		msg += "\n" + passPrinted
+	}
 	if msg != "" {
 		fmt.Fprintln(os.Stderr, msg)
 	}
 	if code != 0 && msg != "" {
-		// m.Run has printed PASS, or FAIL before msg: end with the
-		// verdict, as a run of failed tests does.
+		// m.Run has printed PASS, held back or not, or FAIL before msg:
+		// end with the verdict, as a run of failed tests does.
 		fmt.Print(verdictPrefix(), "FAIL\n")
 	}
+	hold.finish(passOverridden)
 	return code
+}
+
+// passPrinted ends Main's report when the testing package's PASS line
+// could not be held back.
+const passPrinted = "leaktest: the PASS above is the testing package's, printed before this check: the tests FAIL"
+
+// recordedRun records the exit code of the tests.
+type recordedRun struct {
+	m    interface{ Run() int }
+	code int
+}
+
+func (r *recordedRun) Run() int {
+	r.code = r.m.Run()
+	return r.code
 }
 
 // verdictPrefix is what the testing package puts before its verdict line:
