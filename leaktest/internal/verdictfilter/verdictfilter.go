@@ -17,17 +17,14 @@
 // The filter must run before any code of the test's packages does: its
 // init runs in the test binary, and it exits there. Go initialises the
 // packages in the order of their import paths, each after those it
-// imports. This package imports only packages below os (syscall, bytes),
-// so it is initialised before os, and before every package that imports
-// os, which any package that opens a file, a socket or a database, or
-// prints, does. A package that imports none of them (constants, tables)
-// may be initialised earlier; that is harmless.
+// imports. This package imports syscall alone (not even bytes, which
+// waits for unicode), so it is initialised before os, and before every
+// package that imports os, which any package that opens a file, a socket
+// or a database, or prints, does. A package that imports none of them
+// (constants, tables) may be initialised earlier; that is harmless.
 package verdictfilter
 
-import (
-	"bytes"
-	"syscall"
-)
+import "syscall"
 
 // EnvKey names the environment variable that makes the test binary the
 // filter; its value is the nonce of the token.
@@ -150,7 +147,7 @@ func (f *filter) flush() {
 		f.emit(len(f.pending))
 		return
 	}
-	tokenAt := bytes.Index(f.pending, f.token)
+	tokenAt := index(f.pending, f.token)
 	if tokenAt >= 0 && len(f.pending) == tokenAt+len(f.token) {
 		tokenAt = -1 // its verdict is still to come
 	}
@@ -204,12 +201,12 @@ func (f *filter) nextPassLine(limit int) int {
 	for s := from; s < limit; {
 		if s > 0 || !f.midLine {
 			for _, line := range passLines {
-				if bytes.HasPrefix(f.pending[s:limit], line) {
+				if hasPrefix(f.pending[s:limit], line) {
 					return s
 				}
 			}
 		}
-		nl := bytes.IndexByte(f.pending[s:limit], '\n')
+		nl := indexByte(f.pending[s:limit], '\n')
 		if nl < 0 {
 			break
 		}
@@ -221,13 +218,13 @@ func (f *filter) nextPassLine(limit int) int {
 // partialPassLine returns the length of the last line of pending if it is
 // the unfinished start of a PASS line, else 0.
 func (f *filter) partialPassLine() int {
-	s := bytes.LastIndexByte(f.pending, '\n') + 1
+	s := lastIndexByte(f.pending, '\n') + 1
 	if s == 0 && f.midLine {
 		return 0
 	}
 	tail := f.pending[s:]
 	for _, line := range passLines {
-		if len(tail) > 0 && bytes.HasPrefix(line, tail) {
+		if len(tail) > 0 && hasPrefix(line, tail) {
 			return len(tail)
 		}
 	}
@@ -238,7 +235,7 @@ func (f *filter) partialPassLine() int {
 // starts the token.
 func (f *filter) partialToken() int {
 	for n := min(len(f.token), len(f.pending)); n > 0; n-- {
-		if bytes.HasPrefix(f.token, f.pending[len(f.pending)-n:]) {
+		if hasPrefix(f.token, f.pending[len(f.pending)-n:]) {
 			return n
 		}
 	}
@@ -249,7 +246,7 @@ func (f *filter) partialToken() int {
 // with.
 func passLineLen(pending []byte) int {
 	for _, line := range passLines {
-		if bytes.HasPrefix(pending, line) {
+		if hasPrefix(pending, line) {
 			return len(line)
 		}
 	}
@@ -274,4 +271,38 @@ func (f *filter) emit(n int) {
 func (f *filter) drop(n int) {
 	f.pending = f.pending[n:]
 	f.held = false
+}
+
+// The functions of package bytes that the filter needs, which it does not
+// import: see the package documentation.
+
+func hasPrefix(b, prefix []byte) bool {
+	return len(b) >= len(prefix) && string(b[:len(prefix)]) == string(prefix)
+}
+
+func index(b, sep []byte) int {
+	for i := 0; i+len(sep) <= len(b); i++ {
+		if hasPrefix(b[i:], sep) {
+			return i
+		}
+	}
+	return -1
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func lastIndexByte(b []byte, c byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == c {
+			return i
+		}
+	}
+	return -1
 }
