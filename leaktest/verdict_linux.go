@@ -15,10 +15,12 @@ import (
 // package verdictfilter, which holds back the testing package's PASS line
 // until Main's verdict.
 type verdictHold struct {
-	nonce   string
-	ack     int       // read end of the pipe the filter acknowledges the token on
-	saved   []savedFD // the redirected descriptors and copies of what they were
-	restore sync.Once
+	nonce string
+	ack   int // read end of the pipe the filter acknowledges the token on
+
+	mu       sync.Mutex
+	saved    []savedFD // the redirected descriptors and copies of what they were
+	restored bool      // the descriptors are the original ones again
 }
 
 type savedFD struct{ fd, original int }
@@ -104,17 +106,22 @@ func (h *verdictHold) finish(passOverridden bool) {
 	if h == nil {
 		return
 	}
-	token := verdictfilter.Token(h.nonce, passOverridden)
-	for len(token) > 0 {
-		n, err := syscall.Write(syscall.Stdout, token)
-		if err == syscall.EINTR {
-			continue
+	h.mu.Lock()
+	if !h.restored {
+		// Not once the filter has died: the token would go out.
+		token := verdictfilter.Token(h.nonce, passOverridden)
+		for len(token) > 0 {
+			n, err := syscall.Write(syscall.Stdout, token)
+			if err == syscall.EINTR {
+				continue
+			}
+			if err != nil {
+				break
+			}
+			token = token[n:]
 		}
-		if err != nil {
-			break
-		}
-		token = token[n:]
 	}
+	h.mu.Unlock()
 	var b [1]byte
 	for {
 		// One byte once the filter has written everything before the
@@ -128,12 +135,16 @@ func (h *verdictHold) finish(passOverridden bool) {
 }
 
 func (h *verdictHold) restoreOutput() {
-	h.restore.Do(func() {
-		for _, s := range h.saved {
-			_ = syscall.Dup3(s.original, s.fd, 0)
-		}
-		h.closeSaved()
-	})
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.restored {
+		return
+	}
+	h.restored = true
+	for _, s := range h.saved {
+		_ = syscall.Dup3(s.original, s.fd, 0)
+	}
+	h.closeSaved()
 }
 
 func (h *verdictHold) closeSaved() {
