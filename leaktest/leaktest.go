@@ -93,11 +93,12 @@
 // none of its output and keeps its exit code; it recognises itself in an
 // init function of a package that imports syscall alone, before any
 // package that imports os is initialised, so no package that does I/O
-// initialises in it. Elsewhere (output straight to a terminal or a file,
-// as with go test run with no packages in the package's directory, where
-// go test does not wait for a filter's output after a crash and its own
-// lines could come first; or another system) the PASS line comes before
-// Main's report, which says that it overrides it.
+// initialises in it. Elsewhere the PASS line comes before Main's report,
+// which says that it overrides it: where go test hands the test binary
+// its own output (go test with no packages, in the package's directory;
+// -bench, -fuzz), or a test binary runs by hand, nothing would wait for
+// the filter's output after a crash, and go test's FAIL line or a shell's
+// prompt could come before the end of it; and on other systems.
 //
 // # The static linter
 //
