@@ -76,9 +76,29 @@
 // Main runs the package's tests and then checks the whole process, as
 // goleak's VerifyTestMain does: when the tests passed, every goroutine that
 // is leaked then, was not leaked before the tests started (by an init
-// function, say) and was not reported by a Check fails the package. The
-// testing package has printed PASS by then, so Main's report follows it
-// and ends with FAIL.
+// function, say) and was not reported by a Check fails the package.
+//
+// # Main's report and the PASS line
+//
+// The testing package prints its verdict, PASS, inside m.Run, with no hook
+// between the last test and that line. On Linux, when the test binary's
+// standard output is a pipe that its parent process reads, as go test's
+// is (go test ./..., go test -v with packages, go test -json, CI), Main
+// holds that line back: it runs the test binary again as a filter, which
+// copies the output through a pipe as it comes, holds a PASS line until
+// Main's verdict, and drops it when a leak fails the package, so that the
+// report and FAIL take its place. The tests run in the test process, after
+// the TestMain's set-up, as ever. The filter reads its pipe to the end,
+// so a test that panics, calls os.Exit or outlives -test.timeout loses
+// none of its output and keeps its exit code; it recognises itself in an
+// init function of a package that imports syscall alone, before any
+// package that imports os is initialised, so no package that does I/O
+// initialises in it. Elsewhere the PASS line comes before Main's report,
+// which says that it overrides it: where go test hands the test binary
+// its own output (go test with no packages, in the package's directory;
+// -bench, -fuzz), or a test binary runs by hand, nothing would wait for
+// the filter's output after a crash, and go test's FAIL line or a shell's
+// prompt could come before the end of it; and on other systems.
 //
 // # The static linter
 //
@@ -176,7 +196,9 @@ func Check(t testing.TB) {
 
 // Main runs the tests of m and exits: non-zero when they fail, or when
 // they pass but leave goroutines leaked that were not leaked before they
-// started and that no Check reported. It is goleak.VerifyTestMain's place:
+// started and that no Check reported. Its report then replaces the
+// testing package's PASS line where the output goes through a pipe (see
+// the package documentation). It is goleak.VerifyTestMain's place:
 //
 //	func TestMain(m *testing.M) {
 //		leaktest.Main(m)
@@ -196,16 +218,39 @@ func Main(m *testing.M) {
 //		os.Exit(code)
 //	}
 func Run(m *testing.M) int {
-	code, msg := run(m, runtimeGoroutines)
+	hold := holdVerdict()
+	tests := &recordedRun{m: m}
+	code, msg := run(tests, runtimeGoroutines)
+	passOverridden := tests.code == 0 && code != 0
+	if passOverridden && hold == nil {
+		// The testing package's PASS is already out.
+		msg += "\n" + passPrinted
+	}
 	if msg != "" {
 		fmt.Fprintln(os.Stderr, msg)
 	}
 	if code != 0 && msg != "" {
-		// m.Run has printed PASS, or FAIL before msg: end with the
-		// verdict, as a run of failed tests does.
+		// m.Run has printed PASS, held back or not, or FAIL before msg:
+		// end with the verdict, as a run of failed tests does.
 		fmt.Print(verdictPrefix(), "FAIL\n")
 	}
+	hold.finish(passOverridden)
 	return code
+}
+
+// passPrinted ends Main's report when the testing package's PASS line
+// could not be held back.
+const passPrinted = "leaktest: the PASS above is the testing package's, printed before this check: the tests FAIL"
+
+// recordedRun records the exit code of the tests.
+type recordedRun struct {
+	m    interface{ Run() int }
+	code int
+}
+
+func (r *recordedRun) Run() int {
+	r.code = r.m.Run()
+	return r.code
 }
 
 // verdictPrefix is what the testing package puts before its verdict line:
