@@ -174,7 +174,8 @@ func failsTestBefore(x *syntax.Index, ret ast.Node) bool {
 
 // escapeFrom looks for a path on which the function that started s returns
 // without any of the releases. It gives up (nil) unless every release is
-// an operation of that function itself that comes after the go statement:
+// an operation of that function itself that comes after the go statement,
+// or of a helper goroutine it starts after it (see helperRelease):
 // releases in other goroutines, callbacks or deferred calls have timing we
 // do not follow.
 func escapeFrom(r *Input, s *flow.Spawn, pending *flow.ChanUse, owner ast.Node, f *flow.ChanFlow, releases []*flow.ChanUse) *model.EscapePath {
@@ -182,6 +183,9 @@ func escapeFrom(r *Input, s *flow.Spawn, pending *flow.ChanUse, owner ast.Node, 
 		return nil
 	}
 	for _, rel := range releases {
+		if helperRelease(rel, s, owner) {
+			continue
+		}
 		if rel.Place.Owner != owner || rel.Place.Deferred || rel.Pos() < s.Start.End() {
 			return nil
 		}
@@ -197,4 +201,16 @@ func markImplicit(esc *model.EscapePath, fn ast.Node) *model.EscapePath {
 		esc.Implicit = ok && ret.Return == syntax.BodyOf(fn).Rbrace
 	}
 	return esc
+}
+
+// helperRelease reports whether rel is the work of a helper goroutine
+// that owner starts after s, whose literal is written in its start (go
+// func() { <-ch }(), to drain what s sends on one path). The helper
+// releases some time after its start, and only paths through that start:
+// the search for an escape takes the start as the release, since the
+// literal lies inside it, and a path that skips it strands s.
+func helperRelease(rel *flow.ChanUse, s *flow.Spawn, owner ast.Node) bool {
+	h := rel.Spawn
+	return h != nil && h != s && rel.Via == nil && h.Parent == owner && h.LitInStart() &&
+		rel.Place.Owner == h.Lit && h.Start.Pos() >= s.Start.End()
 }
