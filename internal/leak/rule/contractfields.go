@@ -159,7 +159,7 @@ func takenFieldVerdict(r *Input, take *ast.AssignStmt, field *types.Var, fs *fie
 	c := fs.c
 	return verdict.Verdict{Pattern: pattern.UnguardedRecv, At: clear, Spawn: c.Start,
 		Why: verdict.ContractTaken{Starter: fs.fn, Methods: c.Methods, Wait: c.Wait(), Loop: c.Loop(),
-			Object: v, Field: field, Take: take, Owner: owner}}, true
+			Object: v, Field: field, Take: take, Owner: owner, SendsOn: c.SendsOn}}, true
 }
 
 // clearingAssign is the first assignment to base.field after take, in
