@@ -66,8 +66,12 @@ func contractVerdict(r *Input, cur inspector.Cursor, fn *types.Func, c *contract
 	if syntax.ExpectedToFail(r.X.Info, cur) {
 		return verdict.Verdict{}, false // the test asserts that the call fails, so it starts nothing
 	}
+	p := pattern.UnguardedRecv
+	if c.SendsOn != "" {
+		p = pattern.UnreadSend // a read contract's goroutine blocks on a send
+	}
 	found := func(why verdict.Reason) (verdict.Verdict, bool) {
-		return verdict.Verdict{Pattern: pattern.UnguardedRecv, At: call, Spawn: c.Start, Why: why}, true
+		return verdict.Verdict{Pattern: p, At: call, Spawn: c.Start, Why: why}, true
 	}
 	if c.ParentArg > 0 && (c.ParentArg > len(call.Args) || syntax.NeverCancelled(r.X, call.Args[c.ParentArg-1]) == "") {
 		return verdict.Verdict{}, false // the caller's context may be cancelled, which releases the goroutine
