@@ -288,13 +288,7 @@ func heldContract(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s *fl
 	if len(set) == 0 {
 		return nil
 	}
-	model.CloseOverCalls(x, named, set, fn)
-	methods := make([]string, 0, len(set))
-	for name := range set {
-		methods = append(methods, name)
-	}
-	slices.Sort(methods)
-	return &Contract{Methods: methods, Start: s, waitAt: waitAt, named: named, released: fields}
+	return &Contract{Methods: model.ClosedSet(x, named, set, fn), Start: s, waitAt: waitAt, named: named, released: fields}
 }
 
 // receiverOf is x in the call x.m(...), or nil.

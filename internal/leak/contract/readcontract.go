@@ -3,7 +3,6 @@ package contract
 import (
 	"go/ast"
 	"go/types"
-	"sort"
 
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
 	"github.com/goroutineleak/goroutineleak/internal/leak/model"
@@ -110,11 +109,5 @@ func readMethods(x *syntax.Index, sum *flow.Summaries, field *types.Var, named *
 	if len(set) == 0 {
 		return nil
 	}
-	model.CloseOverCalls(x, named, set, starter)
-	methods := make([]string, 0, len(set))
-	for m := range set {
-		methods = append(methods, m)
-	}
-	sort.Strings(methods)
-	return methods
+	return model.ClosedSet(x, named, set, starter)
 }
