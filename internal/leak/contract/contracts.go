@@ -40,6 +40,10 @@ type ReleasedBy struct {
 	// waits in a loop that runs until then, that loop's.
 	WaitsAt string
 	LoopsAt string
+	// SendsOn, when set, names the channel field whose send the goroutine
+	// waits in: the methods receive from it or hand it out (see
+	// readContract).
+	SendsOn string
 }
 
 func (*ReleasedBy) AFact() {}
@@ -74,6 +78,10 @@ type Contract struct {
 	// parent of the context the goroutine waits on: a caller is bound
 	// only when it passes a context that is never cancelled.
 	ParentArg int
+	// SendsOn names the field the goroutine's last send is on, for a
+	// read contract (see readContract): its methods are those that
+	// receive from the field or hand it out.
+	SendsOn string
 
 	// named is the type whose methods release the goroutine, and
 	// released the fields whose close, send or call (a stored cancel)
@@ -280,13 +288,7 @@ func heldContract(x *syntax.Index, sum *flow.Summaries, m *model.Channels, s *fl
 	if len(set) == 0 {
 		return nil
 	}
-	model.CloseOverCalls(x, named, set, fn)
-	methods := make([]string, 0, len(set))
-	for name := range set {
-		methods = append(methods, name)
-	}
-	slices.Sort(methods)
-	return &Contract{Methods: methods, Start: s, waitAt: waitAt, named: named, released: fields}
+	return &Contract{Methods: model.ClosedSet(x, named, set, fn), Start: s, waitAt: waitAt, named: named, released: fields}
 }
 
 // receiverOf is x in the call x.m(...), or nil.
@@ -384,7 +386,7 @@ func (k *Contracts) Of(x *syntax.Index, fn *types.Func) *Contract {
 	}
 	var fact ReleasedBy
 	if k.pass.ImportObjectFact(fn, &fact) {
-		return &Contract{Methods: fact.Methods, OnResult: fact.OnResult, ParentArg: fact.ParentArg,
+		return &Contract{Methods: fact.Methods, OnResult: fact.OnResult, ParentArg: fact.ParentArg, SendsOn: fact.SendsOn,
 			WaitPos: syntax.LineStart(x, fact.WaitsAt), LoopPos: syntax.LineStart(x, fact.LoopsAt)}
 	}
 	return nil
@@ -438,6 +440,9 @@ func InferContracts(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, g
 			c = contextContractOf(x, s, fn, decl, assigns)
 		}
 		if c == nil {
+			c = readContract(x, sum, s, fn)
+		}
+		if c == nil {
 			continue
 		}
 		if c.waitAt != nil {
@@ -452,7 +457,7 @@ func InferContracts(pass *analysis.Pass, x *syntax.Index, sum *flow.Summaries, g
 			}
 		}
 		if len(exported) > 0 {
-			fact := &ReleasedBy{Methods: exported, OnResult: c.OnResult, ParentArg: c.ParentArg, WaitsAt: fileLine(x, c.waitAt)}
+			fact := &ReleasedBy{Methods: exported, OnResult: c.OnResult, ParentArg: c.ParentArg, WaitsAt: fileLine(x, c.waitAt), SendsOn: c.SendsOn}
 			if c.loopAt != nil {
 				fact.LoopsAt = fileLine(x, c.loopAt)
 			}

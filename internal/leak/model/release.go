@@ -52,7 +52,7 @@ func releaseMethods(x *syntax.Index, m *Channels, named *types.Named, fields map
 	for f := range rel.direct {
 		set[f.Name()] = true
 	}
-	return closedSet(x, named, set, starter)
+	return ClosedSet(x, named, set, starter)
 }
 
 // A release is what releaseMethods finds for a type and its fields, for
@@ -85,12 +85,12 @@ func computeRelease(x *syntax.Index, m *Channels, named *types.Named, fields map
 			set[method.Name()] = true
 		}
 	}
-	rel.methods = closedSet(x, named, set, nil)
+	rel.methods = ClosedSet(x, named, set, nil)
 	return rel
 }
 
-// closedSet closes set over calls (see closeOverCalls) and sorts it.
-func closedSet(x *syntax.Index, named *types.Named, set map[string]bool, starter *types.Func) []string {
+// ClosedSet closes set over calls (see CloseOverCalls) and sorts it.
+func ClosedSet(x *syntax.Index, named *types.Named, set map[string]bool, starter *types.Func) []string {
 	CloseOverCalls(x, named, set, starter)
 	methods := make([]string, 0, len(set))
 	for m := range set {

@@ -157,9 +157,13 @@ func takenFieldVerdict(r *Input, take *ast.AssignStmt, field *types.Var, fs *fie
 		return verdict.Verdict{}, false
 	}
 	c := fs.c
-	return verdict.Verdict{Pattern: pattern.UnguardedRecv, At: clear, Spawn: c.Start,
+	p := pattern.UnguardedRecv
+	if c.SendsOn != "" {
+		p = pattern.UnreadSend // a read contract's goroutine blocks on a send
+	}
+	return verdict.Verdict{Pattern: p, At: clear, Spawn: c.Start,
 		Why: verdict.ContractTaken{Starter: fs.fn, Methods: c.Methods, Wait: c.Wait(), Loop: c.Loop(),
-			Object: v, Field: field, Take: take, Owner: owner}}, true
+			Object: v, Field: field, Take: take, Owner: owner, SendsOn: c.SendsOn}}, true
 }
 
 // clearingAssign is the first assignment to base.field after take, in

@@ -63,8 +63,15 @@ func contractVerdict(r *Input, cur inspector.Cursor, fn *types.Func, c *contract
 	if syntax.ExpectedToPanic(r.X.Info, cur) {
 		return verdict.Verdict{}, false // the test asserts that the call panics, so it starts nothing
 	}
+	if syntax.ExpectedToFail(r.X.Info, cur) {
+		return verdict.Verdict{}, false // the test asserts that the call fails, so it starts nothing
+	}
+	p := pattern.UnguardedRecv
+	if c.SendsOn != "" {
+		p = pattern.UnreadSend // a read contract's goroutine blocks on a send
+	}
 	found := func(why verdict.Reason) (verdict.Verdict, bool) {
-		return verdict.Verdict{Pattern: pattern.UnguardedRecv, At: call, Spawn: c.Start, Why: why}, true
+		return verdict.Verdict{Pattern: p, At: call, Spawn: c.Start, Why: why}, true
 	}
 	if c.ParentArg > 0 && (c.ParentArg > len(call.Args) || syntax.NeverCancelled(r.X, call.Args[c.ParentArg-1]) == "") {
 		return verdict.Verdict{}, false // the caller's context may be cancelled, which releases the goroutine
@@ -92,7 +99,7 @@ func contractVerdict(r *Input, cur inspector.Cursor, fn *types.Func, c *contract
 				id = parent.Names[0]
 			}
 		case *ast.ExprStmt:
-			return found(verdict.ContractDiscarded{Starter: fn, Methods: methods, Wait: c.Wait(), Loop: c.Loop()})
+			return found(verdict.ContractDiscarded{Starter: fn, Methods: methods, Wait: c.Wait(), Loop: c.Loop(), SendsOn: c.SendsOn})
 		}
 		if id == nil {
 			return verdict.Verdict{}, false
@@ -118,7 +125,7 @@ func contractVerdict(r *Input, cur inspector.Cursor, fn *types.Func, c *contract
 	case contract.Released, contract.Escaped:
 		return verdict.Verdict{}, false
 	}
-	return found(verdict.ContractDropped{Starter: fn, Methods: methods, Wait: c.Wait(), Loop: c.Loop(), Object: v, Owner: owner, Method: isMethod})
+	return found(verdict.ContractDropped{Starter: fn, Methods: methods, Wait: c.Wait(), Loop: c.Loop(), Object: v, Owner: owner, Method: isMethod, SendsOn: c.SendsOn})
 }
 
 // releaseReturnsEarlyVerdicts finds the release methods of the package's
@@ -137,6 +144,9 @@ func releaseReturnsEarlyVerdicts(r *Input) []verdict.Verdict {
 	seen := map[*ast.FuncDecl]bool{}
 	for _, fn := range starters {
 		c := r.Contracts.ByStarter[fn]
+		if c.SendsOn != "" {
+			continue // its methods release by receiving, which FirstRelease does not place
+		}
 		for _, decl := range c.MethodDecls(r.X) {
 			if seen[decl] || !returnsError(r.X, decl) {
 				continue

@@ -216,6 +216,25 @@ func ContextInScope(x *Index, pos token.Pos) *types.Var {
 	return last
 }
 
+// ExpectedToFail reports whether the call at cur is an argument of an
+// assertion that it returns an error (testify's Error, ErrorIs, ErrorAs,
+// ErrorContains, EqualError, and helpers of the same names): the test
+// says the call fails, and a starter that fails starts nothing.
+func ExpectedToFail(info *types.Info, cur inspector.Cursor) bool {
+	if k, _ := cur.ParentEdge(); k != edge.CallExpr_Args {
+		return false
+	}
+	fn := StaticCallee(info, cur.Parent().Node().(*ast.CallExpr))
+	if fn == nil || fn.Pkg() != nil && fn.Pkg().Path() == "testing" {
+		return false // t.Error(x) logs x, whatever it is
+	}
+	switch fn.Name() {
+	case "Error", "ErrorIs", "ErrorAs", "ErrorContains", "EqualError":
+		return true
+	}
+	return false
+}
+
 // ExpectedToPanic reports whether cur lies in a function literal that is
 // handed to an assertion that the function panics (testify's Panics,
 // PanicsWithValue, PanicsWithError, and helpers of the same names): the

@@ -283,6 +283,7 @@ type (
 		Methods []string
 		Wait    syntax.Span // where its goroutine waits, when known
 		Loop    syntax.Span // the loop it runs until then, when it waits in one
+		SendsOn string      // the field it waits to send on, for a read contract
 	}
 	// An object whose goroutine only a release method lets go is dropped
 	// without a call of one.
@@ -294,6 +295,7 @@ type (
 		Object  *types.Var
 		Owner   ast.Node // the function that drops it
 		Method  bool     // the starter is a method of the object (o.Start()), not its constructor
+		SendsOn string   // the field it waits to send on, for a read contract
 	}
 	// A function takes an object out of a field, clears or replaces the
 	// field, and drops the object without a release.
@@ -306,6 +308,7 @@ type (
 		Field   *types.Var
 		Take    ast.Node // v := o.f
 		Owner   ast.Node // the function that takes and drops it
+		SendsOn string   // the field it waits to send on, for a read contract
 	}
 	// A function that starts an object's goroutine releases the object
 	// on one error return and not on another.

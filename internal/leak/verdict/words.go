@@ -306,17 +306,27 @@ func (why ForeignLoop) Word(d *analysis.Diagnostic, pkg *types.Package) {
 }
 
 func (why ContractDiscarded) Word(d *analysis.Diagnostic, pkg *types.Package) {
-	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods)
+	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods, why.SendsOn)
+	if why.SendsOn != "" {
+		d.Message = fmt.Sprintf("%s starts a goroutine that ends by sending on %s, which only %s on its result receives or hands out, but the result is discarded: the goroutine leaks, blocked on that send",
+			why.Starter.Name(), why.SendsOn, releaseCalls("", why.Methods))
+		return
+	}
 	d.Message = fmt.Sprintf("%s starts a goroutine that runs until %s is called on its result, which is discarded: the goroutine leaks",
 		why.Starter.Name(), releaseCalls("", why.Methods))
 }
 
 func (why ContractDropped) Word(d *analysis.Diagnostic, pkg *types.Package) {
-	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods)
+	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods, why.SendsOn)
 	obj := why.Object.Name()
 	starter := why.Starter.Name()
 	if why.Method {
 		starter = obj + "." + starter
+	}
+	if why.SendsOn != "" {
+		d.Message = fmt.Sprintf("%s starts a goroutine that ends by sending on %s, which only %s receives or hands out, but %s never calls it: the goroutine leaks, blocked on that send, when %s is dropped",
+			starter, why.SendsOn, releaseCalls(obj+".", why.Methods), syntax.FuncName(why.Owner), obj)
+		return
 	}
 	d.Message = fmt.Sprintf("%s starts a goroutine that runs until %s is called, but %s never calls it: the goroutine leaks when %s is dropped",
 		starter, releaseCalls(obj+".", why.Methods), syntax.FuncName(why.Owner), obj)
@@ -326,7 +336,7 @@ func (why ErrorPathSkipsRelease) Word(d *analysis.Diagnostic, pkg *types.Package
 	d.Message = fmt.Sprintf("%s returns on this error without calling %s, as it does on another error path: the goroutine running %s.%s leaks",
 		why.Owner.Name.Name, releaseCalls(why.Object+".", why.Methods), why.Object, why.Starter.Name())
 	d.Related = append(d.Related, syntax.Related(why.Release, "released here, on another error path"))
-	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods)
+	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods, "")
 }
 
 func (why ContractTaken) Word(d *analysis.Diagnostic, pkg *types.Package) {
@@ -334,7 +344,7 @@ func (why ContractTaken) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	d.Message = fmt.Sprintf("%s takes %s out of field %s and clears the field here, but never calls %s: the goroutine that %s starts leaks when %s is dropped",
 		syntax.FuncName(why.Owner), obj, why.Field.Name(), releaseCalls(obj+".", why.Methods), why.Starter.Name(), obj)
 	d.Related = append(d.Related, syntax.Related(why.Take, obj+" is taken out of the field here"))
-	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods)
+	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods, why.SendsOn)
 }
 
 func (why ReleaseReturnsEarly) Word(d *analysis.Diagnostic, pkg *types.Package) {
@@ -342,7 +352,7 @@ func (why ReleaseReturnsEarly) Word(d *analysis.Diagnostic, pkg *types.Package) 
 	d.Message = fmt.Sprintf("%s returns on this error before it releases the goroutine that %s starts: a caller calls %s once, and the goroutine leaks when the error happens",
 		method, why.Starter.Name(), method)
 	d.Related = append(d.Related, syntax.Related(why.Release, "the release that this return skips"))
-	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods)
+	d.Related = appendWait(d.Related, why.Wait, why.Loop, why.Methods, "")
 }
 
 func (why DirectiveWithoutReason) Word(d *analysis.Diagnostic, pkg *types.Package) {
@@ -361,13 +371,17 @@ func lockName(l model.HeldLock) string {
 }
 
 // appendWait relates where a contract's goroutine waits for its release.
-func appendWait(rel []analysis.RelatedInformation, wait, loop syntax.Span, methods []string) []analysis.RelatedInformation {
+func appendWait(rel []analysis.RelatedInformation, wait, loop syntax.Span, methods []string, sendsOn string) []analysis.RelatedInformation {
 	if loop.Pos.IsValid() {
 		rel = append(rel, analysis.RelatedInformation{Pos: loop.Pos, End: loop.End,
 			Message: "the goroutine runs this loop until " + releaseCalls("", methods) + " is called"})
 	}
 	if !wait.Pos.IsValid() {
 		return rel
+	}
+	if sendsOn != "" {
+		return append(rel, analysis.RelatedInformation{Pos: wait.Pos, End: wait.End,
+			Message: "the goroutine blocks here until something receives from " + sendsOn + ", through " + releaseCalls("", methods)})
 	}
 	return append(rel, analysis.RelatedInformation{Pos: wait.Pos, End: wait.End,
 		Message: "the goroutine waits here until " + releaseCalls("", methods) + " is called"})

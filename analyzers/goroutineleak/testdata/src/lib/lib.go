@@ -240,3 +240,15 @@ func WatchErrors(errc chan<- error, poll func() error) { // want WatchErrors:`ch
 		}
 	}()
 }
+
+// A Fetch delivers its one result on an unbuffered field that only Result
+// reads: a read contract, which binds callers in other packages too.
+type Fetch struct{ result chan string }
+
+func StartFetch() *Fetch { // want StartFetch:`releasedBy\(Result\)`
+	f := &Fetch{result: make(chan string)}
+	go func() { f.result <- "done" }()
+	return f
+}
+
+func (f *Fetch) Result() string { return <-f.result }

@@ -300,3 +300,13 @@ func WatchAll(poll func() error) error {
 	lib.WatchErrors(errc, poll)
 	return <-errc
 }
+
+func FetchAndForget() {
+	f := lib.StartFetch() // want `StartFetch starts a goroutine that ends by sending on result, which only f.Result receives or hands out, but FetchAndForget never calls it: the goroutine leaks, blocked on that send, when f is dropped`
+	println(f != nil)
+}
+
+func FetchAndRead() string {
+	f := lib.StartFetch()
+	return f.Result()
+}
