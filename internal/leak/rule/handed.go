@@ -8,6 +8,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/goroutineleak/goroutineleak/internal/leak/flow"
+	"github.com/goroutineleak/goroutineleak/internal/leak/model"
 	"github.com/goroutineleak/goroutineleak/internal/leak/pattern"
 	"github.com/goroutineleak/goroutineleak/internal/leak/syntax"
 	"github.com/goroutineleak/goroutineleak/internal/leak/verdict"
@@ -112,6 +113,9 @@ func handedSends(r *Input, v *types.Var, cur inspector.Cursor) []verdict.Verdict
 			if cc == nil {
 				return nil
 			}
+			if failsOnReceive(r.X, cc) {
+				return nil // a test that asserts nothing comes: the callback is not expected to run
+			}
 			sel := r.X.CursorOf(cc).Parent().Parent().Node().(*ast.SelectStmt)
 			leave := leavingGiveUp(r, sel, cc)
 			if leave == nil {
@@ -158,6 +162,17 @@ func unbufferedMake(x *syntax.Index, v *types.Var) bool {
 func isSelectComm(cur inspector.Cursor) bool {
 	cc, ok := cur.Parent().Node().(*ast.CommClause)
 	return ok && cc.Comm == cur.Node()
+}
+
+// failsOnReceive tells whether the case cc ends the test when it
+// receives (t.Fatal, require): the test expects nothing to be sent.
+func failsOnReceive(x *syntax.Index, cc *ast.CommClause) bool {
+	for _, st := range cc.Body {
+		if model.EndsTest(x, st) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // receiveCase is the select case whose communication is the receive at

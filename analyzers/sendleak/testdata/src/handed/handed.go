@@ -6,6 +6,7 @@ package handed
 import (
 	"context"
 	"errors"
+	"testing"
 	"time"
 
 	"handedlib"
@@ -154,5 +155,21 @@ func relayed(ctx context.Context, c *handedlib.Client, sink func(chan string)) (
 		return m, nil
 	case <-ctx.Done():
 		return "", ctx.Err()
+	}
+}
+
+// testNoError asserts that the handler does not run: a send fails the
+// test, which expects none.
+func testNoError(t *testing.T) {
+	errs := make(chan error)
+	c := handedlib.Dial(handedlib.OnError(func(err error) {
+		errs <- err
+	}))
+	defer c.Close()
+	c.Publish("hello")
+	select {
+	case err := <-errs:
+		t.Fatalf("unexpected error: %v", err)
+	case <-time.After(100 * time.Millisecond):
 	}
 }
