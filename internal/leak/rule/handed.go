@@ -23,6 +23,9 @@ import (
 // timeout or a context's Done() on which the function gives up and does
 // not come back, the function can stop receiving while the callback still
 // runs, and the next send blocks the other package's goroutine for ever.
+// Where the function gives up only by failing its test (t.Fatal on the
+// timeout), the goroutine leaks only when the test fails: the testleak
+// pattern.
 //
 // The callback cannot be one the callee runs in place before the receive:
 // its unbuffered send would block its own caller, so code that works runs
@@ -113,7 +116,7 @@ func handedSends(r *Input, v *types.Var, cur inspector.Cursor) []verdict.Verdict
 			if cc == nil {
 				return nil
 			}
-			if failsOnReceive(r.X, cc) {
+			if failsTest(r.X, cc) {
 				return nil // a test that asserts nothing comes: the callback is not expected to run
 			}
 			sel := r.X.CursorOf(cc).Parent().Parent().Node().(*ast.SelectStmt)
@@ -141,7 +144,11 @@ func handedSends(r *Input, v *types.Var, cur inspector.Cursor) []verdict.Verdict
 			Receive:   receive,
 			GiveUp:    giveUp,
 		}
-		out = append(out, verdict.Verdict{Pattern: pattern.UnreadSend, At: s.send, Why: why})
+		v := verdict.Verdict{Pattern: pattern.UnreadSend, At: s.send, Why: why}
+		if failsTest(r.X, giveUp) {
+			v.Pattern = pattern.TestFailure // the function gives up only when its test fails
+		}
+		out = append(out, v)
 	}
 	return out
 }
@@ -164,9 +171,9 @@ func isSelectComm(cur inspector.Cursor) bool {
 	return ok && cc.Comm == cur.Node()
 }
 
-// failsOnReceive tells whether the case cc ends the test when it
-// receives (t.Fatal, require): the test expects nothing to be sent.
-func failsOnReceive(x *syntax.Index, cc *ast.CommClause) bool {
+// failsTest tells whether the select case cc ends the test (t.Fatal,
+// require) in its own statements.
+func failsTest(x *syntax.Index, cc *ast.CommClause) bool {
 	for _, st := range cc.Body {
 		if model.EndsTest(x, st) != "" {
 			return true

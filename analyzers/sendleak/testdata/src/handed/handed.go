@@ -173,3 +173,19 @@ func testNoError(t *testing.T) {
 	case <-time.After(100 * time.Millisecond):
 	}
 }
+
+// testFirstError gives up only by failing: the testleak pattern reports
+// it, sendleak does not.
+func testFirstError(t *testing.T) {
+	errs := make(chan error)
+	c := handedlib.Dial(handedlib.OnError(func(err error) {
+		errs <- err
+	}))
+	defer c.Close()
+	c.Publish("")
+	select {
+	case <-errs:
+	case <-time.After(time.Second):
+		t.Fatal("no error reported")
+	}
+}
