@@ -171,12 +171,17 @@ func isSelectComm(cur inspector.Cursor) bool {
 	return ok && cc.Comm == cur.Node()
 }
 
-// failsTest tells whether the select case cc ends the test (t.Fatal,
-// require) in its own statements.
+// failsTest tells whether the select case cc ends the test in its own
+// statements (t.Fatal, require), or marks it failed and returns.
 func failsTest(x *syntax.Index, cc *ast.CommClause) bool {
 	for _, st := range cc.Body {
 		if model.EndsTest(x, st) != "" {
 			return true
+		}
+	}
+	if n := len(cc.Body); n > 0 {
+		if ret, ok := cc.Body[n-1].(*ast.ReturnStmt); ok {
+			return failsTestBefore(x, ret)
 		}
 	}
 	return false

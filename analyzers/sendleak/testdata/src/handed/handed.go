@@ -189,3 +189,21 @@ func testFirstError(t *testing.T) {
 		t.Fatal("no error reported")
 	}
 }
+
+// testAllMessages marks the test failed and returns on the timeout: a
+// failure path too.
+func testAllMessages(t *testing.T, c *handedlib.Client) {
+	got := make(chan string)
+	c.Subscribe(func(m string) {
+		got <- m
+	})
+	for count := 0; count < 10; {
+		select {
+		case <-got:
+			count++
+		case <-time.After(time.Second):
+			t.Errorf("only %d messages", count)
+			return
+		}
+	}
+}
