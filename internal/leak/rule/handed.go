@@ -180,8 +180,8 @@ func failsTest(x *syntax.Index, cc *ast.CommClause) bool {
 		}
 	}
 	if n := len(cc.Body); n > 0 {
-		if ret, ok := cc.Body[n-1].(*ast.ReturnStmt); ok {
-			return failsTestBefore(x, ret)
+		if _, ok := cc.Body[n-1].(*ast.ReturnStmt); ok {
+			return marksFailedBefore(x, cc.Body, n-1)
 		}
 	}
 	return false
