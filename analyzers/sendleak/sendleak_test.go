@@ -8,5 +8,5 @@ import (
 )
 
 func TestSendLeak(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), sendleak.Analyzer, "send", "closurevar", "indirect", "hooks", "fanout", "helperdrain")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), sendleak.Analyzer, "send", "closurevar", "indirect", "hooks", "fanout", "helperdrain", "handed")
 }

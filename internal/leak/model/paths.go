@@ -121,7 +121,7 @@ func SearchEscape(m *Channels, g *cfg.CFG, first *cfg.Block, firstIndex int, rel
 			}
 		}
 		for _, n := range b.Nodes[from:] {
-			if how := endsTest(m.x, n); how != "" {
+			if how := EndsTest(m.x, n); how != "" {
 				esc := describeEscape(m.x, n, b, prev, releasedBy)
 				esc.TestEnds = how
 				return false, esc
@@ -304,11 +304,11 @@ func selectOf(x *syntax.Index, after *cfg.Block) *ast.SelectStmt {
 	return nil
 }
 
-// endsTest tells whether n, a statement, ends the test that runs it:
+// EndsTest tells whether n, a statement, ends the test that runs it:
 // t.Fatal, t.FailNow and t.Skip call runtime.Goexit, and so do testify's
 // require functions when they fail. It returns how ("fails", "is
 // skipped"), or "".
-func endsTest(x *syntax.Index, n ast.Node) string {
+func EndsTest(x *syntax.Index, n ast.Node) string {
 	es, ok := n.(*ast.ExprStmt)
 	if !ok {
 		return ""

@@ -162,14 +162,25 @@ func failsTestBefore(x *syntax.Index, ret ast.Node) bool {
 		return false
 	}
 	for i, stmt := range block.List {
-		if stmt == ret && i > 0 {
-			if call := flow.ExprStmtCall(block.List[i-1]); call != nil {
-				fn := syntax.StaticCallee(x.Info, call)
-				return fn != nil && (fn.Name() == "Error" || fn.Name() == "Errorf") && fn.Pkg() != nil && fn.Pkg().Path() == "testing"
-			}
+		if stmt == ret {
+			return marksFailedBefore(x, block.List, i)
 		}
 	}
 	return false
+}
+
+// marksFailedBefore reports whether the statement before list[i] marks a
+// test failed (t.Error, t.Errorf, b.Error, ...).
+func marksFailedBefore(x *syntax.Index, list []ast.Stmt, i int) bool {
+	if i == 0 {
+		return false
+	}
+	call := flow.ExprStmtCall(list[i-1])
+	if call == nil {
+		return false
+	}
+	fn := syntax.StaticCallee(x.Info, call)
+	return fn != nil && (fn.Name() == "Error" || fn.Name() == "Errorf") && fn.Pkg() != nil && fn.Pkg().Path() == "testing"
 }
 
 // escapeFrom looks for a path on which the function that started s returns

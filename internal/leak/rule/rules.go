@@ -52,6 +52,7 @@ var All = []Rule{
 	{"one-sided shutdown", shutdownVerdicts},
 	{"a wait only the goroutine's own deferred close releases", ownCloseVerdicts},
 	{"hooks of an event loop that send more than their installer receives", hookVerdicts},
+	{"callbacks handed to another package that send after their owner gave up", handedVerdicts},
 	{"lock order: a wait holding the lock its releaser takes first", lockOrderVerdicts},
 	{"lock order within one function", lockOrderLocalVerdicts},
 	{"buffers filled before anything can receive", overfillVerdicts},

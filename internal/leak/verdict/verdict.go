@@ -140,6 +140,17 @@ type (
 		Receive   ast.Node      // its last receive, or nil
 		Received  int           // how many times it receives at most
 	}
+	// A callback handed to another package sends on a channel of the
+	// function that hands it over, which receives only in selects that
+	// can give up for good.
+	HandedCallback struct {
+		BlockedOp
+		Callee  string          // the other package's function, as the call names it
+		Handed  *ast.CallExpr   // the call that hands the callback over
+		Owner   ast.Node        // the function that hands it over and receives
+		Receive ast.Node        // its first receive
+		GiveUp  *ast.CommClause // the case on which it gives up, beside that receive
+	}
 )
 
 // Reasons of the one-sided shutdown rule (rule_shutdown.go).
@@ -363,6 +374,8 @@ func (LockedWait) Cause() string { return "locked wait" }
 func (AfterShutdown) Cause() string { return "after shutdown" }
 
 func (HookSends) Cause() string { return "hook sends" }
+
+func (HandedCallback) Cause() string { return "handed callback" }
 
 func (ReaderGivesUp) Cause() string { return "reader gives up" }
 

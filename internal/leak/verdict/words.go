@@ -79,6 +79,17 @@ func (why HookSends) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	}
 }
 
+func (why HandedCallback) Word(d *analysis.Diagnostic, pkg *types.Package) {
+	owner := syntax.FuncName(why.Owner)
+	label := "the " + caseLabel(why.GiveUp) + " case"
+	d.Message = fmt.Sprintf("%s%s in a callback handed to %s: the other package runs it on its own goroutine, as often as it chooses, and %s receives from %s only in a select that can give up on %s and not come back",
+		blocks, why.BlockedOp, why.Callee, owner, why.Channel, label)
+	d.Related = append(d.Related,
+		syntax.Related(why.Handed, owner+" hands the callback over here"),
+		syntax.Related(why.Receive, owner+" receives here"),
+		analysis.RelatedInformation{Pos: why.GiveUp.Pos(), End: why.GiveUp.Colon + 1, Message: owner + " gives up on this case, and receives no more"})
+}
+
 func (why WaitsFirst) Word(d *analysis.Diagnostic, pkg *types.Package) {
 	owner := syntax.FuncName(why.Owner)
 	d.Message = fmt.Sprintf("%s%s: %s waits for the goroutine to finish before it receives from %s, and the goroutine finishes only after its send", blocks, why.BlockedOp, owner, why.Channel)
