@@ -97,6 +97,12 @@ func contractVerdict(r *Input, cur inspector.Cursor, fn *types.Func, c *contract
 		if id == nil {
 			return verdict.Verdict{}, false
 		}
+		if id.Name == "_" {
+			if syntax.ReturnsError(fn) {
+				return verdict.Verdict{}, false // _, err := NewT(bad): the caller wants only the error it expects
+			}
+			return found(verdict.ContractDiscarded{Starter: fn, Methods: methods, Wait: c.Wait(), Loop: c.Loop()})
+		}
 	}
 	v, ok := r.X.Info.ObjectOf(id).(*types.Var)
 	if !ok || v.IsField() {
@@ -114,7 +120,11 @@ func contractVerdict(r *Input, cur inspector.Cursor, fn *types.Func, c *contract
 	if isMethod && !contract.IsFresh(r.X, v, owner, methods) {
 		return verdict.Verdict{}, false // made elsewhere: whoever made it may have arranged its release
 	}
-	switch contract.ReleaseState(r.X, v, owner, methods) {
+	var def ast.Node // the assignment of the call's result, when v is given others too
+	if !isMethod {
+		def = cur.Parent().Node()
+	}
+	switch contract.ReleaseStateOf(r.X, v, owner, methods, def) {
 	case contract.Released, contract.Escaped:
 		return verdict.Verdict{}, false
 	}
@@ -158,11 +168,8 @@ func releaseReturnsEarlyVerdicts(r *Input) []verdict.Verdict {
 
 // returnsError reports whether decl's last result is an error.
 func returnsError(x *syntax.Index, decl *ast.FuncDecl) bool {
-	res := decl.Type.Results
-	if res == nil || len(res.List) == 0 {
-		return false
-	}
-	return types.Identical(x.Info.TypeOf(res.List[len(res.List)-1].Type), types.Universe.Lookup("error").Type())
+	fn, ok := x.Info.Defs[decl.Name].(*types.Func)
+	return ok && syntax.ReturnsError(fn)
 }
 
 // errorReturnIn is the first return, in stmts but not in a function
