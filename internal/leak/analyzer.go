@@ -22,7 +22,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:       "goroutineleakfacts",
 	Doc:        "find goroutines that can never finish (shared engine of the goroutineleak analyzers)",
 	Run:        run,
-	FactTypes:  []analysis.Fact{new(flow.LoopsForever), new(flow.ChanParams), new(flow.NoReturn), new(flow.StartsFuncs), new(contract.ReleasedBy), new(contract.HasContracts), new(contract.FeedsResult), new(contract.HasGenerators)},
+	FactTypes:  []analysis.Fact{new(flow.LoopsForever), new(flow.ChanParams), new(flow.NoReturn), new(flow.StartsFuncs), new(flow.NilError), new(contract.ReleasedBy), new(contract.HasContracts), new(contract.FeedsResult), new(contract.HasGenerators)},
 	ResultType: reflect.TypeFor[*Result](),
 	// A package that does not compile is the driver's to report, in one
 	// line about the user's code: the engine must not add lines of its own

@@ -746,14 +746,30 @@ const (
 // by selecting a field or method, comparing it with nil or lending it to
 // a function (see lentTo), or is assigned more than once.
 func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []string) objectState {
+	return ReleaseStateOf(x, v, owner, methods, nil)
+}
+
+// ReleaseStateOf is ReleaseState for the value that the assignment def
+// gives v, when v is given several: a test that shuts a server down and
+// creates it again in the same variable owns the new value from def on.
+// Only the mentions after def, or in a function literal (which reads the
+// variable's latest value when it runs), can release or leak that value;
+// those before it, run before def, can only borrow the old value (a
+// deferred s.Shutdown() binds the old value as it is deferred). A def in a
+// loop, or not in owner's own code, keeps the answer of ReleaseState.
+func ReleaseStateOf(x *syntax.Index, v *types.Var, owner ast.Node, methods []string, def ast.Node) objectState {
+	if def != nil && !straightLineDef(x, def, owner) {
+		def = nil
+	}
 	state, defs := Unreleased, 0
 	for _, cur := range x.Mentions(owner, v) {
+		before := def != nil && cur.Node().Pos() < def.Pos() && !inFuncLit(cur, owner)
 		switch parent := cur.Parent().Node().(type) {
 		case *ast.SelectorExpr:
 			// A call x.Stop(), or the method value x.Stop handed to
 			// t.Cleanup or context.AfterFunc.
 			for _, m := range methods {
-				if parent.Sel.Name == m {
+				if parent.Sel.Name == m && !before {
 					state = Released
 				}
 			}
@@ -778,10 +794,35 @@ func ReleaseState(x *syntax.Index, v *types.Var, owner ast.Node, methods []strin
 		}
 		return Escaped
 	}
-	if defs > 1 {
+	if defs > 1 && def == nil {
 		return Escaped
 	}
 	return state
+}
+
+// straightLineDef reports whether def is a statement of owner's own code
+// (not of a function literal in it) and in no loop: it runs at most once
+// per call of owner, after every statement that precedes it.
+func straightLineDef(x *syntax.Index, def, owner ast.Node) bool {
+	for cur := x.CursorOf(def).Parent(); cur.Valid(); cur = cur.Parent() {
+		switch cur.Node().(type) {
+		case *ast.FuncDecl, *ast.FuncLit:
+			return cur.Node() == owner
+		case *ast.ForStmt, *ast.RangeStmt, *ast.LabeledStmt:
+			return false // a loop, or a label a goto may return to
+		}
+	}
+	return false
+}
+
+// inFuncLit reports whether cur is inside a function literal within owner.
+func inFuncLit(cur inspector.Cursor, owner ast.Node) bool {
+	for c := cur.Parent(); c.Valid() && c.Node() != owner; c = c.Parent() {
+		if _, ok := c.Node().(*ast.FuncLit); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // fileLine is n's position as a fact carries it: file:line.
@@ -812,14 +853,32 @@ func lentTo(x *syntax.Index, cur inspector.Cursor, methods []string, depth int) 
 	if fn == nil || x.Decls[fn] == nil {
 		return false
 	}
-	params := fn.Type().(*types.Signature).Params()
+	sig := fn.Type().(*types.Signature)
+	params := sig.Params()
 	i := slices.Index(call.Args, arg.Node().(ast.Expr))
-	if i < 0 || i >= params.Len() || (fn.Type().(*types.Signature).Variadic() && i == params.Len()-1) {
+	if i < 0 || i >= params.Len() && !sig.Variadic() {
 		return false
 	}
-	param := params.At(i)
 	decl := x.Decls[fn]
-	for _, use := range x.Mentions(decl.Body, param) {
+	if sig.Variadic() && i >= params.Len()-1 {
+		// One of f(t, a, b)'s ...T: the slice's elements are borrowed
+		// when the slice is only ranged over or indexed.
+		if call.Ellipsis.IsValid() {
+			return false
+		}
+		return elementsBorrowed(x, decl, params.At(params.Len()-1), methods, depth)
+	}
+	return borrowed(x, decl, params.At(i), methods, depth)
+}
+
+// borrowed reports whether v, a variable of decl, is used only to select
+// fields and methods other than the release methods, compared with nil,
+// or lent on in turn (to the given depth).
+func borrowed(x *syntax.Index, decl *ast.FuncDecl, v *types.Var, methods []string, depth int) bool {
+	for _, use := range x.Mentions(decl.Body, v) {
+		if x.Info.Defs[use.Node().(*ast.Ident)] == v {
+			continue // a range's element variable, declared
+		}
 		switch parent := use.Parent().Node().(type) {
 		case *ast.SelectorExpr:
 			if !slices.Contains(methods, parent.Sel.Name) {
@@ -832,6 +891,39 @@ func lentTo(x *syntax.Index, cur inspector.Cursor, methods []string, depth int) 
 		}
 		if lentTo(x, use, methods, depth-1) {
 			continue
+		}
+		return false
+	}
+	return true
+}
+
+// elementsBorrowed reports whether the elements of the slice param are
+// borrowed (see borrowed): the slice is only ranged over, with an element
+// variable that is borrowed, or indexed, with the element borrowed where
+// it is selected from, or has its length taken.
+func elementsBorrowed(x *syntax.Index, decl *ast.FuncDecl, param *types.Var, methods []string, depth int) bool {
+	for _, use := range x.Mentions(decl.Body, param) {
+		switch parent := use.Parent().Node().(type) {
+		case *ast.RangeStmt:
+			if k, _ := use.ParentEdge(); k != edge.RangeStmt_X || parent.Tok != token.DEFINE {
+				return false
+			}
+			if parent.Value == nil {
+				continue
+			}
+			elem, ok := x.Info.Defs[parent.Value.(*ast.Ident)].(*types.Var)
+			if ok && !borrowed(x, decl, elem, methods, depth) {
+				return false
+			}
+			continue
+		case *ast.IndexExpr:
+			if sel, ok := use.Parent().Parent().Node().(*ast.SelectorExpr); ok && !slices.Contains(methods, sel.Sel.Name) {
+				continue
+			}
+		case *ast.CallExpr:
+			if id, ok := ast.Unparen(parent.Fun).(*ast.Ident); ok && x.Info.Uses[id] == types.Universe.Lookup("len") {
+				continue
+			}
 		}
 		return false
 	}

@@ -96,6 +96,16 @@ func (*NoReturn) AFact() {}
 
 func (*NoReturn) String() string { return "noReturn" }
 
+// NilError is attached to a function whose last result is an error and
+// whose every return statement gives nil for it: a call of it never
+// fails, so a caller's return on its error never happens (memberlist's
+// Shutdown, which logs a transport's failure and returns nil).
+type NilError struct{}
+
+func (*NilError) AFact() {}
+
+func (*NilError) String() string { return "nilError" }
+
 // ImportedLoop is what the facts say of fn, a function whose body is not
 // here: whether it loops for ever, and then whether it ignores a context
 // it is given.

@@ -66,7 +66,41 @@ func (sum *Summaries) ExportFacts() {
 			sum.pass.ExportObjectFact(fn, new(NoReturn))
 		}
 		sum.exportStarts(fn)
+		if returnsOnlyNilError(sum.X, fn) {
+			sum.pass.ExportObjectFact(fn, new(NilError))
+		}
 	}
+}
+
+// NeverFails reports whether a call of fn never returns an error: fn's
+// every return gives nil for its error result (see NilError).
+func (sum *Summaries) NeverFails(fn *types.Func) bool {
+	if sum.X.Decls[fn] != nil {
+		return returnsOnlyNilError(sum.X, fn)
+	}
+	return fn.Pkg() != nil && fn.Pkg() != sum.X.Pkg && sum.pass.ImportObjectFact(fn, new(NilError))
+}
+
+// returnsOnlyNilError reports whether fn, a function of this package whose
+// last result is an error, has return statements, each of them with the
+// results written out and nil for the error.
+func returnsOnlyNilError(x *syntax.Index, fn *types.Func) bool {
+	decl := x.Decls[fn]
+	if decl == nil || decl.Body == nil || !syntax.ReturnsError(fn) {
+		return false
+	}
+	returns, ok := 0, true
+	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			returns++
+			ok = ok && len(n.Results) > 0 && syntax.IsNilIdent(x.Info, n.Results[len(n.Results)-1])
+		}
+		return ok
+	})
+	return ok && returns > 0
 }
 
 // paramSummary is what a function of this package does with each of its

@@ -59,6 +59,15 @@ type ChanFlow struct {
 	// EscapesByUse says that a use lets the channel reach code we cannot
 	// see: Escapes, less being assigned twice or returned.
 	EscapesByUse bool
+	// EscapesReceiveOnly says, of a field, that some use hands it on as a
+	// receive-only channel (a <-chan T parameter, result or field): the
+	// code it reaches can wait on it, but can neither send on it nor close
+	// it. Such a use is no entry of Uses, and the field's flow, once every
+	// use is known, escapes (see SendsKnown).
+	EscapesReceiveOnly bool
+	// SendsKnown says, of a field that escapes, that it escapes only as a
+	// receive-only channel, so Uses hold every send and close.
+	SendsKnown bool
 }
 
 func (f *ChanFlow) Count(pred func(*ChanUse) bool) int {
@@ -197,10 +206,23 @@ func (sum *Summaries) Classify(f *ChanFlow, cur inspector.Cursor, depth int) {
 	case *ast.CallExpr:
 		if kind == edge.CallExpr_Args {
 			sum.classifyArg(f, p, cur.ParentEdgeIndex(), depth)
+			if f.Escapes {
+				f.escapesAs(sum.X.Info, cur)
+			}
 			return
 		}
 	}
 	f.Escapes = true
+	f.escapesAs(sum.X.Info, cur)
+}
+
+// escapesAs revises the escape of a field at cur when the use hands it on
+// as a receive-only channel: then it is no escape of the field's sends
+// (see EscapesReceiveOnly).
+func (f *ChanFlow) escapesAs(info *types.Info, cur inspector.Cursor) {
+	if f.Field && syntax.IsReceiveOnly(syntax.AssignedType(info, cur)) {
+		f.Escapes, f.EscapesReceiveOnly = false, true
+	}
 }
 
 // GetterOf returns the method whose body is the return statement at ret

@@ -101,6 +101,11 @@ func (m *Channels) FieldFlow(field *types.Var) *flow.ChanFlow {
 			break
 		}
 	}
+	if f.EscapesReceiveOnly && !f.Escapes {
+		// Other code may wait on it: it escapes, but only this package's
+		// uses send on it or close it.
+		f.Escapes, f.SendsKnown = true, true
+	}
 	return f
 }
 
@@ -117,7 +122,7 @@ func (m *Channels) releasers(field *types.Var, named *types.Named, closeOnly boo
 	}
 	m.releasersMemo[key] = nil
 	chFlow := m.FieldFlow(field)
-	if chFlow == nil || chFlow.Escapes {
+	if chFlow == nil || chFlow.Escapes && !chFlow.SendsKnown {
 		return nil, false
 	}
 	methods = []*types.Func{}

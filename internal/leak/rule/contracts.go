@@ -104,6 +104,12 @@ func contractVerdict(r *Input, cur inspector.Cursor, fn *types.Func, c *contract
 		if id == nil {
 			return verdict.Verdict{}, false
 		}
+		if id.Name == "_" {
+			if syntax.ReturnsError(fn) {
+				return verdict.Verdict{}, false // _, err := NewT(bad): the caller wants only the error it expects
+			}
+			return found(verdict.ContractDiscarded{Starter: fn, Methods: methods, Wait: c.Wait(), Loop: c.Loop()})
+		}
 	}
 	v, ok := r.X.Info.ObjectOf(id).(*types.Var)
 	if !ok || v.IsField() {
@@ -121,7 +127,11 @@ func contractVerdict(r *Input, cur inspector.Cursor, fn *types.Func, c *contract
 	if isMethod && !contract.IsFresh(r.X, v, owner, methods) {
 		return verdict.Verdict{}, false // made elsewhere: whoever made it may have arranged its release
 	}
-	switch contract.ReleaseState(r.X, v, owner, methods) {
+	var def ast.Node // the assignment of the call's result, when v is given others too
+	if !isMethod {
+		def = cur.Parent().Node()
+	}
+	switch contract.ReleaseStateOf(r.X, v, owner, methods, def) {
 	case contract.Released, contract.Escaped:
 		return verdict.Verdict{}, false
 	}
@@ -156,7 +166,7 @@ func releaseReturnsEarlyVerdicts(r *Input) []verdict.Verdict {
 			if first <= 0 {
 				continue
 			}
-			if ret := errorReturnIn(r.X, decl.Body.List[:first]); ret != nil {
+			if ret := errorReturnIn(r, decl.Body.List[:first]); ret != nil {
 				out = append(out, verdict.Verdict{Pattern: pattern.UnguardedRecv, At: ret, Spawn: c.Start,
 					Why: verdict.ReleaseReturnsEarly{Starter: fn, Methods: c.Methods, Wait: c.Wait(), Loop: c.Loop(),
 						Method: decl, Release: decl.Body.List[first]}})
@@ -168,29 +178,36 @@ func releaseReturnsEarlyVerdicts(r *Input) []verdict.Verdict {
 
 // returnsError reports whether decl's last result is an error.
 func returnsError(x *syntax.Index, decl *ast.FuncDecl) bool {
-	res := decl.Type.Results
-	if res == nil || len(res.List) == 0 {
-		return false
-	}
-	return types.Identical(x.Info.TypeOf(res.List[len(res.List)-1].Type), types.Universe.Lookup("error").Type())
+	fn, ok := x.Info.Defs[decl.Name].(*types.Func)
+	return ok && syntax.ReturnsError(fn)
 }
 
 // errorReturnIn is the first return, in stmts but not in a function
 // literal, that an if err != nil guards directly and that returns an error
-// (its last result is not nil); nil when there is none.
-func errorReturnIn(x *syntax.Index, stmts []ast.Stmt) *ast.ReturnStmt {
+// (its last result is not nil); nil when there is none. An error from a
+// call that never fails (see flow.NilError) guards nothing.
+func errorReturnIn(r *Input, stmts []ast.Stmt) *ast.ReturnStmt {
 	var found *ast.ReturnStmt
-	for _, stmt := range stmts {
+	for i, stmt := range stmts {
 		ast.Inspect(stmt, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncLit:
 				return false
 			case *ast.IfStmt:
-				if !isErrCheck(x, n.Cond) {
+				if !isErrCheck(r.X, n.Cond) {
 					return true
 				}
+				var prev ast.Stmt
+				if i > 0 && n == stmt {
+					prev = stmts[i-1]
+				}
+				if call := errorSource(r.X, n, prev); call != nil {
+					if fn := syntax.StaticCallee(r.X.Info, call); fn != nil && r.Sum.NeverFails(fn) {
+						return true
+					}
+				}
 				for _, s := range n.Body.List {
-					if ret, ok := s.(*ast.ReturnStmt); ok && len(ret.Results) > 0 && !syntax.IsNilIdent(x.Info, ret.Results[len(ret.Results)-1]) {
+					if ret, ok := s.(*ast.ReturnStmt); ok && len(ret.Results) > 0 && !syntax.IsNilIdent(r.X.Info, ret.Results[len(ret.Results)-1]) {
 						found = ret
 					}
 				}
@@ -200,6 +217,47 @@ func errorReturnIn(x *syntax.Index, stmts []ast.Stmt) *ast.ReturnStmt {
 		if found != nil {
 			return found
 		}
+	}
+	return nil
+}
+
+// errorSource is the call whose error the if statement tests (err != nil):
+// the call of its init (if err := f(); err != nil), the only value of err,
+// or the call that the statement before it, prev, assigns to err. Nil when
+// it is none of these.
+func errorSource(x *syntax.Index, ifs *ast.IfStmt, prev ast.Stmt) *ast.CallExpr {
+	b := ast.Unparen(ifs.Cond).(*ast.BinaryExpr)
+	id, ok := ast.Unparen(b.X).(*ast.Ident)
+	if !ok {
+		id, ok = ast.Unparen(b.Y).(*ast.Ident)
+	}
+	if !ok {
+		return nil
+	}
+	v, ok := x.Info.Uses[id].(*types.Var)
+	if !ok {
+		return nil
+	}
+	assigned := func(s ast.Stmt) *ast.CallExpr {
+		as, ok := s.(*ast.AssignStmt)
+		if !ok || len(as.Rhs) != 1 {
+			return nil
+		}
+		last, ok := as.Lhs[len(as.Lhs)-1].(*ast.Ident)
+		if !ok || x.Info.ObjectOf(last) != v {
+			return nil
+		}
+		call, _ := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+		return call
+	}
+	if ifs.Init != nil {
+		return assigned(ifs.Init)
+	}
+	if call, ok := x.SoleValue(v).(*ast.CallExpr); ok {
+		return call
+	}
+	if prev != nil {
+		return assigned(prev)
 	}
 	return nil
 }

@@ -255,3 +255,85 @@ func ExpectedToPanic(info *types.Info, cur inspector.Cursor) bool {
 	}
 	return false
 }
+
+// IsReceiveOnly reports whether t is a receive-only channel type, <-chan T:
+// code that holds only such a value can wait on the channel but can
+// neither send on it nor close it.
+func IsReceiveOnly(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	ch, ok := t.Underlying().(*types.Chan)
+	return ok && ch.Dir() == types.RecvOnly
+}
+
+// AssignedType is the type that the expression at cur is given to: the
+// parameter it is passed as (or the type it is converted to), the result
+// it is returned as, the field, element, variable or channel it is stored
+// in. Nil when cur is no such value.
+func AssignedType(info *types.Info, cur inspector.Cursor) types.Type {
+	kind, index := cur.ParentEdge()
+	switch p := cur.Parent().Node().(type) {
+	case *ast.CallExpr:
+		if kind != edge.CallExpr_Args {
+			return nil
+		}
+		if tv, ok := info.Types[p.Fun]; ok && tv.IsType() {
+			return tv.Type // a conversion
+		}
+		sig, ok := types.Unalias(info.TypeOf(p.Fun)).(*types.Signature)
+		if !ok {
+			return nil
+		}
+		params := sig.Params()
+		switch {
+		case sig.Variadic() && index >= params.Len()-1 && !p.Ellipsis.IsValid():
+			return params.At(params.Len() - 1).Type().(*types.Slice).Elem()
+		case index < params.Len():
+			return params.At(index).Type()
+		}
+	case *ast.ReturnStmt:
+		var sig *types.Signature
+		switch fn := EnclosingFunc(cur).(type) {
+		case *ast.FuncDecl:
+			if obj, ok := info.Defs[fn.Name].(*types.Func); ok {
+				sig = obj.Type().(*types.Signature)
+			}
+		case *ast.FuncLit:
+			sig, _ = info.TypeOf(fn).(*types.Signature)
+		}
+		if sig != nil && sig.Results().Len() == len(p.Results) {
+			return sig.Results().At(index).Type()
+		}
+	case *ast.KeyValueExpr:
+		if kind != edge.KeyValueExpr_Value {
+			return nil
+		}
+		if id, ok := p.Key.(*ast.Ident); ok {
+			if f, ok := info.Uses[id].(*types.Var); ok && f.IsField() {
+				return f.Type()
+			}
+		}
+	case *ast.AssignStmt:
+		if kind == edge.AssignStmt_Rhs && len(p.Lhs) == len(p.Rhs) {
+			return info.TypeOf(p.Lhs[index])
+		}
+	case *ast.ValueSpec:
+		if kind == edge.ValueSpec_Values && p.Type != nil {
+			return info.TypeOf(p.Type)
+		}
+	case *ast.SendStmt:
+		if kind == edge.SendStmt_Value {
+			if ch, ok := info.TypeOf(p.Chan).Underlying().(*types.Chan); ok {
+				return ch.Elem()
+			}
+		}
+	}
+	return nil
+}
+
+// ReturnsError reports whether fn's last result is an error.
+func ReturnsError(fn *types.Func) bool {
+	res := fn.Type().(*types.Signature).Results()
+	return res.Len() > 0 && types.Identical(res.At(res.Len()-1).Type(), types.Universe.Lookup("error").Type())
+}
