@@ -27,7 +27,7 @@ func TestFilterProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ackRead.Close()
+	defer func() { _ = ackRead.Close() }()
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), verdictfilter.EnvKey+"=n0nce", "GODEBUG=inittrace=1")
 	cmd.Stdin = strings.NewReader("--- PASS: TestA\nPASS\ncoverage: 1%\nleaktest: report\nFAIL\n" + string(verdictfilter.Token("n0nce", true)) + "after\n")
@@ -35,7 +35,7 @@ func TestFilterProcess(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.ExtraFiles = []*os.File{ackWrite}
 	err = cmd.Run()
-	ackWrite.Close()
+	_ = ackWrite.Close() // the filter holds its own copy
 	if err != nil {
 		t.Fatalf("filter: %v\n%s", err, stderr.String())
 	}
@@ -129,7 +129,7 @@ func TestMainVerdict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer file.Close()
+	defer func() { _ = file.Close() }()
 	err = runTestBinary(t, exe, nil, file, file, "-test.run=^(TestClean|TestLeaksUnchecked)$")
 	if data, _ := os.ReadFile(file.Name()); err == nil || !regexp.MustCompile(`^PASS\n`+mainReport+`(?s:.*)\n`+regexp.QuoteMeta(passPrinted)+`\nFAIL\n$`).Match(data) {
 		t.Errorf("a leak, the output to a file: exit status %v, want failure, PASS, the report saying that it overrides PASS, and FAIL:\n%s", err, data)
