@@ -31,29 +31,29 @@ import (
 // its unbuffered send would block its own caller, so code that works runs
 // it later, on another goroutine.
 
-// handedVerdicts finds such sends.
+// handedVerdicts finds such sends. Only the declarations that hand a
+// function to a callee can hold one (syntax.Index.Spawners lists them),
+// so the others are not walked.
 func handedVerdicts(r *Input) []verdict.Verdict {
 	var out []verdict.Verdict
 	decided := map[*types.Var]bool{}
-	for _, file := range r.X.Files {
-		for _, d := range file.Decls {
-			decl, ok := d.(*ast.FuncDecl)
-			if !ok || decl.Body == nil {
+	for _, d := range r.X.Spawners {
+		decl, ok := d.(*ast.FuncDecl)
+		if !ok || decl.Body == nil {
+			continue
+		}
+		for cur := range r.X.DeclCursor(decl).Preorder((*ast.SendStmt)(nil)) {
+			send := cur.Node().(*ast.SendStmt)
+			id, ok := ast.Unparen(send.Chan).(*ast.Ident)
+			if !ok {
 				continue
 			}
-			for cur := range r.X.DeclCursor(decl).Preorder((*ast.SendStmt)(nil)) {
-				send := cur.Node().(*ast.SendStmt)
-				id, ok := ast.Unparen(send.Chan).(*ast.Ident)
-				if !ok {
-					continue
-				}
-				v, ok := r.X.Info.Uses[id].(*types.Var)
-				if !ok || v.IsField() || decided[v] {
-					continue
-				}
-				decided[v] = true
-				out = append(out, handedSends(r, v, cur)...)
+			v, ok := r.X.Info.Uses[id].(*types.Var)
+			if !ok || v.IsField() || decided[v] {
+				continue
 			}
+			decided[v] = true
+			out = append(out, handedSends(r, v, cur)...)
 		}
 	}
 	return out
@@ -112,7 +112,7 @@ func handedSends(r *Input, v *types.Var, cur inspector.Cursor) []verdict.Verdict
 			if p.Op != token.ARROW || place.Owner != owner {
 				return nil
 			}
-			cc := receiveCase(m.Parent())
+			cc := flow.CommClauseOf(m.Parent())
 			if cc == nil {
 				return nil
 			}
@@ -185,21 +185,6 @@ func failsTest(x *syntax.Index, cc *ast.CommClause) bool {
 		}
 	}
 	return false
-}
-
-// receiveCase is the select case whose communication is the receive at
-// cur (<-ch, v := <-ch, v, ok = <-ch), or nil.
-func receiveCase(cur inspector.Cursor) *ast.CommClause {
-	stmt := cur.Parent()
-	switch stmt.Node().(type) {
-	case *ast.ExprStmt, *ast.AssignStmt:
-	default:
-		return nil
-	}
-	if !isSelectComm(stmt) {
-		return nil
-	}
-	return stmt.Parent().Node().(*ast.CommClause)
 }
 
 // handingCall is the call by which owner hands lit to a function of
